@@ -1,0 +1,8 @@
+/** Thrown by `send()` while offline when the offline buffer is disabled (`buffer: false`). */
+export class NotConnectedError extends Error {
+  override readonly name = 'NotConnectedError';
+
+  constructor() {
+    super('Not connected and the offline buffer is disabled (buffer: false)');
+  }
+}

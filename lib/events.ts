@@ -1,0 +1,125 @@
+import { filter, type OperatorFunction } from 'rxjs';
+import type { DisconnectReason } from './errors/disconnect-error';
+
+/** Why the connection ended: the `reason` of `Closed`. */
+export type ClosedReason = 'manual' | 'stopped' | 'max-attempts' | 'timeout' | 'fatal';
+
+/** An attempt starts: the first connect and every reconnect. */
+export interface ConnectingEvent {
+  readonly type: 'Connecting';
+  /** 0 for the initial connection; n for the n-th retry of an outage. */
+  readonly attempt: number;
+  /** The server this attempt goes to. */
+  readonly url: string;
+}
+
+/** The first link of the connection's life is open (and its handshake acked). */
+export interface ConnectedEvent {
+  readonly type: 'Connected';
+  readonly url: string;
+}
+
+/** A link was lost or an attempt failed. */
+export interface DisconnectedEvent {
+  readonly type: 'Disconnected';
+  readonly reason: DisconnectReason;
+  /** The close code, when the socket reported one. */
+  readonly code?: number;
+  /** What went wrong, when something did (a {@link DisconnectError} for network causes). */
+  readonly error?: unknown;
+  /** True when no retry follows (unless `retry()` is called from this event's handler). */
+  readonly permanent: boolean;
+  /** The attempt that failed, or 0 when an established link was lost. */
+  readonly attempt: number;
+  /** The limit of consecutive failed attempts in force (`Infinity` when unbounded). */
+  readonly maxAttempts: number;
+}
+
+/** A retry is scheduled `delay` ms from now. */
+export interface ReconnectingEvent {
+  readonly type: 'Reconnecting';
+  /** The attempt about to be made: 1 for the first retry of an outage. */
+  readonly attempt: number;
+  /** Milliseconds until it starts. */
+  readonly delay: number;
+  /** The failure that led here. */
+  readonly error?: unknown;
+}
+
+/** A link is back after an outage. Always followed by `SubscriptionsRestored`. */
+export interface ReconnectedEvent {
+  readonly type: 'Reconnected';
+  /** The attempt that succeeded. */
+  readonly attempt: number;
+  readonly url: string;
+  /** Milliseconds since the previous link was lost. */
+  readonly downtime: number;
+}
+
+/** Every channel subscription is re-sent (and acked where asked): the all-clear. */
+export interface SubscriptionsRestoredEvent {
+  readonly type: 'SubscriptionsRestored';
+  /** How many channels were restored. */
+  readonly count: number;
+}
+
+/** The circuit breaker opened: no attempt is made for `retryIn` ms. */
+export interface CircuitBreakerOpenEvent {
+  readonly type: 'CircuitBreakerOpen';
+  /** How many times it has opened in a row (1, then 2 after a failed probe, …). */
+  readonly trips: number;
+  /** Milliseconds until the half-open probe. */
+  readonly retryIn: number;
+}
+
+/** An inbound frame could not be deserialized. The stream goes on. */
+export interface InvalidMessageEvent {
+  readonly type: 'InvalidMessage';
+  /** A {@link DeserializeError} wrapping what the serializer threw. */
+  readonly error: unknown;
+  /** The raw frame. */
+  readonly data: unknown;
+}
+
+/** Terminal: the connection is over. `events$` and `state$` complete after it. */
+export interface ClosedEvent<Out = unknown> {
+  readonly type: 'Closed';
+  readonly reason: ClosedReason;
+  /** What ended it, when something did. */
+  readonly error?: unknown;
+  /** Messages accepted by `send()` that never reached a link, oldest first. */
+  readonly unsent: readonly Out[];
+}
+
+/**
+ * Everything that happens in a connection's life, discriminated on `type`.
+ * Narrow it with {@link ofType}.
+ */
+export type ConnectionEvent<Out = unknown> =
+  | ConnectingEvent
+  | ConnectedEvent
+  | DisconnectedEvent
+  | ReconnectingEvent
+  | ReconnectedEvent
+  | SubscriptionsRestoredEvent
+  | CircuitBreakerOpenEvent
+  | InvalidMessageEvent
+  | ClosedEvent<Out>;
+
+/** The `type` tag of a {@link ConnectionEvent}. */
+export type ConnectionEventType = ConnectionEvent['type'];
+
+/**
+ * Keeps only the events of the given types, narrowed to them.
+ *
+ * @example
+ * ```ts
+ * conn.events$.pipe(ofType('Reconnecting')).subscribe(e => console.log(e.attempt, e.delay));
+ * ```
+ */
+export function ofType<E extends { readonly type: string }, T extends E['type']>(
+  ...types: [T, ...T[]]
+): OperatorFunction<E, Extract<E, { type: T }>> {
+  const wanted: ReadonlySet<string> = new Set(types);
+  return filter((event: E): event is Extract<E, { type: T }> => wanted.has(event.type));
+}

@@ -1,0 +1,46 @@
+export { connect } from './connect';
+export type { Connection, RetryNowOptions } from './connection';
+export {
+  ofType,
+  type ClosedEvent,
+  type ClosedReason,
+  type CircuitBreakerOpenEvent,
+  type ConnectedEvent,
+  type ConnectingEvent,
+  type ConnectionEvent,
+  type ConnectionEventType,
+  type DisconnectedEvent,
+  type InvalidMessageEvent,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
+  type SubscriptionsRestoredEvent,
+} from './events';
+export type { ConnectionState } from './state';
+export {
+  DEFAULT_BUFFER_OPTIONS,
+  DEFAULT_CIRCUIT_BREAKER_OPTIONS,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HEARTBEAT_OPTIONS,
+  DEFAULT_RETRY_OPTIONS,
+  defaultShouldRetry,
+  type BufferOptions,
+  type CircuitBreakerOptions,
+  type ConnectOptions,
+  type HandshakeOptions,
+  type HeartbeatOptions,
+  type RetryOptions,
+  type UrlContext,
+  type UrlOption,
+} from './options';
+export {
+  DEFAULT_ACK_TIMEOUT,
+  type ChannelContext,
+  type ChannelMessage,
+  type ChannelSpec,
+} from './channels';
+export { CloseCode, isFatalClose, isFatalHandshakeStatus } from './close-codes';
+export { jsonSerializer, type Frame, type Serializer } from './serializer';
+export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-like';
+export { backoff, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './retry/backoff';
+export * from './errors';

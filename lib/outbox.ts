@@ -1,0 +1,75 @@
+import { BufferOverflowError } from './errors/buffer-overflow-error';
+import type { BufferOptions } from './options';
+import type { Frame } from './serializer';
+import { frameSize } from './frame-size';
+
+/** A message accepted by `send()` while offline, kept with its serialized frame. */
+export interface OutboxEntry<Out> {
+  readonly message: Out;
+  readonly frame: Frame;
+  readonly bytes: number;
+}
+
+/**
+ * The bounded offline send buffer: FIFO, limited in messages and bytes. `push` throws
+ * {@link BufferOverflowError} instead of dropping anything.
+ */
+export class Outbox<Out> {
+  private entries: OutboxEntry<Out>[] = [];
+  private head = 0;
+  private bytes = 0;
+
+  constructor(private readonly limits: Required<BufferOptions>) {}
+
+  /** Messages waiting. */
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Bytes waiting. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  /** Appends a message, or throws {@link BufferOverflowError} when a limit would be broken. */
+  push(message: Out, frame: Frame): void {
+    const bytes = frameSize(frame);
+    if (this.size + 1 > this.limits.maxMessages) {
+      throw new BufferOverflowError('maxMessages', this.limits.maxMessages, this.size, this.bytes, bytes);
+    }
+    if (this.bytes + bytes > this.limits.maxBytes) {
+      throw new BufferOverflowError('maxBytes', this.limits.maxBytes, this.size, this.bytes, bytes);
+    }
+    this.entries.push({ message, frame, bytes });
+    this.bytes += bytes;
+  }
+
+  /** The oldest entry, without removing it. */
+  peek(): OutboxEntry<Out> | undefined {
+    return this.entries[this.head];
+  }
+
+  /** Removes the oldest entry (after it was written to a link). */
+  shift(): void {
+    const entry = this.entries[this.head];
+    if (!entry) return;
+    this.bytes -= entry.bytes;
+    this.head++;
+    if (this.head === this.entries.length) {
+      this.entries = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Empties the buffer and returns its messages, oldest first. */
+  drain(): Out[] {
+    const messages = this.entries.slice(this.head).map((entry) => entry.message);
+    this.entries = [];
+    this.head = 0;
+    this.bytes = 0;
+    return messages;
+  }
+}

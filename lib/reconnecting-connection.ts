@@ -1,0 +1,511 @@
+import {
+  BehaviorSubject,
+  defer,
+  EMPTY,
+  race,
+  retry,
+  Subject,
+  take,
+  tap,
+  throwError,
+  timer,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { ChannelRegistry, type ChannelSpec } from './channels';
+import { CloseCode } from './close-codes';
+import type { Connection, RetryNowOptions } from './connection';
+import { ConfigError } from './errors/config-error';
+import { ConnectionClosedError } from './errors/connection-closed-error';
+import { DeserializeError } from './errors/deserialize-error';
+import { DisconnectError, isDisconnectError } from './errors/disconnect-error';
+import { NotConnectedError } from './errors/not-connected-error';
+import type { ClosedReason, ConnectionEvent } from './events';
+import { Link, type LinkHost } from './link';
+import type { HeartbeatOptions, ResolvedOptions } from './options';
+import { Outbox } from './outbox';
+import { planRetry } from './reconnect-policy';
+import {
+  breakerFailed,
+  breakerRetryIn,
+  breakerSucceeded,
+  breakerTryAcquire,
+  CLOSED_BREAKER,
+  type BreakerState,
+} from './retry/breaker-state';
+import type { Frame, Serializer } from './serializer';
+import { nextState, type ConnectionState } from './state';
+import { Termination } from './termination';
+import { defaultWake$ } from './transport/default-wake';
+import { defaultWebSocket } from './transport/default-websocket';
+import type { WebSocketConstructor } from './transport/websocket-like';
+import { requireCount } from './validate';
+
+/** The handshake of the link being opened. */
+interface PendingHandshake<In> {
+  readonly link: Link;
+  readonly ack: ((message: In) => boolean | Error) | undefined;
+  readonly timer: Subscription;
+}
+
+/**
+ * The connection: attempts (each a {@link Link}) resubscribed by RxJS `retry({ delay })`,
+ * where `delay` is {@link planRetry} plus the circuit breaker, and the link-up sequence
+ * handshake → `Connected`/`Reconnected` → channel replay → `SubscriptionsRestored` → flush.
+ */
+export class ReconnectingConnection<In, Out> implements Connection<In, Out>, LinkHost {
+  readonly events$: Observable<ConnectionEvent<Out>>;
+  readonly state$: Observable<ConnectionState>;
+  readonly messages$: Observable<In>;
+
+  readonly scheduler: SchedulerLike;
+  readonly WebSocketImpl: WebSocketConstructor;
+  readonly protocols: string | string[] | undefined;
+  readonly connectTimeout: number;
+  readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
+
+  private readonly events = new Subject<ConnectionEvent<Out>>();
+  private readonly state = new BehaviorSubject<ConnectionState>('connecting');
+  private readonly messages = new Subject<In>();
+  private readonly retryNow = new Subject<void>();
+  private readonly serializer: Serializer<In, Out>;
+  private readonly isPong: ((message: In) => boolean) | undefined;
+  private readonly outbox: Outbox<Out> | undefined;
+  private readonly channels: ChannelRegistry<In, Out>;
+  private readonly pool: UrlPoolLike;
+
+  private link: Link | undefined;
+  /** The link is up, restored and flushed: `send()` writes straight to it. */
+  private live = false;
+  private handshake: PendingHandshake<In> | undefined;
+  private lifecycle: Subscription | undefined;
+  private readonly background: Subscription[] = [];
+  private stableTimer: Subscription | undefined;
+
+  /** The last attempt made in the current outage (0: the initial one, or none yet). */
+  private attempt = 0;
+  private outageStartedAt: number;
+  private lostAt = Number.NaN;
+  private everConnected = false;
+  private maxAttempts: number;
+  private breaker: BreakerState = CLOSED_BREAKER;
+  /** Waiting for the next attempt (backoff or open breaker). */
+  private waiting = false;
+  private stopRequested = false;
+  private inPermanentHandler = false;
+  private resumeRequested = false;
+  private closedReason: ClosedReason | undefined;
+
+  constructor(private readonly options: ResolvedOptions<In, Out>, pool: UrlPoolLike) {
+    this.scheduler = options.scheduler;
+    this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
+    this.protocols = options.protocols;
+    this.connectTimeout = options.connectTimeout;
+    this.heartbeat = options.heartbeat as HeartbeatOptions<unknown, unknown> | false | 'default';
+    this.serializer = options.serializer;
+    this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
+    this.outbox = options.buffer ? new Outbox<Out>(options.buffer) : undefined;
+    this.maxAttempts = options.retry.maxAttempts;
+    this.pool = pool;
+    this.channels = new ChannelRegistry<In, Out>(
+      { sendNow: (message) => this.sendProtocolMessage(message) },
+      (message) => keyOf(this.serializer.serialize(message)),
+      options.route,
+      options.scheduler,
+    );
+    this.events$ = this.events.asObservable();
+    this.state$ = this.state.asObservable();
+    this.messages$ = this.messages.asObservable();
+    this.outageStartedAt = this.now();
+
+    const wake$ = options.wake$ ?? defaultWake$();
+    if (wake$) this.background.push(wake$.subscribe(() => this.wake()));
+    // Two hops at time 0: observers that subscribe in this tick, including marble tests'
+    // `expectObservable` (itself scheduled at frame 0, after this call), see `Connecting`.
+    const start = (): void => this.start();
+    this.background.push(
+      this.scheduler.schedule<number>(
+        function (hop) {
+          if (hop === 0) this.schedule(1, 0);
+          else start();
+        },
+        0,
+        0,
+      ),
+    );
+  }
+
+  channel(spec: ChannelSpec<In, Out>): Observable<In> {
+    return this.channels.channel(spec);
+  }
+
+  send(message: Out): void {
+    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
+    const frame = this.serializer.serialize(message);
+    const link = this.link;
+    if (this.live && link !== undefined && link.canSend()) {
+      link.send(frame);
+      return;
+    }
+    if (!this.outbox) throw new NotConnectedError();
+    this.outbox.push(message, frame);
+  }
+
+  retry(options?: RetryNowOptions): void {
+    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
+    if (options?.maxAttempts !== undefined) {
+      requireCount('retry().maxAttempts', options.maxAttempts);
+      this.maxAttempts = options.maxAttempts;
+    }
+    this.stopRequested = false;
+    if (this.inPermanentHandler) this.resumeRequested = true;
+    else if (this.waiting) this.attemptNow(true);
+  }
+
+  stopRetry(): void {
+    if (this.closedReason !== undefined) return;
+    this.stopRequested = true;
+    if (this.link !== undefined && !this.link.isUp) {
+      this.link.fail(new DisconnectError('manual', { message: 'stopRetry() during an attempt' }));
+    } else if (this.waiting) {
+      const resumed = this.announcePermanent(new DisconnectError('manual', { message: 'stopRetry()' }), 'manual', this.attempt);
+      if (resumed) this.attemptNow(true);
+      else this.finish('stopped', undefined);
+    }
+  }
+
+  close(code: number = CloseCode.Normal, reason?: string): void {
+    if (this.closedReason !== undefined) return;
+    if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+      throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
+    }
+    const link = this.link;
+    if (link?.isUp) {
+      link.closeCode = code;
+      link.closeReason = reason;
+      this.emit({
+        type: 'Disconnected',
+        reason: 'manual',
+        code,
+        permanent: true,
+        attempt: 0,
+        maxAttempts: this.maxAttempts,
+      });
+    }
+    this.finish('manual', undefined);
+  }
+
+  // ---- LinkHost: what each attempt calls back -------------------------------------------
+
+  pickUrl(attempt: number): string | Promise<string> {
+    return this.pool.pick({ attempt });
+  }
+
+  connecting(link: Link, url: string): void {
+    this.emit({ type: 'Connecting', attempt: link.attempt, url });
+  }
+
+  socketOpened(link: Link): void {
+    const handshake = this.options.handshake;
+    if (!handshake) {
+      this.linkOpened(link);
+      return;
+    }
+    const timer = this.scheduler.schedule(
+      () => link.fail(new DisconnectError('timeout', { message: `handshake not done within ${handshake.timeout} ms` })),
+      handshake.timeout,
+    );
+    this.handshake = { link, ack: handshake.ack, timer };
+    const sendHandshake = (message: Out): void => {
+      if (this.handshake?.link !== link) return;
+      let frame: Frame;
+      try {
+        frame = this.serializer.serialize(message);
+      } catch (error) {
+        link.fail(new DisconnectError('error', { cause: error, message: 'handshake message could not be serialized' }));
+        return;
+      }
+      if (!link.canSend()) return;
+      link.send(frame);
+      if (!handshake.ack) this.handshakeDone(link);
+    };
+    const failHandshake = (error: unknown): void => {
+      if (this.handshake?.link === link) {
+        link.fail(new DisconnectError('error', { cause: error, message: 'handshake message failed' }));
+      }
+    };
+    let message: Out | Promise<Out>;
+    try {
+      message = handshake.message();
+    } catch (error) {
+      failHandshake(error);
+      return;
+    }
+    if (isPromiseLike(message)) message.then(sendHandshake, failHandshake);
+    else sendHandshake(message);
+  }
+
+  received(data: unknown, link: Link): void {
+    let message: In;
+    try {
+      message = this.serializer.deserialize(data);
+    } catch (error) {
+      this.emit({ type: 'InvalidMessage', error: new DeserializeError(error), data });
+      return;
+    }
+    if (this.isPong !== undefined && this.isPong(message)) return;
+    if (this.handshake !== undefined) this.checkHandshakeAck(message, link);
+    this.messages.next(message);
+    this.channels.dispatch(message);
+  }
+
+  pingFrame(): Frame | undefined {
+    const heartbeat = this.options.heartbeat;
+    if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
+    const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
+    return this.serializer.serialize(message);
+  }
+
+  // ---- the lifecycle ---------------------------------------------------------------------
+
+  private start(): void {
+    if (this.closedReason !== undefined) return;
+    this.lifecycle = defer(() =>
+      Link.attempt$(this, () => this.attempt, (link) => (this.link = link)),
+    )
+      .pipe(retry({ delay: (error: unknown) => this.afterFailure(error) }))
+      .subscribe({
+        error: (error: unknown) => {
+          if (error instanceof Termination) this.finish(error.reason, error.cause);
+          else this.finish('fatal', error);
+        },
+      });
+  }
+
+  private checkHandshakeAck(message: In, link: Link): void {
+    const handshake = this.handshake!;
+    if (handshake.link !== link || !handshake.ack) return;
+    const verdict = handshake.ack(message);
+    if (verdict === true) this.handshakeDone(link);
+    else if (verdict instanceof Error) {
+      link.fail(new DisconnectError('fatal', { cause: verdict, message: `handshake rejected: ${verdict.message}` }));
+    }
+  }
+
+  private handshakeDone(link: Link): void {
+    this.handshake?.timer.unsubscribe();
+    this.handshake = undefined;
+    this.linkOpened(link);
+  }
+
+  /** The link is open (handshake done): announce it, replay channels, then flush. */
+  private linkOpened(link: Link): void {
+    link.up();
+    this.breaker = breakerSucceeded();
+    const first = !this.everConnected;
+    this.everConnected = true;
+    this.stableTimer?.unsubscribe();
+    this.stableTimer = this.scheduler.schedule(() => this.outageOver(), this.options.retry.stableAfter);
+    if (first) this.emit({ type: 'Connected', url: link.url });
+    else {
+      this.emit({ type: 'Reconnected', attempt: link.attempt, url: link.url, downtime: this.now() - this.lostAt });
+    }
+    if (this.link !== link) return;
+    this.channels.replay(!first, (count) => {
+      if (this.link !== link) return;
+      if (!first) this.emit({ type: 'SubscriptionsRestored', count });
+      if (this.link === link) this.flush(link);
+    });
+  }
+
+  /** A link stayed up `stableAfter` ms: the outage is over and attempts count from zero. */
+  private outageOver(): void {
+    this.stableTimer = undefined;
+    this.attempt = 0;
+    this.outageStartedAt = Number.NaN;
+  }
+
+  private flush(link: Link): void {
+    const outbox = this.outbox;
+    if (outbox) {
+      for (let entry = outbox.peek(); entry !== undefined && link.canSend(); entry = outbox.peek()) {
+        link.send(entry.frame);
+        outbox.shift();
+      }
+    }
+    this.live = link.canSend();
+  }
+
+  /** `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
+  private afterFailure(error: unknown): Observable<unknown> {
+    const failure = isDisconnectError(error) ? error : new DisconnectError('error', { cause: error });
+    const link = this.link;
+    const wasUp = link?.isUp ?? false;
+    this.link = undefined;
+    this.live = false;
+    this.channels.linkLost();
+    this.handshake?.timer.unsubscribe();
+    this.handshake = undefined;
+    const now = this.now();
+    if (Number.isNaN(this.outageStartedAt)) this.outageStartedAt = now;
+    if (wasUp) {
+      this.lostAt = now;
+      this.stableTimer?.unsubscribe();
+      this.stableTimer = undefined;
+    } else {
+      this.pool.rotate();
+      if (this.options.circuitBreaker) {
+        this.breaker = breakerFailed(this.breaker, this.options.circuitBreaker.failureThreshold, now);
+      }
+    }
+    const failedAttempt = wasUp ? 0 : (link?.attempt ?? this.attempt);
+    const plan = planRetry(this.options.retry, failure, {
+      attempt: this.attempt,
+      everConnected: this.everConnected,
+      elapsed: now - this.outageStartedAt,
+      maxAttempts: this.maxAttempts,
+      stopRequested: this.stopRequested,
+    });
+    if (plan.kind === 'give-up') {
+      const reason = plan.reason === 'fatal' ? 'fatal' : failure.reason;
+      if (!this.announcePermanent(failure, reason, failedAttempt)) {
+        return throwError(() => new Termination(plan.reason, failure));
+      }
+      if (this.closedReason !== undefined) return EMPTY;
+      // retry() from the handler: a fresh series, starting now.
+      this.attempt = 0;
+      this.outageStartedAt = now;
+      this.breaker = CLOSED_BREAKER;
+      return this.waitForAttempt(1, 0, failure);
+    }
+    this.emit({
+      type: 'Disconnected',
+      reason: failure.reason,
+      ...(failure.code === undefined ? {} : { code: failure.code }),
+      error: failure,
+      permanent: false,
+      attempt: failedAttempt,
+      maxAttempts: this.maxAttempts,
+    });
+    if (this.closedReason !== undefined) return EMPTY;
+    if (this.breaker.phase === 'open' && this.options.circuitBreaker) {
+      const retryIn = breakerRetryIn(this.breaker, this.options.circuitBreaker.resetTimeout, now);
+      this.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn });
+      return this.waitForAttempt(plan.attempt, retryIn, undefined);
+    }
+    return this.waitForAttempt(plan.attempt, plan.delay, failure);
+  }
+
+  /**
+   * Emits `Disconnected{permanent: true}`; returns true when a handler called `retry()`
+   * synchronously, which turns the loss back into a retry.
+   */
+  private announcePermanent(failure: DisconnectError, reason: DisconnectError['reason'], attempt: number): boolean {
+    this.resumeRequested = false;
+    this.inPermanentHandler = true;
+    try {
+      this.emit({
+        type: 'Disconnected',
+        reason,
+        ...(failure.code === undefined ? {} : { code: failure.code }),
+        error: failure,
+        permanent: true,
+        attempt,
+        maxAttempts: this.maxAttempts,
+      });
+    } finally {
+      this.inPermanentHandler = false;
+    }
+    const resumed = this.resumeRequested && this.closedReason === undefined;
+    this.resumeRequested = false;
+    if (resumed) this.stopRequested = false;
+    return resumed;
+  }
+
+  /** Announces the next attempt (unless the breaker already did) and waits for its time. */
+  private waitForAttempt(attempt: number, delay: number, failure: DisconnectError | undefined): Observable<unknown> {
+    this.attempt = attempt;
+    if (failure !== undefined || this.breaker.phase !== 'open') {
+      this.emit({ type: 'Reconnecting', attempt, delay, ...(failure === undefined ? {} : { error: failure }) });
+    }
+    if (this.closedReason !== undefined) return EMPTY;
+    this.waiting = true;
+    return race(timer(delay, this.scheduler), this.retryNow).pipe(
+      take(1),
+      tap(() => this.attemptNow(false)),
+    );
+  }
+
+  /** The wait is over (its timer, `retry()` or a wake-up): let the breaker through and go. */
+  private attemptNow(nudge: boolean): void {
+    if (!this.waiting) return;
+    if (nudge) {
+      this.retryNow.next();
+      return;
+    }
+    this.waiting = false;
+    const breaker = this.options.circuitBreaker;
+    if (breaker) this.breaker = breakerTryAcquire(this.breaker, breaker.resetTimeout, this.now(), true).state;
+  }
+
+  private wake(): void {
+    if (this.waiting) this.attemptNow(true);
+    else if (this.link?.isUp) this.link.probe();
+  }
+
+  private sendProtocolMessage(message: Out): boolean {
+    const link = this.link;
+    if (link === undefined || !link.isUp || !link.canSend()) return false;
+    link.send(this.serializer.serialize(message));
+    return true;
+  }
+
+  private emit(event: ConnectionEvent<Out>): void {
+    const state = nextState(this.state.value, event);
+    if (state !== this.state.value) this.state.next(state);
+    this.events.next(event);
+  }
+
+  private finish(reason: ClosedReason, error: unknown): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.waiting = false;
+    this.live = false;
+    this.handshake?.timer.unsubscribe();
+    this.handshake = undefined;
+    this.stableTimer?.unsubscribe();
+    for (const subscription of this.background) subscription.unsubscribe();
+    this.lifecycle?.unsubscribe();
+    this.link = undefined;
+    const unsent = this.outbox?.drain() ?? [];
+    this.emit({ type: 'Closed', reason, ...(error === undefined ? {} : { error }), unsent });
+    this.events.complete();
+    this.state.complete();
+    if (reason === 'manual') this.messages.complete();
+    else this.messages.error(new ConnectionClosedError(reason, error));
+    this.channels.finish(reason, error);
+  }
+
+  private now(): number {
+    return this.scheduler.now();
+  }
+}
+
+/** The URL chooser the connection uses (see `UrlPool`). */
+export interface UrlPoolLike {
+  pick(context: { attempt: number }): string | Promise<string>;
+  rotate(): void;
+}
+
+function keyOf(frame: Frame): string {
+  if (typeof frame === 'string') return frame;
+  const bytes = ArrayBuffer.isView(frame)
+    ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
+    : new Uint8Array(frame);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}

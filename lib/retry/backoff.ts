@@ -1,0 +1,85 @@
+import { ConfigError } from '../errors/config-error';
+import { requireDuration, withoutUndefined } from '../validate';
+
+/** The exponential backoff policy: how long to wait before retry number `attempt`. */
+export interface BackoffOptions {
+  /**
+   * Delay before the first retry, in ms.
+   * @default 100
+   */
+  initialDelay?: number;
+  /**
+   * Upper bound of any delay, in ms (applied before jitter).
+   * @default 30000
+   */
+  maxDelay?: number;
+  /**
+   * Growth factor per retry; at least 1.
+   * @default 2
+   */
+  multiplier?: number;
+  /**
+   * Share of the delay that is random, in [0, 1]: the delay is drawn uniformly from
+   * `[d·(1−jitter), d]`, so a crowd of clients does not reconnect in lockstep.
+   * @default 0.5
+   */
+  jitter?: number;
+  /**
+   * Source of randomness in [0, 1); inject a constant to make delays predictable in tests.
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+/** The defaults of {@link BackoffOptions}: 100 ms, ×2, capped at 30 s, half jitter. */
+export const DEFAULT_BACKOFF_OPTIONS: Readonly<Required<BackoffOptions>> = Object.freeze({
+  initialDelay: 100,
+  maxDelay: 30_000,
+  multiplier: 2,
+  jitter: 0.5,
+  random: Math.random,
+});
+
+/**
+ * The backoff policy as a pure function of the retry number (1 for the first retry):
+ * `min(maxDelay, initialDelay · multiplier^(attempt−1))`, then jittered down by up to
+ * `jitter` of itself. Throws {@link ConfigError} on invalid options.
+ *
+ * @example
+ * ```ts
+ * const delayFor = backoff({ jitter: 0 });
+ * [1, 2, 3].map(delayFor); // [100, 200, 400]
+ * ```
+ */
+export function backoff(options: BackoffOptions = {}): (attempt: number) => number {
+  return backoffFromValid(validateBackoffOptions(options));
+}
+
+/** {@link backoff} for options already validated (no checks, no defaults). */
+export function backoffFromValid(options: Required<BackoffOptions>): (attempt: number) => number {
+  const { initialDelay, maxDelay, multiplier, jitter, random } = options;
+  return (attempt: number): number => {
+    const exponent = Math.max(0, attempt - 1);
+    const ceiling = Math.min(maxDelay, initialDelay * Math.pow(multiplier, exponent));
+    if (jitter === 0) return ceiling;
+    const draw = Math.min(Math.max(random(), 0), 1);
+    return ceiling * (1 - jitter * draw);
+  };
+}
+
+/** Fills in defaults and checks every field, naming the first bad one. */
+export function validateBackoffOptions(options: BackoffOptions, prefix = ''): Required<BackoffOptions> {
+  const resolved = { ...DEFAULT_BACKOFF_OPTIONS, ...withoutUndefined(options) };
+  requireDuration(`${prefix}initialDelay`, resolved.initialDelay);
+  requireDuration(`${prefix}maxDelay`, resolved.maxDelay);
+  if (typeof resolved.multiplier !== 'number' || !(resolved.multiplier >= 1) || !Number.isFinite(resolved.multiplier)) {
+    throw new ConfigError(`${prefix}multiplier`, resolved.multiplier, 'a finite number >= 1');
+  }
+  if (typeof resolved.jitter !== 'number' || !(resolved.jitter >= 0 && resolved.jitter <= 1)) {
+    throw new ConfigError(`${prefix}jitter`, resolved.jitter, 'a number in [0, 1]');
+  }
+  if (typeof resolved.random !== 'function') {
+    throw new ConfigError(`${prefix}random`, resolved.random, 'a function returning a number in [0, 1)');
+  }
+  return resolved;
+}

@@ -1,0 +1,29 @@
+import type { ConnectionEvent } from './events';
+
+/** Where the connection stands; `state$` replays the current value. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'circuit-open' | 'closed';
+
+/**
+ * The state after an event, as a pure function: the state is derived from the event
+ * stream, so the two can never disagree.
+ */
+export function nextState(current: ConnectionState, event: ConnectionEvent<unknown>): ConnectionState {
+  switch (event.type) {
+    case 'Connecting':
+      return current === 'connecting' && event.attempt === 0 ? 'connecting' : 'reconnecting';
+    case 'Connected':
+    case 'Reconnected':
+      return 'connected';
+    case 'Disconnected':
+      // A permanent loss leads to `Closed` (or, if the app calls retry(), to Reconnecting).
+      return event.permanent ? current : 'reconnecting';
+    case 'Reconnecting':
+      return 'reconnecting';
+    case 'CircuitBreakerOpen':
+      return 'circuit-open';
+    case 'Closed':
+      return 'closed';
+    default:
+      return current;
+  }
+}

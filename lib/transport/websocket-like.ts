@@ -1,0 +1,22 @@
+/**
+ * The part of the browser `WebSocket` API the library uses. The native `WebSocket`, `ws`'s
+ * `WebSocket` and the testing transport's `VirtualWebSocket` all fit it.
+ */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Set to `'arraybuffer'` so binary frames arrive synchronously. */
+  binaryType: string;
+  onopen: ((event: never) => unknown) | null;
+  onmessage: ((event: never) => unknown) | null;
+  onclose: ((event: never) => unknown) | null;
+  onerror: ((event: never) => unknown) | null;
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A constructor of {@link WebSocketLike} sockets, e.g. `WebSocket` or `ws`'s default export. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** `readyState` values, named (they are the same in every implementation). */
+export const ReadyState = { Connecting: 0, Open: 1, Closing: 2, Closed: 3 } as const;

@@ -1,0 +1,23 @@
+import type { UrlContext, UrlOption } from './options';
+
+/**
+ * Chooses the server for each attempt: a single URL, a pool that moves to the next server
+ * after a failed attempt and stays on one that works, or a factory called every time.
+ */
+export class UrlPool {
+  private index = 0;
+
+  constructor(private readonly url: UrlOption) {}
+
+  /** The URL (or a promise of it) for the attempt about to start. */
+  pick(context: UrlContext): string | Promise<string> {
+    if (typeof this.url === 'string') return this.url;
+    if (typeof this.url === 'function') return this.url(context);
+    return this.url[this.index % this.url.length] as string;
+  }
+
+  /** The last attempt failed to open: a pool moves on to its next server. */
+  rotate(): void {
+    if (Array.isArray(this.url)) this.index = (this.index + 1) % this.url.length;
+  }
+}

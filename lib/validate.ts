@@ -1,0 +1,45 @@
+import { ConfigError } from './errors/config-error';
+
+/** A duration in ms: a finite number >= 0. */
+export function requireDuration(field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new ConfigError(field, value, 'a finite number of milliseconds >= 0');
+  }
+}
+
+/** A duration in ms that may be `Infinity` (no limit). */
+export function requireLimit(field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !(value >= 0) || Number.isNaN(value)) {
+    throw new ConfigError(field, value, 'a number >= 0 (Infinity for no limit)');
+  }
+}
+
+/** A count: a whole number >= `min`, or `Infinity`. */
+export function requireCount(field: string, value: unknown, min = 0): asserts value is number {
+  if (typeof value !== 'number' || !(value >= min) || (Number.isFinite(value) && !Number.isInteger(value))) {
+    throw new ConfigError(field, value, `a whole number >= ${min} (or Infinity)`);
+  }
+}
+
+/** A function, when given. */
+export function requireOptionalFunction(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new ConfigError(field, value, 'a function');
+  }
+}
+
+/** Copies an options object without its `undefined` fields, so they do not erase defaults. */
+export function withoutUndefined<T extends object>(options: T): Partial<T> {
+  const copy: Partial<T> = {};
+  for (const key of Object.keys(options) as (keyof T)[]) {
+    if (options[key] !== undefined) copy[key] = options[key];
+  }
+  return copy;
+}
+
+/** A plain options object (or undefined). */
+export function requireObject(field: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new ConfigError(field, value, 'an options object');
+  }
+}
