@@ -42,6 +42,8 @@ export class Heartbeat {
     this.deadline = this.scheduler.schedule(() => {
       this.deadline = undefined;
       if (!this.heard) this.target.stale();
+      // The answer to this probe says nothing about the next interval: probe again then.
+      else this.heard = false;
     }, this.timeout);
   }
 

@@ -1,4 +1,4 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Subject, type Observable, type SchedulerLike } from 'rxjs';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import { PingableVirtualWebSocket, VirtualWebSocket, type VirtualPeer } from './virtual-websocket';
 
@@ -19,10 +19,11 @@ export interface TestServerOptions {
    */
   scheduler?: SchedulerLike;
   /**
-   * What happens to new connections; can be changed at any time with `server.mode = …`.
+   * What happens to new connections, or a function choosing per connection (by its `url`,
+   * say); can be changed at any time with `server.mode = …`.
    * @default 'accept'
    */
-  mode?: TestServerMode;
+  mode?: TestServerMode | ((connection: TestConnection) => TestServerMode);
   /**
    * Ms between a connection attempt and its opening (or refusal) in `accept`/`refuse` mode.
    * @default 0
@@ -46,8 +47,10 @@ export class TestConnection {
   readonly received: unknown[] = [];
   /** The close code the client sent, once it closed. */
   closeCode: number | undefined;
-  /** When true, pings go unanswered (a black-holed link). */
+  /** When true, pings go unanswered and frames are ignored (a black-holed link). */
   blackholed = false;
+  /** Protocol pings received (answered or not). */
+  pings = 0;
 
   constructor(
     /** @internal */ readonly socket: VirtualWebSocket,
@@ -113,8 +116,11 @@ export class TestServer implements VirtualPeer {
   /** Every connection ever made to this server, oldest first. */
   readonly connections: TestConnection[] = [];
   readonly scheduler: SchedulerLike;
-  /** What happens to new connections. */
-  mode: TestServerMode;
+  /** What happens to new connections (or a function choosing per connection). */
+  mode: TestServerMode | ((connection: TestConnection) => TestServerMode);
+  /** Every frame any connection receives, decoded as JSON where it parses: reply from here. */
+  readonly messages$: Observable<{ readonly connection: TestConnection; readonly message: unknown }>;
+  private readonly inbound = new Subject<{ readonly connection: TestConnection; readonly message: unknown }>();
   /** Ms before a new connection opens or is refused. */
   latency: number;
   /** HTTP status used by `refuse` mode. */
@@ -126,6 +132,7 @@ export class TestServer implements VirtualPeer {
     this.mode = options.mode ?? 'accept';
     this.latency = options.latency ?? 0;
     this.refuseStatus = options.refuseStatus ?? 503;
+    this.messages$ = this.inbound.asObservable();
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this;
     const Base = options.pings ? PingableVirtualWebSocket : VirtualWebSocket;
@@ -185,8 +192,8 @@ export class TestServer implements VirtualPeer {
     const connection = new TestConnection(socket, this.connections.length);
     this.connections.push(connection);
     this.bySocket.set(socket, connection);
-    if (this.mode === 'manual') return;
-    const mode = this.mode;
+    const mode = typeof this.mode === 'function' ? this.mode(connection) : this.mode;
+    if (mode === 'manual') return;
     this.scheduler.schedule(() => {
       if (mode === 'accept') connection.accept();
       else connection.refuse(this.refuseStatus);
@@ -196,7 +203,10 @@ export class TestServer implements VirtualPeer {
   /** @internal */
   frame(socket: VirtualWebSocket, data: unknown): void {
     const connection = this.connectionOf(socket);
-    if (connection && !connection.blackholed) connection.received.push(decode(data));
+    if (!connection || connection.blackholed) return;
+    const message = decode(data);
+    connection.received.push(message);
+    this.inbound.next({ connection, message });
   }
 
   /** @internal */
@@ -207,7 +217,10 @@ export class TestServer implements VirtualPeer {
 
   /** @internal */
   pinged(socket: VirtualWebSocket): boolean {
-    return !this.connectionOf(socket)?.blackholed;
+    const connection = this.connectionOf(socket);
+    if (!connection) return false;
+    connection.pings++;
+    return !connection.blackholed;
   }
 
   private connectionOf(socket: VirtualWebSocket): TestConnection | undefined {
