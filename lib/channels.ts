@@ -227,20 +227,18 @@ export class ChannelRegistry<In, Out> {
       settle?.(false);
       return;
     }
-    if (!this.wire.sendNow(message)) {
-      settle?.(false);
-      return;
-    }
     if (!entry.spec.ack) {
-      settle?.(true);
+      settle?.(this.wire.sendNow(message));
       return;
     }
+    // Wait for the ack before sending: a reply may arrive while `sendNow` runs.
     const timeout = entry.spec.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
     entry.settle = settle;
     entry.ackTimer = this.scheduler.schedule(() => {
       this.reject(entry, undefined, new Error(`no ack within ${timeout} ms`));
     }, timeout);
     this.awaitingAck.add(entry);
+    if (!this.wire.sendNow(message)) this.stopWaiting(entry, false);
   }
 
   private checkAcks(message: In): void {
