@@ -228,7 +228,8 @@ export class ChannelRegistry<In, Out> {
       return;
     }
     if (!entry.spec.ack) {
-      settle?.(this.wire.sendNow(message));
+      const sent = this.wire.sendNow(message);
+      settle?.(sent);
       return;
     }
     // Wait for the ack before sending: a reply may arrive while `sendNow` runs.

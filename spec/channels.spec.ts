@@ -104,6 +104,22 @@ describe('channel()', () => {
     });
   });
 
+  it('a channel subscribed while connected is sent at once, and receives its messages', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<Msg, Msg>(scheduler, {}, {}, 100);
+      const got: Msg[] = [];
+      h.at(10, () => h.conn.channel(topicChannel('now')).subscribe((m) => got.push(m)));
+      h.at(11, () => {
+        expect(h.server.received).toEqual([{ op: 'sub', topic: 'now' }]);
+        h.server.send({ topic: 'now', seq: 1 });
+        h.server.send({ topic: 'other', seq: 2 });
+      });
+      scheduler.flush();
+      expect(got).toEqual([{ topic: 'now', seq: 1 }]);
+    });
+  });
+
   it('the default key is the serialized subscribe message', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
