@@ -1,6 +1,5 @@
 import {
   BehaviorSubject,
-  defer,
   EMPTY,
   race,
   retry,
@@ -271,9 +270,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
 
   private start(): void {
     if (this.closedReason !== undefined) return;
-    this.lifecycle = defer(() =>
-      Link.attempt$(this, () => this.attempt, (link) => (this.link = link)),
-    )
+    // Each subscription to attempt$ is one attempt; retry() resubscribes after the delay.
+    this.lifecycle = Link.attempt$(this, () => this.attempt, (link) => (this.link = link))
       .pipe(retry({ delay: (error: unknown) => this.afterFailure(error) }))
       .subscribe({
         error: (error: unknown) => {
@@ -377,7 +375,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       this.attempt = 0;
       this.outageStartedAt = now;
       this.breaker = CLOSED_BREAKER;
-      return this.waitForAttempt(1, 0, failure);
+      return this.waitForAttempt(1, 0, true, failure);
     }
     this.emit({
       type: 'Disconnected',
@@ -392,9 +390,9 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     if (this.breaker.phase === 'open' && this.options.circuitBreaker) {
       const retryIn = breakerRetryIn(this.breaker, this.options.circuitBreaker.resetTimeout, now);
       this.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn });
-      return this.waitForAttempt(plan.attempt, retryIn, undefined);
+      return this.waitForAttempt(plan.attempt, retryIn, false, failure);
     }
-    return this.waitForAttempt(plan.attempt, plan.delay, failure);
+    return this.waitForAttempt(plan.attempt, plan.delay, true, failure);
   }
 
   /**
@@ -424,11 +422,9 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   }
 
   /** Announces the next attempt (unless the breaker already did) and waits for its time. */
-  private waitForAttempt(attempt: number, delay: number, failure: DisconnectError | undefined): Observable<unknown> {
+  private waitForAttempt(attempt: number, delay: number, announce: boolean, failure: DisconnectError): Observable<unknown> {
     this.attempt = attempt;
-    if (failure !== undefined || this.breaker.phase !== 'open') {
-      this.emit({ type: 'Reconnecting', attempt, delay, ...(failure === undefined ? {} : { error: failure }) });
-    }
+    if (announce) this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
     if (this.closedReason !== undefined) return EMPTY;
     this.waiting = true;
     return race(timer(delay, this.scheduler), this.retryNow).pipe(
