@@ -44,3 +44,6 @@ export { jsonSerializer, type Frame, type Serializer } from './serializer';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-like';
 export { backoff, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './retry/backoff';
 export * from './errors';
+export { retryWithBackoff, type RetryWithBackoffOptions } from './retry/retry-with-backoff';
+export { circuitBreaker, type CircuitBreakerOperatorOptions } from './retry/circuit-breaker';
+export type { BreakerPhase } from './retry/breaker-state';

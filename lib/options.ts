@@ -11,6 +11,7 @@ import {
   requireLimit,
   requireObject,
   requireOptionalFunction,
+  requireScheduler,
   withoutUndefined,
 } from './validate';
 
@@ -286,9 +287,7 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
     throw new ConfigError('wake$', options.wake$, 'an Observable');
   }
   const scheduler = options.scheduler ?? asyncScheduler;
-  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new ConfigError('scheduler', scheduler, 'a SchedulerLike');
-  }
+  requireScheduler('scheduler', scheduler);
   return {
     url: options.url,
     protocols: options.protocols,

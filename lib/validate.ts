@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import { ConfigError } from './errors/config-error';
 
 /** A duration in ms: a finite number >= 0. */
@@ -41,5 +42,13 @@ export function withoutUndefined<T extends object>(options: T): Partial<T> {
 export function requireObject(field: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     throw new ConfigError(field, value, 'an options object');
+  }
+}
+
+/** A SchedulerLike (something with `schedule()` and `now()`). */
+export function requireScheduler(field: string, value: unknown): asserts value is SchedulerLike {
+  const candidate = value as Partial<SchedulerLike> | null;
+  if (typeof candidate?.schedule !== 'function' || typeof candidate?.now !== 'function') {
+    throw new ConfigError(field, value, 'a SchedulerLike');
   }
 }

@@ -60,7 +60,8 @@ export function backoffFromValid(options: Required<BackoffOptions>): (attempt: n
   const { initialDelay, maxDelay, multiplier, jitter, random } = options;
   return (attempt: number): number => {
     const exponent = Math.max(0, attempt - 1);
-    const ceiling = Math.min(maxDelay, initialDelay * Math.pow(multiplier, exponent));
+    // 0 · Infinity is NaN once the power overflows: a zero initial delay stays zero.
+    const ceiling = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * Math.pow(multiplier, exponent));
     if (jitter === 0) return ceiling;
     const draw = Math.min(Math.max(random(), 0), 1);
     return ceiling * (1 - jitter * draw);
