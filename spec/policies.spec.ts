@@ -280,3 +280,76 @@ describe('server pools', () => {
     });
   });
 });
+
+describe('retry() and stopRetry() in every state', () => {
+  it('stopRetry() while the breaker is open: Closed{stopped} at once, no probe', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, { circuitBreaker: { failureThreshold: 1, resetTimeout: 1_000 } }, { mode: 'refuse' });
+      h.at(100, () => h.conn.stopRetry());
+      scheduler.flush();
+      expect(h.timeline).toEqual([
+        [0, 'Connecting 0'],
+        [0, 'Disconnected error 0'],
+        [0, 'CircuitBreakerOpen 1 1000'],
+        [100, 'Disconnected manual 1 p'],
+        [100, 'Closed stopped 0'],
+      ]);
+      expect(h.server.connections).toHaveLength(1);
+    });
+  });
+
+  it('retry({ maxAttempts }) while connected sets the limit for the next outage', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, {}, {});
+      h.at(10, () => h.conn.retry({ maxAttempts: 1 }));
+      h.at(6_000, () => {
+        h.server.mode = 'refuse';
+        h.server.drop();
+      });
+      scheduler.flush();
+      expect(h.timeline.slice(2)).toEqual([
+        [6_000, 'Disconnected error 0'],
+        [6_000, 'Reconnecting 1 100'],
+        [6_100, 'Connecting 1'],
+        [6_100, 'Disconnected error 1 p'],
+        [6_100, 'Closed max-attempts 0'],
+      ]);
+      expect(h.events.at(-2)).toMatchObject({ maxAttempts: 1 });
+    });
+  });
+
+  it('retry() cancels an earlier stopRetry() while connected', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, {}, {}, 1_000);
+      h.at(5, () => h.conn.stopRetry());
+      h.at(6, () => h.conn.retry());
+      h.at(10, () => h.server.drop());
+      scheduler.flush();
+      expect(h.timeline[3]).toEqual([10, 'Reconnecting 1 100']);
+    });
+  });
+
+  it('after giving up: retry() throws ConnectionClosedError, stopRetry() does nothing', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, { retry: false });
+      h.at(5, () => h.server.drop());
+      scheduler.flush();
+      expect(() => h.conn.retry()).toThrow(expect.objectContaining({ name: 'ConnectionClosedError', reason: 'max-attempts' }));
+      expect(() => h.conn.stopRetry()).not.toThrow();
+      expect(h.timeline.filter(([, e]) => e.startsWith('Closed'))).toEqual([[5, 'Closed max-attempts 0']]);
+    });
+  });
+
+  it('retry() with an invalid maxAttempts throws ConfigError', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, {}, {}, 5);
+      expect(() => h.conn.retry({ maxAttempts: -1 })).toThrow(expect.objectContaining({ name: 'ConfigError', field: 'retry().maxAttempts' }));
+      scheduler.flush();
+    });
+  });
+});
