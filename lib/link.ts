@@ -139,6 +139,7 @@ export class Link {
         closed: (code, reason, error) => this.closed(code, reason, error),
       },
       (error) => this.fail(new DisconnectError('error', { cause: error, message: errorMessage(error) })),
+      this.host.scheduler,
     );
   }
 

@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import { CloseCode } from '../close-codes';
 import type { Frame } from '../serializer';
 import { ReadyState, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
@@ -36,6 +37,12 @@ interface NodeSocketExtras {
   off(event: 'pong', listener: () => void): unknown;
 }
 
+/**
+ * Ms a closing handshake may take before the socket is terminated. `ws` would otherwise wait
+ * 30 s for the close frame of a peer that stopped reading, holding the process open.
+ */
+export const CLOSE_GRACE_MS = 1_000;
+
 /** ws reports a refused upgrade as "Unexpected server response: 401". */
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
 
@@ -60,6 +67,7 @@ export function openSocket(
   protocols: string | string[] | undefined,
   events: SocketEvents,
   onConstructError: (error: unknown) => void,
+  scheduler: SchedulerLike,
 ): Socket | undefined {
   let raw: WebSocketLike;
   try {
@@ -106,6 +114,10 @@ export function openSocket(
         if (abrupt && node) node.terminate();
         else if (raw.readyState === ReadyState.Connecting || raw.readyState === ReadyState.Open) {
           raw.close(code, reason);
+          if (node && stillClosing(raw)) {
+            const grace = scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
+            raw.onclose = (() => grace.unsubscribe()) as WebSocketLike['onclose'];
+          }
         }
       } catch {
         // A socket that cannot close cleanly is being abandoned anyway.
@@ -122,4 +134,9 @@ function hasNodeExtras(socket: WebSocketLike): socket is WebSocketLike & NodeSoc
     typeof candidate.on === 'function' &&
     typeof candidate.off === 'function'
   );
+}
+
+/** Read afresh: `close()` has just changed it (a plain comparison would be narrowed away). */
+function stillClosing(socket: WebSocketLike): boolean {
+  return socket.readyState === ReadyState.Closing;
 }
