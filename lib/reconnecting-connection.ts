@@ -21,7 +21,9 @@ import { DeserializeError } from './errors/deserialize-error';
 import { DisconnectError, isDisconnectError } from './errors/disconnect-error';
 import { NotConnectedError } from './errors/not-connected-error';
 import type { ClosedReason, ConnectionEvent } from './events';
+import { Handshake } from './handshake';
 import { Link, type LinkHost } from './link';
+import { Outage } from './outage';
 import type { HeartbeatOptions, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { planRetry } from './reconnect-policy';
@@ -40,13 +42,6 @@ import { defaultWake$ } from './transport/default-wake';
 import { defaultWebSocket } from './transport/default-websocket';
 import type { WebSocketConstructor } from './transport/websocket-like';
 import { requireCount } from './validate';
-
-/** The handshake of the link being opened. */
-interface PendingHandshake<In> {
-  readonly link: Link;
-  readonly ack: ((message: In) => boolean | Error) | undefined;
-  readonly timer: Subscription;
-}
 
 /**
  * The connection: attempts (each a {@link Link}) resubscribed by RxJS `retry({ delay })`,
@@ -77,16 +72,10 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private link: Link | undefined;
   /** The link is up, restored and flushed: `send()` writes straight to it. */
   private live = false;
-  private handshake: PendingHandshake<In> | undefined;
+  private handshake: Handshake<In, Out> | undefined;
   private lifecycle: Subscription | undefined;
   private readonly background: Subscription[] = [];
-  private stableTimer: Subscription | undefined;
-
-  /** The last attempt made in the current outage (0: the initial one, or none yet). */
-  private attempt = 0;
-  private outageStartedAt: number;
-  private lostAt = Number.NaN;
-  private everConnected = false;
+  private readonly outage: Outage;
   private maxAttempts: number;
   private breaker: BreakerState = CLOSED_BREAKER;
   /** Waiting for the next attempt (backoff or open breaker). */
@@ -116,7 +105,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.events$ = this.events.asObservable();
     this.state$ = this.state.asObservable();
     this.messages$ = this.messages.asObservable();
-    this.outageStartedAt = this.now();
+    this.outage = new Outage(options.scheduler, options.retry.stableAfter);
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) this.background.push(wake$.subscribe(() => this.wake()));
@@ -168,7 +157,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     if (this.link !== undefined && !this.link.isUp) {
       this.link.fail(new DisconnectError('manual', { message: 'stopRetry() during an attempt' }));
     } else if (this.waiting) {
-      const resumed = this.announcePermanent(new DisconnectError('manual', { message: 'stopRetry()' }), 'manual', this.attempt);
+      const stopped = new DisconnectError('manual', { message: 'stopRetry()' });
+      const resumed = this.announcePermanent(stopped, 'manual', this.outage.attempt);
       if (resumed) this.attemptNow(true);
       else this.finish('stopped', undefined);
     }
@@ -206,43 +196,14 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   }
 
   socketOpened(link: Link): void {
-    const handshake = this.options.handshake;
-    if (!handshake) {
+    const options = this.options.handshake;
+    if (!options) {
       this.linkOpened(link);
       return;
     }
-    const timer = this.scheduler.schedule(
-      () => link.fail(new DisconnectError('timeout', { message: `handshake not done within ${handshake.timeout} ms` })),
-      handshake.timeout,
-    );
-    this.handshake = { link, ack: handshake.ack, timer };
-    const sendHandshake = (message: Out): void => {
-      if (this.handshake?.link !== link) return;
-      let frame: Frame;
-      try {
-        frame = this.serializer.serialize(message);
-      } catch (error) {
-        link.fail(new DisconnectError('error', { cause: error, message: 'handshake message could not be serialized' }));
-        return;
-      }
-      if (!link.canSend()) return;
-      link.send(frame);
-      if (!handshake.ack) this.handshakeDone(link);
-    };
-    const failHandshake = (error: unknown): void => {
-      if (this.handshake?.link === link) {
-        link.fail(new DisconnectError('error', { cause: error, message: 'handshake message failed' }));
-      }
-    };
-    let message: Out | Promise<Out>;
-    try {
-      message = handshake.message();
-    } catch (error) {
-      failHandshake(error);
-      return;
-    }
-    if (isPromiseLike(message)) message.then(sendHandshake, failHandshake);
-    else sendHandshake(message);
+    const serialize = (message: Out): Frame => this.serializer.serialize(message);
+    this.handshake = new Handshake(link, options, serialize, this.scheduler, (done) => this.handshakeDone(done));
+    this.handshake.start();
   }
 
   received(data: unknown, link: Link): void {
@@ -254,7 +215,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       return;
     }
     if (this.isPong !== undefined && this.isPong(message)) return;
-    if (this.handshake !== undefined) this.checkHandshakeAck(message, link);
+    if (this.handshake?.link === link) this.handshake.received(message);
     this.messages.next(message);
     this.channels.dispatch(message);
   }
@@ -271,7 +232,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private start(): void {
     if (this.closedReason !== undefined) return;
     // Each subscription to attempt$ is one attempt; retry() resubscribes after the delay.
-    this.lifecycle = Link.attempt$(this, () => this.attempt, (link) => (this.link = link))
+    this.lifecycle = Link.attempt$(this, () => this.outage.attempt, (link) => (this.link = link))
       .pipe(retry({ delay: (error: unknown) => this.afterFailure(error) }))
       .subscribe({
         error: (error: unknown) => {
@@ -281,18 +242,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       });
   }
 
-  private checkHandshakeAck(message: In, link: Link): void {
-    const handshake = this.handshake!;
-    if (handshake.link !== link || !handshake.ack) return;
-    const verdict = handshake.ack(message);
-    if (verdict === true) this.handshakeDone(link);
-    else if (verdict instanceof Error) {
-      link.fail(new DisconnectError('fatal', { cause: verdict, message: `handshake rejected: ${verdict.message}` }));
-    }
-  }
-
   private handshakeDone(link: Link): void {
-    this.handshake?.timer.unsubscribe();
     this.handshake = undefined;
     this.linkOpened(link);
   }
@@ -301,27 +251,15 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private linkOpened(link: Link): void {
     link.up();
     this.breaker = breakerSucceeded();
-    const first = !this.everConnected;
-    this.everConnected = true;
-    this.stableTimer?.unsubscribe();
-    this.stableTimer = this.scheduler.schedule(() => this.outageOver(), this.options.retry.stableAfter);
+    const { first, downtime } = this.outage.linkUp();
     if (first) this.emit({ type: 'Connected', url: link.url });
-    else {
-      this.emit({ type: 'Reconnected', attempt: link.attempt, url: link.url, downtime: this.now() - this.lostAt });
-    }
+    else this.emit({ type: 'Reconnected', attempt: link.attempt, url: link.url, downtime });
     if (this.link !== link) return;
     this.channels.replay(!first, (count) => {
       if (this.link !== link) return;
       if (!first) this.emit({ type: 'SubscriptionsRestored', count });
       if (this.link === link) this.flush(link);
     });
-  }
-
-  /** A link stayed up `stableAfter` ms: the outage is over and attempts count from zero. */
-  private outageOver(): void {
-    this.stableTimer = undefined;
-    this.attempt = 0;
-    this.outageStartedAt = Number.NaN;
   }
 
   private flush(link: Link): void {
@@ -343,25 +281,21 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.link = undefined;
     this.live = false;
     this.channels.linkLost();
-    this.handshake?.timer.unsubscribe();
+    this.handshake?.cancel();
     this.handshake = undefined;
     const now = this.now();
-    if (Number.isNaN(this.outageStartedAt)) this.outageStartedAt = now;
-    if (wasUp) {
-      this.lostAt = now;
-      this.stableTimer?.unsubscribe();
-      this.stableTimer = undefined;
-    } else {
+    this.outage.failed(wasUp);
+    if (!wasUp) {
       this.pool.rotate();
       if (this.options.circuitBreaker) {
         this.breaker = breakerFailed(this.breaker, this.options.circuitBreaker.failureThreshold, now);
       }
     }
-    const failedAttempt = wasUp ? 0 : (link?.attempt ?? this.attempt);
+    const failedAttempt = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
     const plan = planRetry(this.options.retry, failure, {
-      attempt: this.attempt,
-      everConnected: this.everConnected,
-      elapsed: now - this.outageStartedAt,
+      attempt: this.outage.attempt,
+      everConnected: this.outage.everConnected,
+      elapsed: this.outage.elapsed(),
       maxAttempts: this.maxAttempts,
       stopRequested: this.stopRequested,
     });
@@ -372,8 +306,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       }
       if (this.closedReason !== undefined) return EMPTY;
       // retry() from the handler: a fresh series, starting now.
-      this.attempt = 0;
-      this.outageStartedAt = now;
+      this.outage.restart();
       this.breaker = CLOSED_BREAKER;
       return this.waitForAttempt(1, 0, true, failure);
     }
@@ -423,7 +356,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
 
   /** Announces the next attempt (unless the breaker already did) and waits for its time. */
   private waitForAttempt(attempt: number, delay: number, announce: boolean, failure: DisconnectError): Observable<unknown> {
-    this.attempt = attempt;
+    this.outage.attempt = attempt;
     if (announce) this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
     if (this.closedReason !== undefined) return EMPTY;
     this.waiting = true;
@@ -468,9 +401,9 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.closedReason = reason;
     this.waiting = false;
     this.live = false;
-    this.handshake?.timer.unsubscribe();
+    this.handshake?.cancel();
     this.handshake = undefined;
-    this.stableTimer?.unsubscribe();
+    this.outage.stop();
     for (const subscription of this.background) subscription.unsubscribe();
     this.lifecycle?.unsubscribe();
     this.link = undefined;
@@ -500,8 +433,4 @@ function keyOf(frame: Frame): string {
     ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
     : new Uint8Array(frame);
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
