@@ -48,12 +48,15 @@ export class Link {
     private readonly host: LinkHost,
     /** The attempt number this link was opened by. */
     readonly attempt: number,
-    private readonly subscriber: Subscriber<never>,
+    private readonly subscriber: Subscriber<void>,
   ) {}
 
-  /** An attempt as an Observable: subscribing starts it; it only ever errors. */
-  static attempt$(host: LinkHost, attempt: () => number, onStart: (link: Link) => void): Observable<never> {
-    return new Observable<never>((subscriber) => {
+  /**
+   * An attempt as an Observable: subscribing starts it; it emits once, when the link is up
+   * (what a circuit breaker counts as success), and ends only by erroring.
+   */
+  static attempt$(host: LinkHost, attempt: () => number, onStart: (link: Link) => void): Observable<void> {
+    return new Observable<void>((subscriber) => {
       const link = new Link(host, attempt(), subscriber);
       onStart(link);
       link.start();
@@ -85,6 +88,7 @@ export class Link {
     this.isUp = true;
     this.connectTimer?.unsubscribe();
     this.startHeartbeat();
+    this.subscriber.next();
   }
 
   /** Probe liveness now (a wake-up while connected). */

@@ -1,6 +1,7 @@
 import {
   BehaviorSubject,
   EMPTY,
+  identity,
   race,
   retry,
   Subject,
@@ -16,6 +17,7 @@ import { ChannelRegistry, type ChannelSpec } from './channels';
 import { CloseCode } from './close-codes';
 import type { Connection, RetryNowOptions } from './connection';
 import { ConfigError } from './errors/config-error';
+import { CircuitOpenError } from './errors/circuit-open-error';
 import { ConnectionClosedError } from './errors/connection-closed-error';
 import { DeserializeError } from './errors/deserialize-error';
 import { DisconnectError, isDisconnectError } from './errors/disconnect-error';
@@ -27,14 +29,7 @@ import { Outage } from './outage';
 import type { HeartbeatOptions, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { planRetry } from './reconnect-policy';
-import {
-  breakerFailed,
-  breakerRetryIn,
-  breakerSucceeded,
-  breakerTryAcquire,
-  CLOSED_BREAKER,
-  type BreakerState,
-} from './retry/breaker-state';
+import { CircuitBreakerPolicy } from './retry/circuit-breaker-policy';
 import type { Frame, Serializer } from './serializer';
 import { nextState, type ConnectionState } from './state';
 import { Termination } from './termination';
@@ -77,7 +72,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private readonly background: Subscription[] = [];
   private readonly outage: Outage;
   private maxAttempts: number;
-  private breaker: BreakerState = CLOSED_BREAKER;
+  private readonly breaker: CircuitBreakerPolicy | undefined;
   /** Waiting for the next attempt (backoff or open breaker). */
   private waiting = false;
   private stopRequested = false;
@@ -106,6 +101,9 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.state$ = this.state.asObservable();
     this.messages$ = this.messages.asObservable();
     this.outage = new Outage(options.scheduler, options.retry.stableAfter);
+    this.breaker = options.circuitBreaker
+      ? new CircuitBreakerPolicy({ ...options.circuitBreaker, scheduler: options.scheduler })
+      : undefined;
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) this.background.push(wake$.subscribe(() => this.wake()));
@@ -231,9 +229,13 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
 
   private start(): void {
     if (this.closedReason !== undefined) return;
-    // Each subscription to attempt$ is one attempt; retry() resubscribes after the delay.
+    // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
+    // breaker guards each subscription, and retry() resubscribes after the delay.
     this.lifecycle = Link.attempt$(this, () => this.outage.attempt, (link) => (this.link = link))
-      .pipe(retry({ delay: (error: unknown) => this.afterFailure(error) }))
+      .pipe(
+        this.breaker ? this.breaker.operator<void>() : identity,
+        retry({ delay: (error: unknown) => this.afterFailure(error) }),
+      )
       .subscribe({
         error: (error: unknown) => {
           if (error instanceof Termination) this.finish(error.reason, error.cause);
@@ -250,7 +252,6 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   /** The link is open (handshake done): announce it, replay channels, then flush. */
   private linkOpened(link: Link): void {
     link.up();
-    this.breaker = breakerSucceeded();
     const { first, downtime } = this.outage.linkUp();
     if (first) this.emit({ type: 'Connected', url: link.url });
     else this.emit({ type: 'Reconnected', attempt: link.attempt, url: link.url, downtime });
@@ -275,6 +276,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
 
   /** `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
   private afterFailure(error: unknown): Observable<unknown> {
+    // Refused by an open breaker (no attempt was made): wait until it allows the probe.
+    if (error instanceof CircuitOpenError) return this.waitFor(this.outage.attempt, error.retryIn);
     const failure = isDisconnectError(error) ? error : new DisconnectError('error', { cause: error });
     const link = this.link;
     const wasUp = link?.isUp ?? false;
@@ -283,14 +286,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.channels.linkLost();
     this.handshake?.cancel();
     this.handshake = undefined;
-    const now = this.now();
     this.outage.failed(wasUp);
-    if (!wasUp) {
-      this.pool.rotate();
-      if (this.options.circuitBreaker) {
-        this.breaker = breakerFailed(this.breaker, this.options.circuitBreaker.failureThreshold, now);
-      }
-    }
+    if (!wasUp) this.pool.rotate();
     const failedAttempt = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
     const plan = planRetry(this.options.retry, failure, {
       attempt: this.outage.attempt,
@@ -307,8 +304,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       if (this.closedReason !== undefined) return EMPTY;
       // retry() from the handler: a fresh series, starting now.
       this.outage.restart();
-      this.breaker = CLOSED_BREAKER;
-      return this.waitForAttempt(1, 0, true, failure);
+      this.breaker?.reset();
+      return this.announceAndWait(1, 0, failure);
     }
     this.emit({
       type: 'Disconnected',
@@ -320,12 +317,13 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       maxAttempts: this.maxAttempts,
     });
     if (this.closedReason !== undefined) return EMPTY;
-    if (this.breaker.phase === 'open' && this.options.circuitBreaker) {
-      const retryIn = breakerRetryIn(this.breaker, this.options.circuitBreaker.resetTimeout, now);
+    if (this.breaker?.phase === 'open') {
+      // The breaker's event replaces Reconnecting: it says when the probe comes.
+      const retryIn = this.breaker.retryIn();
       this.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn });
-      return this.waitForAttempt(plan.attempt, retryIn, false, failure);
+      return this.waitFor(plan.attempt, retryIn);
     }
-    return this.waitForAttempt(plan.attempt, plan.delay, true, failure);
+    return this.announceAndWait(plan.attempt, plan.delay, failure);
   }
 
   /**
@@ -354,10 +352,15 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     return resumed;
   }
 
-  /** Announces the next attempt (unless the breaker already did) and waits for its time. */
-  private waitForAttempt(attempt: number, delay: number, announce: boolean, failure: DisconnectError): Observable<unknown> {
+  /** Announces the next attempt with `Reconnecting`, then waits for its time. */
+  private announceAndWait(attempt: number, delay: number, failure: DisconnectError): Observable<unknown> {
+    this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
+    return this.waitFor(attempt, delay);
+  }
+
+  /** Waits `delay` ms (or until `retry()` or a wake-up) before attempt number `attempt`. */
+  private waitFor(attempt: number, delay: number): Observable<unknown> {
     this.outage.attempt = attempt;
-    if (announce) this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
     if (this.closedReason !== undefined) return EMPTY;
     this.waiting = true;
     return race(timer(delay, this.scheduler), this.retryNow).pipe(
@@ -366,16 +369,15 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     );
   }
 
-  /** The wait is over (its timer, `retry()` or a wake-up): let the breaker through and go. */
+  /** Ends the wait: at its time (`nudge` false), or early for `retry()` or a wake-up. */
   private attemptNow(nudge: boolean): void {
     if (!this.waiting) return;
-    if (nudge) {
-      this.retryNow.next();
+    if (!nudge) {
+      this.waiting = false;
       return;
     }
-    this.waiting = false;
-    const breaker = this.options.circuitBreaker;
-    if (breaker) this.breaker = breakerTryAcquire(this.breaker, breaker.resetTimeout, this.now(), true).state;
+    this.breaker?.forceProbe();
+    this.retryNow.next();
   }
 
   private wake(): void {
@@ -414,10 +416,6 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     if (reason === 'manual') this.messages.complete();
     else this.messages.error(new ConnectionClosedError(reason, error));
     this.channels.finish(reason, error);
-  }
-
-  private now(): number {
-    return this.scheduler.now();
   }
 }
 

@@ -1,6 +1,4 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { CircuitOpenError } from '../errors/circuit-open-error';
-import { ConfigError } from '../errors/config-error';
+import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { DEFAULT_CIRCUIT_BREAKER_OPTIONS, type CircuitBreakerOptions } from '../options';
 import {
   requireCount,
@@ -10,15 +8,8 @@ import {
   requireScheduler,
   withoutUndefined,
 } from '../validate';
-import {
-  breakerFailed,
-  breakerRetryIn,
-  breakerSucceeded,
-  breakerTryAcquire,
-  CLOSED_BREAKER,
-  type BreakerPhase,
-  type BreakerState,
-} from './breaker-state';
+import type { BreakerPhase } from './breaker-state';
+import { CircuitBreakerPolicy } from './circuit-breaker-policy';
 
 /** The {@link circuitBreaker} configuration. */
 export interface CircuitBreakerOperatorOptions extends CircuitBreakerOptions {
@@ -80,58 +71,5 @@ export function circuitBreaker<T>(options: CircuitBreakerOperatorOptions = {}): 
   requireOptionalFunction('onStateChange', given.onStateChange);
   const scheduler = given.scheduler ?? asyncScheduler;
   requireScheduler('scheduler', scheduler);
-  const { onStateChange } = given;
-
-  let state: BreakerState = CLOSED_BREAKER;
-  const moveTo = (next: BreakerState): void => {
-    const previous = state;
-    state = next;
-    if (next.phase !== previous.phase) onStateChange?.(next.phase);
-  };
-
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      const before = state;
-      const acquired = breakerTryAcquire(before, resetTimeout, scheduler.now());
-      if (!acquired.allowed) {
-        subscriber.error(new CircuitOpenError(breakerRetryIn(before, resetTimeout, scheduler.now())));
-        return undefined;
-      }
-      let settled = false;
-      const probe = acquired.state;
-      if (probe.phase === 'half-open') {
-        // A probe unsubscribed before its outcome must not leave the breaker half-open for
-        // ever: it goes back to open, with its reset timeout already passed.
-        subscriber.add(() => {
-          if (!settled && state === probe) moveTo(before);
-        });
-      }
-      moveTo(probe);
-
-      /** Records the subscription's outcome once; false if `onStateChange` threw (sent downstream). */
-      const settle = (outcome: () => BreakerState): boolean => {
-        if (settled) return true;
-        settled = true;
-        try {
-          moveTo(outcome());
-          return true;
-        } catch (error) {
-          subscriber.error(error);
-          return false;
-        }
-      };
-      // The state moves before the notification goes on, so a `retry` downstream that
-      // resubscribes synchronously already sees the breaker open.
-      return source.subscribe({
-        next: (value) => {
-          if (settle(breakerSucceeded)) subscriber.next(value);
-        },
-        error: (error: unknown) => {
-          if (settle(() => breakerFailed(state, failureThreshold, scheduler.now()))) subscriber.error(error);
-        },
-        complete: () => {
-          if (settle(breakerSucceeded)) subscriber.complete();
-        },
-      });
-    });
+  return new CircuitBreakerPolicy({ failureThreshold, resetTimeout, scheduler, onStateChange: given.onStateChange }).operator<T>();
 }
