@@ -75,7 +75,8 @@ interface ChannelEntry<In, Out> {
 export class ChannelRegistry<In, Out> {
   private readonly entries = new Map<string, ChannelEntry<In, Out>>();
   private readonly awaitingAck = new Set<ChannelEntry<In, Out>>();
-  private readonly matchers: ChannelEntry<In, Out>[] = [];
+  /** Channels with `match`, replaced (not mutated) on change so dispatch can iterate it safely. */
+  private matchers: readonly ChannelEntry<In, Out>[] = [];
   private finished: { reason: ClosedReason; error: unknown } | undefined;
   /** True while a link is up and its replay has been sent: new channels subscribe at once. */
   private linkReady = false;
@@ -139,13 +140,28 @@ export class ChannelRegistry<In, Out> {
   dispatch(message: In): void {
     if (this.awaitingAck.size > 0) this.checkAcks(message);
     if (this.route) {
-      const key = this.route(message);
+      const key = this.routeKey(message);
       const entry = key === undefined ? undefined : this.entries.get(key);
       if (entry) this.deliver(entry, message);
-      if (this.matchers.length === 0) return;
     }
     for (const entry of this.matchers) {
-      if (entry.spec.match!(message)) this.deliver(entry, message);
+      let matches: boolean;
+      try {
+        matches = entry.spec.match!(message);
+      } catch (error) {
+        this.failChannel(entry, error); // as RxJS `filter` does with a throwing predicate
+        continue;
+      }
+      if (matches) this.deliver(entry, message);
+    }
+  }
+
+  /** The `route` key of a message; a `route` that throws routes it nowhere. */
+  private routeKey(message: In): string | undefined {
+    try {
+      return this.route!(message);
+    } catch {
+      return undefined;
     }
   }
 
@@ -155,7 +171,7 @@ export class ChannelRegistry<In, Out> {
     this.linkLost();
     const entries = [...this.entries.values()];
     this.entries.clear();
-    this.matchers.length = 0;
+    this.matchers = [];
     for (const entry of entries) for (const subscriber of entry.subscribers) this.end(subscriber);
   }
 
@@ -193,7 +209,7 @@ export class ChannelRegistry<In, Out> {
       settle: undefined,
     };
     this.entries.set(key, entry);
-    if (spec.match) this.matchers.push(entry);
+    if (spec.match) this.matchers = [...this.matchers, entry];
     // Offline (or before the replay of a new link), the replay will send it: exactly once.
     if (this.linkReady) this.subscribeOnLink(entry, false, undefined);
   }
@@ -201,6 +217,11 @@ export class ChannelRegistry<In, Out> {
   private leave(key: string, subscriber: Subscriber<In>): void {
     const entry = this.entries.get(key);
     if (!entry || !entry.subscribers.delete(subscriber) || entry.subscribers.size > 0) return;
+    this.retire(entry);
+  }
+
+  /** Forgets a channel and, when a link is up, sends its `unsubscribe`. */
+  private retire(entry: ChannelEntry<In, Out>): void {
     this.forget(entry);
     if (this.linkReady && entry.spec.unsubscribe !== undefined) {
       this.wire.sendNow(this.messageFor(entry.spec.unsubscribe, entry, false));
@@ -209,8 +230,7 @@ export class ChannelRegistry<In, Out> {
 
   private forget(entry: ChannelEntry<In, Out>): void {
     this.entries.delete(entry.key);
-    const index = this.matchers.indexOf(entry);
-    if (index >= 0) this.matchers.splice(index, 1);
+    if (entry.spec.match) this.matchers = this.matchers.filter((other) => other !== entry);
     this.stopWaiting(entry, false);
   }
 
@@ -244,7 +264,12 @@ export class ChannelRegistry<In, Out> {
 
   private checkAcks(message: In): void {
     for (const entry of [...this.awaitingAck]) {
-      const verdict = entry.spec.ack!(message);
+      let verdict: boolean | Error;
+      try {
+        verdict = entry.spec.ack!(message);
+      } catch (error) {
+        verdict = error instanceof Error ? error : new Error(String(error));
+      }
       if (verdict === true) this.stopWaiting(entry, true);
       else if (verdict instanceof Error) this.reject(entry, message, verdict);
     }
@@ -262,6 +287,13 @@ export class ChannelRegistry<In, Out> {
   private reject(entry: ChannelEntry<In, Out>, serverMessage: In | undefined, cause: unknown): void {
     this.forget(entry);
     const error = new SubscriptionRejectedError(entry.key, serverMessage, cause);
+    for (const subscriber of [...entry.subscribers]) subscriber.error(error);
+  }
+
+  /** A channel's own callback threw: that channel errors and leaves the server; others go on. */
+  private failChannel(entry: ChannelEntry<In, Out>, error: unknown): void {
+    if (this.entries.get(entry.key) !== entry) return;
+    this.retire(entry);
     for (const subscriber of [...entry.subscribers]) subscriber.error(error);
   }
 

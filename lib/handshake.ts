@@ -43,7 +43,13 @@ export class Handshake<In, Out> {
   /** An inbound message while the handshake is pending: is it the ack? */
   received(message: In): void {
     if (this.settled || !this.options.ack) return;
-    const verdict = this.options.ack(message);
+    let verdict: boolean | Error;
+    try {
+      verdict = this.options.ack(message);
+    } catch (error) {
+      this.failWith(error);
+      return;
+    }
     if (verdict === true) this.finish();
     else if (verdict instanceof Error) {
       this.fail(new DisconnectError('fatal', { cause: verdict, message: `handshake rejected: ${verdict.message}` }));

@@ -171,10 +171,15 @@ export class Link {
     this.heartbeat = new Heartbeat(settings.interval, settings.timeout, this.host.scheduler, {
       probe: () => {
         if (!socket.isOpen()) return;
-        if (!usesMessage) socket.ping();
-        else {
+        if (!usesMessage) {
+          socket.ping();
+          return;
+        }
+        try {
           const frame = this.host.pingFrame();
           if (frame !== undefined) socket.send(frame);
+        } catch (error) {
+          this.fail(new DisconnectError('error', { cause: error, message: 'heartbeat message failed' }));
         }
       },
       stale: () =>

@@ -212,10 +212,19 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       this.emit({ type: 'InvalidMessage', error: new DeserializeError(error), data });
       return;
     }
-    if (this.isPong !== undefined && this.isPong(message)) return;
+    if (this.isPong !== undefined && this.isPongSafe(message)) return;
     if (this.handshake?.link === link) this.handshake.received(message);
     this.messages.next(message);
     this.channels.dispatch(message);
+  }
+
+  /** `isPong`, where a throw means "not a pong" (the message is delivered). */
+  private isPongSafe(message: In): boolean {
+    try {
+      return this.isPong!(message);
+    } catch {
+      return false;
+    }
   }
 
   pingFrame(): Frame | undefined {

@@ -285,3 +285,59 @@ describe('channel()', () => {
     });
   });
 });
+
+describe('callbacks that throw', () => {
+  it('a throwing match errors only its channel, which unsubscribes; the others keep receiving', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<Msg, Msg>(scheduler, {}, {}, 100);
+      const boom = new Error('match broke');
+      let error: unknown;
+      const good: Msg[] = [];
+      h.conn
+        .channel({ ...topicChannel('bad'), match: () => { throw boom; } })
+        .subscribe({ error: (e) => (error = e) });
+      h.conn.channel(topicChannel('good')).subscribe((m) => good.push(m));
+      h.at(10, () => h.server.send({ topic: 'good', seq: 1 }));
+      h.at(20, () => h.server.send({ topic: 'good', seq: 2 }));
+      scheduler.flush();
+      expect(error).toBe(boom);
+      expect(good).toEqual([{ topic: 'good', seq: 1 }, { topic: 'good', seq: 2 }]);
+      expect(h.server.received).toEqual([
+        { op: 'sub', topic: 'bad' },
+        { op: 'sub', topic: 'good' },
+        { op: 'unsub', topic: 'bad' },
+      ]);
+    });
+  });
+
+  it('a throwing ack rejects the channel with SubscriptionRejectedError carrying the throw', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<Msg, Msg>(scheduler, {}, {}, 100);
+      const boom = new Error('ack broke');
+      let error: unknown;
+      h.conn.channel(topicChannel('x', { ack: () => { throw boom; } })).subscribe({ error: (e) => (error = e) });
+      h.at(10, () => h.server.send({ hello: 1 }));
+      scheduler.flush();
+      expect(error).toBeInstanceOf(SubscriptionRejectedError);
+      expect((error as SubscriptionRejectedError).cause).toBe(boom);
+    });
+  });
+
+  it('a throwing route routes nowhere; the message still reaches messages$', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<Msg, Msg>(scheduler, { route: (m) => { if (m.seq === 1) throw new Error('no'); return m.topic; } }, {}, 100);
+      const routed: Msg[] = [];
+      const all: Msg[] = [];
+      h.conn.channel({ key: 'r', subscribe: { op: 'sub', topic: 'r' } }).subscribe((m) => routed.push(m));
+      h.conn.messages$.subscribe((m) => all.push(m));
+      h.at(10, () => h.server.send({ topic: 'r', seq: 1 }));
+      h.at(11, () => h.server.send({ topic: 'r', seq: 2 }));
+      scheduler.flush();
+      expect(routed).toEqual([{ topic: 'r', seq: 2 }]);
+      expect(all).toHaveLength(2);
+    });
+  });
+});

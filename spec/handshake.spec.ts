@@ -92,6 +92,37 @@ describe('handshake', () => {
     });
   });
 
+  it('an ack that throws is a failed attempt (retried), not a crash', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      let throwing = true;
+      const h = harness<Msg, Msg>(
+        scheduler,
+        {
+          handshake: {
+            message: () => ({ op: 'auth' }),
+            ack: (m) => {
+              if (throwing) throw new Error('ack broke');
+              return m.type === 'welcome';
+            },
+          },
+        },
+        {},
+        1_000,
+      );
+      h.server.messages$.subscribe(({ connection }) => connection.send({ type: 'welcome' }));
+      h.at(50, () => (throwing = false));
+      scheduler.flush();
+      expect(h.timeline.slice(0, 5)).toEqual([
+        [0, 'Connecting 0'],
+        [0, 'Disconnected error 0'],
+        [0, 'Reconnecting 1 100'],
+        [100, 'Connecting 1'],
+        [100, 'Connected'],
+      ]);
+    });
+  });
+
   it('an async handshake message (token refresh) is awaited before anything else is sent', async () => {
     const server = new TestServer();
     server.messages$.subscribe(({ connection, message }) => {
