@@ -327,10 +327,11 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     });
     if (this.closedReason !== undefined) return EMPTY;
     if (this.breaker?.phase === 'open') {
-      // The breaker's event replaces Reconnecting: it says when the probe comes.
+      // The probe is the next attempt: announced like any other, `retryIn` ms from now.
       const retryIn = this.breaker.retryIn();
       this.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn });
-      return this.waitFor(plan.attempt, retryIn);
+      if (this.closedReason !== undefined) return EMPTY;
+      return this.announceAndWait(plan.attempt, retryIn, failure);
     }
     return this.announceAndWait(plan.attempt, plan.delay, failure);
   }

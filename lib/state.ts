@@ -18,7 +18,8 @@ export function nextState(current: ConnectionState, event: ConnectionEvent<unkno
       // A permanent loss leads to `Closed` (or, if the app calls retry(), to Reconnecting).
       return event.permanent ? current : 'reconnecting';
     case 'Reconnecting':
-      return 'reconnecting';
+      // The breaker's probe is announced while it is open: the state stays circuit-open.
+      return current === 'circuit-open' ? current : 'reconnecting';
     case 'CircuitBreakerOpen':
       return 'circuit-open';
     case 'Closed':

@@ -26,6 +26,7 @@ describe('nextState()', () => {
     ['connected', { type: 'Disconnected', reason: 'error', permanent: false, attempt: 0, maxAttempts: 3 }, 'reconnecting'],
     ['connected', { type: 'Disconnected', reason: 'manual', permanent: true, attempt: 0, maxAttempts: 3 }, 'connected'],
     ['reconnecting', { type: 'CircuitBreakerOpen', trips: 1, retryIn: 10 }, 'circuit-open'],
+    ['circuit-open', { type: 'Reconnecting', attempt: 6, delay: 30_000 }, 'circuit-open'],
     ['circuit-open', { type: 'Connecting', attempt: 6, url: 'u' }, 'reconnecting'],
     ['reconnecting', { type: 'Reconnected', attempt: 2, url: 'u', downtime: 5 }, 'connected'],
     ['connected', { type: 'InvalidMessage', error: new Error('x'), data: 'x' }, 'connected'],

@@ -29,9 +29,11 @@ describe('circuit breaker', () => {
         [705, 'Connecting 3'],
         [705, 'Disconnected error 3'],
         [705, 'CircuitBreakerOpen 1 1000'],
-        [1705, 'Connecting 4'], // the half-open probe
+        [705, 'Reconnecting 4 1000'], // the half-open probe, announced
+        [1705, 'Connecting 4'],
         [1705, 'Disconnected error 4'],
         [1705, 'CircuitBreakerOpen 2 1000'],
+        [1705, 'Reconnecting 5 1000'],
         [2705, 'Connecting 5'],
         [2705, 'Reconnected 5'],
         [2705, 'SubscriptionsRestored 0'],
@@ -54,10 +56,11 @@ describe('circuit breaker', () => {
         h.conn.retry();
       });
       scheduler.flush();
-      expect(h.timeline.slice(0, 5)).toEqual([
+      expect(h.timeline.slice(0, 6)).toEqual([
         [0, 'Connecting 0'],
         [0, 'Disconnected error 0'],
         [0, 'CircuitBreakerOpen 1 30000'],
+        [0, 'Reconnecting 1 30000'],
         [50, 'Connecting 1'],
         [50, 'Connected'],
       ]);
@@ -292,6 +295,7 @@ describe('retry() and stopRetry() in every state', () => {
         [0, 'Connecting 0'],
         [0, 'Disconnected error 0'],
         [0, 'CircuitBreakerOpen 1 1000'],
+        [0, 'Reconnecting 1 1000'],
         [100, 'Disconnected manual 1 p'],
         [100, 'Closed stopped 0'],
       ]);

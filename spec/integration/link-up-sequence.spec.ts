@@ -102,7 +102,7 @@ describe('the link-up sequence against a real ws server', () => {
     expect(await firstValueFrom(conn.state$)).toBe('circuit-open');
     // Two failed attempts (the lost link itself does not count), then the breaker.
     expect(log.typesFrom(lostFrom)).toBe(
-      'Disconnected Reconnecting Connecting Disconnected Reconnecting Connecting Disconnected CircuitBreakerOpen',
+      'Disconnected Reconnecting Connecting Disconnected Reconnecting Connecting Disconnected CircuitBreakerOpen Reconnecting',
     );
     const openFrom = log.events.length;
 
