@@ -5,7 +5,10 @@ import type { ConnectionState } from './state';
 
 /** Options of {@link Connection.retry}. */
 export interface RetryNowOptions {
-  /** A new limit of consecutive failed attempts for this outage. */
+  /**
+   * A new limit of consecutive failed attempts, in force from now on (this outage and later ones).
+   * @default the limit in force is kept
+   */
   maxAttempts?: number;
 }
 
