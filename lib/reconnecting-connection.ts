@@ -22,7 +22,7 @@ import { ConnectionClosedError } from './errors/connection-closed-error';
 import { DeserializeError } from './errors/deserialize-error';
 import { DisconnectError, isDisconnectError } from './errors/disconnect-error';
 import { NotConnectedError } from './errors/not-connected-error';
-import type { ClosedReason, ConnectionEvent } from './events';
+import type { CircuitBreakerOpenEvent, ClosedReason, ConnectionEvent } from './events';
 import { Handshake } from './handshake';
 import { Link, type LinkHost } from './link';
 import { Outage } from './outage';
@@ -75,6 +75,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private readonly breaker: CircuitBreakerPolicy | undefined;
   /** Waiting for the next attempt (backoff or open breaker). */
   private waiting = false;
+  /** `retry()` or a wake-up came during the current wait. */
+  private nudged = false;
   private stopRequested = false;
   private inPermanentHandler = false;
   private resumeRequested = false;
@@ -146,7 +148,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     }
     this.stopRequested = false;
     if (this.inPermanentHandler) this.resumeRequested = true;
-    else if (this.waiting) this.attemptNow(true);
+    else if (this.waiting) this.attemptNow();
   }
 
   stopRetry(): void {
@@ -157,7 +159,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     } else if (this.waiting) {
       const stopped = new DisconnectError('manual', { message: 'stopRetry()' });
       const resumed = this.announcePermanent(stopped, 'manual', this.outage.attempt);
-      if (resumed) this.attemptNow(true);
+      if (resumed) this.attemptNow();
       else this.finish('stopped', undefined);
     }
   }
@@ -286,7 +288,10 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   /** `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
   private afterFailure(error: unknown): Observable<unknown> {
     // Refused by an open breaker (no attempt was made): wait until it allows the probe.
-    if (error instanceof CircuitOpenError) return this.waitFor(this.outage.attempt, error.retryIn);
+    if (error instanceof CircuitOpenError) {
+      this.startWaiting(this.outage.attempt);
+      return this.waitUntil(error.retryIn);
+    }
     const failure = isDisconnectError(error) ? error : new DisconnectError('error', { cause: error });
     const link = this.link;
     const wasUp = link?.isUp ?? false;
@@ -329,9 +334,8 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     if (this.breaker?.phase === 'open') {
       // The probe is the next attempt: announced like any other, `retryIn` ms from now.
       const retryIn = this.breaker.retryIn();
-      this.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn });
-      if (this.closedReason !== undefined) return EMPTY;
-      return this.announceAndWait(plan.attempt, retryIn, failure);
+      const opened: CircuitBreakerOpenEvent = { type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn };
+      return this.announceAndWait(plan.attempt, retryIn, failure, opened);
     }
     return this.announceAndWait(plan.attempt, plan.delay, failure);
   }
@@ -362,36 +366,48 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     return resumed;
   }
 
-  /** Announces the next attempt with `Reconnecting`, then waits for its time. */
-  private announceAndWait(attempt: number, delay: number, failure: DisconnectError): Observable<unknown> {
-    this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
-    return this.waitFor(attempt, delay);
+  /**
+   * Announces the next attempt (after `CircuitBreakerOpen` when the breaker just opened) and
+   * waits for its time. The wait starts before the announcements, so `retry()` or a wake-up
+   * from their handlers already cuts it short.
+   */
+  private announceAndWait(
+    attempt: number,
+    delay: number,
+    failure: DisconnectError,
+    breakerOpened?: CircuitBreakerOpenEvent,
+  ): Observable<unknown> {
+    this.startWaiting(attempt);
+    if (breakerOpened) this.emit(breakerOpened);
+    if (this.closedReason === undefined) this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
+    return this.waitUntil(delay);
   }
 
-  /** Waits `delay` ms (or until `retry()` or a wake-up) before attempt number `attempt`. */
-  private waitFor(attempt: number, delay: number): Observable<unknown> {
+  private startWaiting(attempt: number): void {
     this.outage.attempt = attempt;
-    if (this.closedReason !== undefined) return EMPTY;
     this.waiting = true;
-    return race(timer(delay, this.scheduler), this.retryNow).pipe(
+    this.nudged = false;
+  }
+
+  /** Ends after `delay` ms, or at once after `retry()` or a wake-up. */
+  private waitUntil(delay: number): Observable<unknown> {
+    if (this.closedReason !== undefined) return EMPTY;
+    return race(timer(this.nudged ? 0 : delay, this.scheduler), this.retryNow).pipe(
       take(1),
-      tap(() => this.attemptNow(false)),
+      tap(() => (this.waiting = false)),
     );
   }
 
-  /** Ends the wait: at its time (`nudge` false), or early for `retry()` or a wake-up. */
-  private attemptNow(nudge: boolean): void {
+  /** `retry()` or a wake-up while waiting: attempt now (an open breaker lets the probe through). */
+  private attemptNow(): void {
     if (!this.waiting) return;
-    if (!nudge) {
-      this.waiting = false;
-      return;
-    }
     this.breaker?.forceProbe();
+    this.nudged = true;
     this.retryNow.next();
   }
 
   private wake(): void {
-    if (this.waiting) this.attemptNow(true);
+    if (this.waiting) this.attemptNow();
     else if (this.link?.isUp) this.link.probe();
   }
 

@@ -357,3 +357,46 @@ describe('retry() and stopRetry() in every state', () => {
     });
   });
 });
+
+describe('nudges from event handlers', () => {
+  it('retry() called from a Reconnecting handler attempts at once', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, { retry: { initialDelay: 5_000 } }, {}, 1_000);
+      h.conn.events$.subscribe((e) => {
+        if (e.type === 'Reconnecting') h.conn.retry();
+      });
+      h.at(10, () => h.server.drop());
+      scheduler.flush();
+      expect(h.timeline.slice(2, 6)).toEqual([
+        [10, 'Disconnected error 0'],
+        [10, 'Reconnecting 1 5000'],
+        [10, 'Connecting 1'],
+        [10, 'Reconnected 1'],
+      ]);
+    });
+  });
+
+  it('a wake-up from a CircuitBreakerOpen handler sends the probe at once', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const wake$ = new Subject<void>();
+      const h = harness(scheduler, { wake$, circuitBreaker: { failureThreshold: 1, resetTimeout: 30_000 } }, { mode: 'refuse' }, 1_000);
+      h.conn.events$.subscribe((e) => {
+        if (e.type === 'CircuitBreakerOpen' && e.trips === 1) {
+          h.server.mode = 'accept';
+          wake$.next();
+        }
+      });
+      scheduler.flush();
+      expect(h.timeline.slice(0, 6)).toEqual([
+        [0, 'Connecting 0'],
+        [0, 'Disconnected error 0'],
+        [0, 'CircuitBreakerOpen 1 30000'],
+        [0, 'Reconnecting 1 30000'],
+        [0, 'Connecting 1'],
+        [0, 'Connected'],
+      ]);
+    });
+  });
+});
