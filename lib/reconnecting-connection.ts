@@ -22,7 +22,7 @@ import { ConnectionClosedError } from './errors/connection-closed-error';
 import { DeserializeError } from './errors/deserialize-error';
 import { DisconnectError, isDisconnectError } from './errors/disconnect-error';
 import { NotConnectedError } from './errors/not-connected-error';
-import type { CircuitBreakerOpenEvent, ClosedReason, ConnectionEvent } from './events';
+import type { CircuitBreakerOpenEvent, ClosedReason, ConnectionEvent, DisconnectedEvent } from './events';
 import { Handshake } from './handshake';
 import { Link, type LinkHost } from './link';
 import { Outage } from './outage';
@@ -319,17 +319,12 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
       // retry() from the handler: a fresh series, starting now.
       this.outage.restart();
       this.breaker?.reset();
+      this.startWaiting(1);
       return this.announceAndWait(1, 0, failure);
     }
-    this.emit({
-      type: 'Disconnected',
-      reason: failure.reason,
-      ...(failure.code === undefined ? {} : { code: failure.code }),
-      error: failure,
-      permanent: false,
-      attempt: failedAttempt,
-      maxAttempts: this.maxAttempts,
-    });
+    // The wait starts before any announcement: retry() or a wake-up from a handler counts.
+    this.startWaiting(plan.attempt);
+    this.emit(this.disconnected(failure, failure.reason, failedAttempt, false));
     if (this.closedReason !== undefined) return EMPTY;
     if (this.breaker?.phase === 'open') {
       // The probe is the next attempt: announced like any other, `retryIn` ms from now.
@@ -348,15 +343,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.resumeRequested = false;
     this.inPermanentHandler = true;
     try {
-      this.emit({
-        type: 'Disconnected',
-        reason,
-        ...(failure.code === undefined ? {} : { code: failure.code }),
-        error: failure,
-        permanent: true,
-        attempt,
-        maxAttempts: this.maxAttempts,
-      });
+      this.emit(this.disconnected(failure, reason, attempt, true));
     } finally {
       this.inPermanentHandler = false;
     }
@@ -366,10 +353,26 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     return resumed;
   }
 
+  private disconnected(
+    failure: DisconnectError,
+    reason: DisconnectError['reason'],
+    attempt: number,
+    permanent: boolean,
+  ): DisconnectedEvent {
+    return {
+      type: 'Disconnected',
+      reason,
+      ...(failure.code === undefined ? {} : { code: failure.code }),
+      error: failure,
+      permanent,
+      attempt,
+      maxAttempts: this.maxAttempts,
+    };
+  }
+
   /**
    * Announces the next attempt (after `CircuitBreakerOpen` when the breaker just opened) and
-   * waits for its time. The wait starts before the announcements, so `retry()` or a wake-up
-   * from their handlers already cuts it short.
+   * waits for its time (the wait itself began in `startWaiting`).
    */
   private announceAndWait(
     attempt: number,
@@ -377,7 +380,6 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     failure: DisconnectError,
     breakerOpened?: CircuitBreakerOpenEvent,
   ): Observable<unknown> {
-    this.startWaiting(attempt);
     if (breakerOpened) this.emit(breakerOpened);
     if (this.closedReason === undefined) this.emit({ type: 'Reconnecting', attempt, delay, error: failure });
     return this.waitUntil(delay);

@@ -377,6 +377,23 @@ describe('nudges from event handlers', () => {
     });
   });
 
+  it('retry() called from a (non-permanent) Disconnected handler attempts at once', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, { retry: { initialDelay: 5_000 } }, {}, 1_000);
+      h.conn.events$.subscribe((e) => {
+        if (e.type === 'Disconnected' && !e.permanent) h.conn.retry();
+      });
+      h.at(10, () => h.server.drop());
+      scheduler.flush();
+      expect(h.timeline.slice(2, 5)).toEqual([
+        [10, 'Disconnected error 0'],
+        [10, 'Reconnecting 1 5000'],
+        [10, 'Connecting 1'],
+      ]);
+    });
+  });
+
   it('a wake-up from a CircuitBreakerOpen handler sends the probe at once', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
