@@ -173,14 +173,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     if (link?.isUp) {
       link.closeCode = code;
       link.closeReason = reason;
-      this.emit({
-        type: 'Disconnected',
-        reason: 'manual',
-        code,
-        permanent: true,
-        attempt: 0,
-        maxAttempts: this.maxAttempts,
-      });
+      this.emit(this.disconnected('manual', 0, true, undefined, code));
     }
     this.finish('manual', undefined);
   }
@@ -324,7 +317,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     }
     // The wait starts before any announcement: retry() or a wake-up from a handler counts.
     this.startWaiting(plan.attempt);
-    this.emit(this.disconnected(failure, failure.reason, failedAttempt, false));
+    this.emit(this.disconnected(failure.reason, failedAttempt, false, failure));
     if (this.closedReason !== undefined) return EMPTY;
     if (this.breaker?.phase === 'open') {
       // The probe is the next attempt: announced like any other, `retryIn` ms from now.
@@ -343,7 +336,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     this.resumeRequested = false;
     this.inPermanentHandler = true;
     try {
-      this.emit(this.disconnected(failure, reason, attempt, true));
+      this.emit(this.disconnected(reason, attempt, true, failure));
     } finally {
       this.inPermanentHandler = false;
     }
@@ -354,16 +347,17 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   }
 
   private disconnected(
-    failure: DisconnectError,
     reason: DisconnectError['reason'],
     attempt: number,
     permanent: boolean,
+    failure: DisconnectError | undefined,
+    code = failure?.code,
   ): DisconnectedEvent {
     return {
       type: 'Disconnected',
       reason,
-      ...(failure.code === undefined ? {} : { code: failure.code }),
-      error: failure,
+      ...(code === undefined ? {} : { code }),
+      ...(failure === undefined ? {} : { error: failure }),
       permanent,
       attempt,
       maxAttempts: this.maxAttempts,
