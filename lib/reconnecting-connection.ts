@@ -26,6 +26,7 @@ import type { CircuitBreakerOpenEvent, ClosedReason, ConnectionEvent, Disconnect
 import { Handshake } from './handshake';
 import { Link, type LinkHost } from './link';
 import { Outage } from './outage';
+import type { UrlPool } from './url-pool';
 import type { HeartbeatOptions, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { planRetry } from './reconnect-policy';
@@ -62,7 +63,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private readonly isPong: ((message: In) => boolean) | undefined;
   private readonly outbox: Outbox<Out> | undefined;
   private readonly channels: ChannelRegistry<In, Out>;
-  private readonly pool: UrlPoolLike;
+  private readonly pool: UrlPool;
 
   private link: Link | undefined;
   /** The link is up, restored and flushed: `send()` writes straight to it. */
@@ -82,7 +83,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   private resumeRequested = false;
   private closedReason: ClosedReason | undefined;
 
-  constructor(private readonly options: ResolvedOptions<In, Out>, pool: UrlPoolLike) {
+  constructor(private readonly options: ResolvedOptions<In, Out>, pool: UrlPool) {
     this.scheduler = options.scheduler;
     this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
     this.protocols = options.protocols;
@@ -439,12 +440,6 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
     else this.messages.error(new ConnectionClosedError(reason, error));
     this.channels.finish(reason, error);
   }
-}
-
-/** The URL chooser the connection uses (see `UrlPool`). */
-export interface UrlPoolLike {
-  pick(context: { attempt: number }): string | Promise<string>;
-  rotate(): void;
 }
 
 function keyOf(frame: Frame): string {
