@@ -10,6 +10,8 @@ export const CloseCode = {
   ProtocolError: 1002,
   /** The peer cannot accept this kind of data: a retry sends the same data. */
   UnsupportedData: 1003,
+  /** A close frame without a code (reserved, never sent on the wire as a code). */
+  NoStatus: 1005,
   /** No close frame arrived: the link dropped (reserved, never sent on the wire). */
   Abnormal: 1006,
   /** The message broke the server's policy (often: not authorised). */

@@ -1,6 +1,6 @@
-import type { Connection } from './connection';
+import type { Connection } from './connection/connection';
 import { resolveOptions, type ConnectOptions } from './options';
-import { ReconnectingConnection } from './reconnecting-connection';
+import { ReconnectingConnection } from './connection/reconnecting-connection';
 import { UrlPool } from './url-pool';
 
 /**

@@ -1,5 +1,5 @@
 export { connect } from './connect';
-export type { Connection, RetryNowOptions } from './connection';
+export type { Connection, RetryNowOptions } from './connection/connection';
 export {
   ofType,
   type ClosedEvent,
@@ -38,7 +38,7 @@ export {
   type ChannelContext,
   type ChannelMessage,
   type ChannelSpec,
-} from './channels';
+} from './channels/channel-spec';
 export { CloseCode, isFatalClose, isFatalHandshakeStatus } from './close-codes';
 export { jsonSerializer, type Frame, type Serializer } from './serializer';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-like';

@@ -44,15 +44,10 @@ export class Outbox<Out> {
     this.bytes += bytes;
   }
 
-  /** The oldest entry, without removing it. */
-  peek(): OutboxEntry<Out> | undefined {
-    return this.entries[this.head];
-  }
-
-  /** Removes the oldest entry (after it was written to a link). */
-  shift(): void {
+  /** Removes and returns the oldest entry (it is about to be written). */
+  shift(): OutboxEntry<Out> | undefined {
     const entry = this.entries[this.head];
-    if (!entry) return;
+    if (!entry) return undefined;
     this.bytes -= entry.bytes;
     this.head++;
     if (this.head === this.entries.length) {
@@ -62,6 +57,14 @@ export class Outbox<Out> {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
+    return entry;
+  }
+
+  /** Puts back an entry {@link shift} took but could not write: it is the oldest again. */
+  restore(entry: OutboxEntry<Out>): void {
+    if (this.head > 0) this.entries[--this.head] = entry;
+    else this.entries.unshift(entry);
+    this.bytes += entry.bytes;
   }
 
   /** Empties the buffer and returns its messages, oldest first. */

@@ -35,3 +35,14 @@ let decoder: TextDecoder | undefined;
 function utf8Decoder(): TextDecoder {
   return (decoder ??= new TextDecoder('utf-8', { fatal: true }));
 }
+
+/**
+ * A serializer's result, checked: a string, an `ArrayBuffer` or an `ArrayBufferView`.
+ * Anything else throws a `TypeError` naming the serializer, before anything is sent or buffered.
+ */
+export function checkFrame(result: unknown): Frame {
+  if (typeof result === 'string' || result instanceof ArrayBuffer || ArrayBuffer.isView(result)) return result;
+  if (typeof SharedArrayBuffer !== 'undefined' && result instanceof SharedArrayBuffer) return result;
+  const kind = result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result;
+  throw new TypeError(`serializer.serialize() returned ${kind}; expected a string, ArrayBuffer or ArrayBufferView`);
+}

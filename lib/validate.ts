@@ -52,3 +52,16 @@ export function requireScheduler(field: string, value: unknown): asserts value i
     throw new ConfigError(field, value, 'a SchedulerLike');
   }
 }
+
+/** The longest close reason a WebSocket close frame can carry, in UTF-8 bytes. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/** A close reason: a string of at most 123 UTF-8 bytes, or undefined. */
+export function requireCloseReason(reason: unknown): asserts reason is string | undefined {
+  if (reason === undefined) return;
+  if (typeof reason !== 'string') throw new ConfigError('close(reason)', reason, 'a string');
+  const bytes = new TextEncoder().encode(reason).length;
+  if (bytes > MAX_CLOSE_REASON_BYTES) {
+    throw new ConfigError('close(reason)', reason, `at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes (got ${bytes})`);
+  }
+}

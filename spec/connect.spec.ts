@@ -254,7 +254,7 @@ describe('connect() event sequences (virtual time)', () => {
     });
   });
 
-  it('stopRetry() during backoff: Disconnected{permanent} then Closed{stopped}', () => {
+  it('stopRetry() during backoff: Disconnected{permanent} (the attempt last made) then Closed{stopped}', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
       const h = harness(scheduler);
@@ -262,7 +262,7 @@ describe('connect() event sequences (virtual time)', () => {
       h.at(50, () => h.conn.stopRetry());
       scheduler.flush();
       expect(h.timeline.slice(4)).toEqual([
-        [50, 'Disconnected manual 1 p'],
+        [50, 'Disconnected manual 0 p'],
         [50, 'Closed stopped 0'],
       ]);
       expect(h.server.connections).toHaveLength(1);

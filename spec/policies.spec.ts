@@ -296,7 +296,7 @@ describe('retry() and stopRetry() in every state', () => {
         [0, 'Disconnected error 0'],
         [0, 'CircuitBreakerOpen 1 1000'],
         [0, 'Reconnecting 1 1000'],
-        [100, 'Disconnected manual 1 p'],
+        [100, 'Disconnected manual 0 p'],
         [100, 'Closed stopped 0'],
       ]);
       expect(h.server.connections).toHaveLength(1);

@@ -29,3 +29,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   return String(value);
 }
+
+/** True for a {@link ConfigError}, also across bundles where `instanceof` may fail. */
+export function isConfigError(error: unknown): error is ConfigError {
+  return error instanceof ConfigError || (error as { name?: unknown } | null)?.name === 'ConfigError';
+}

@@ -1,6 +1,6 @@
 export { BufferOverflowError, type BufferLimit } from './buffer-overflow-error';
 export { CircuitOpenError } from './circuit-open-error';
-export { ConfigError } from './config-error';
+export { ConfigError, isConfigError } from './config-error';
 export { ConnectionClosedError } from './connection-closed-error';
 export { DeserializeError } from './deserialize-error';
 export { DisconnectError, isDisconnectError, type DisconnectReason } from './disconnect-error';

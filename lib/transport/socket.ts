@@ -1,4 +1,4 @@
-import type { SchedulerLike } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { CloseCode } from '../close-codes';
 import type { Frame } from '../serializer';
 import { ReadyState, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
@@ -59,7 +59,16 @@ function ignoreError(): void {
 
 /**
  * Opens a socket and routes its events to `events`. Never throws: a constructor that throws
- * (a malformed URL, say) is reported as a close with that error.
+ * (a malformed URL, say) is reported through `onConstructError`.
+ *
+ * Two things the transports would otherwise get wrong are handled here:
+ * - **A peer that closes but keeps TCP open.** `ws` answers a close frame (or a protocol error)
+ *   by calling the socket's own `close()` and then waits up to 30 s for TCP to end before it
+ *   reports `close`. That call is observed: the loss is reported at once with the peer's code
+ *   (after one scheduler hop, so an `error` that `ws` emits right after it is seen), and the
+ *   socket is terminated if it is still not closed after {@link CLOSE_GRACE_MS}.
+ * - **Ending in any state.** `dispose()` works while connecting, open or closing, and also
+ *   when the transport's `close()` throws: whatever happens, nothing stays open past the grace.
  */
 export function openSocket(
   WebSocketImpl: WebSocketConstructor,
@@ -78,7 +87,11 @@ export function openSocket(
   }
   const node = hasNodeExtras(raw) ? raw : undefined;
   let lastError: unknown;
-  let disposed = false;
+  /** No more events go to `events` (reported closed, or disposed). */
+  let detached = false;
+  /** Our own `close()` call is under way (any other call comes from the transport). */
+  let closingOurselves = false;
+  let grace: Subscription | undefined;
   const onPong = (): void => events.pong();
 
   raw.binaryType = 'arraybuffer';
@@ -88,16 +101,45 @@ export function openSocket(
     lastError = event.error ?? event;
   }) as WebSocketLike['onerror'];
   raw.onclose = ((event: { code?: number; reason?: string }) => {
+    if (detached) return;
     detach();
     events.closed(event.code ?? CloseCode.Abnormal, event.reason ?? '', lastError);
   }) as WebSocketLike['onclose'];
   node?.on('pong', onPong);
+  if (node) observePeerClose(raw);
 
   function detach(): void {
-    disposed = true;
-    raw.onopen = raw.onmessage = raw.onclose = null;
+    detached = true;
+    raw.onopen = raw.onmessage = null;
     raw.onerror = ignoreError as WebSocketLike['onerror'];
+    // A close that comes later only ends the grace timer.
+    raw.onclose = (() => grace?.unsubscribe()) as WebSocketLike['onclose'];
     node?.off('pong', onPong);
+  }
+
+  /** `ws` calls `close()` itself when the peer's close frame (or a broken frame) arrives. */
+  function observePeerClose(socket: WebSocketLike): void {
+    const nativeClose = socket.close;
+    socket.close = function (this: WebSocketLike, code?: number, reason?: string | Uint8Array): void {
+      nativeClose.call(this, code, reason as string | undefined);
+      if (closingOurselves || detached) return;
+      const peerCode = code ?? CloseCode.NoStatus;
+      const peerReason = typeof reason === 'string' ? reason : reason === undefined ? '' : textOf(reason);
+      const errorBefore = lastError;
+      scheduler.schedule(() => {
+        if (detached) return;
+        detach();
+        terminateAfterGrace();
+        // An error reported with (just after) the close means the frame was broken, not sent.
+        if (lastError !== errorBefore) events.closed(CloseCode.Abnormal, '', lastError);
+        else events.closed(peerCode, peerReason, undefined);
+      });
+    };
+  }
+
+  function terminateAfterGrace(): void {
+    if (!node || grace !== undefined || raw.readyState === ReadyState.Closed) return;
+    grace = scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
   }
 
   return {
@@ -108,22 +150,33 @@ export function openSocket(
       if (node && raw.readyState === ReadyState.Open) node.ping();
     },
     dispose: (abrupt, code = CloseCode.Normal, reason) => {
-      if (disposed) return;
-      detach();
+      const wasDetached = detached;
+      if (!wasDetached) detach();
+      const state = raw.readyState;
+      if (state === ReadyState.Closed) return;
       try {
         if (abrupt && node) node.terminate();
-        else if (raw.readyState === ReadyState.Connecting || raw.readyState === ReadyState.Open) {
+        else if (state === ReadyState.Connecting || state === ReadyState.Open) {
+          closingOurselves = true;
           raw.close(code, reason);
-          if (node && stillClosing(raw)) {
-            const grace = scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
-            raw.onclose = (() => grace.unsubscribe()) as WebSocketLike['onclose'];
-          }
-        }
+          closingOurselves = false;
+          terminateAfterGrace();
+        } else terminateAfterGrace(); // closing already: the peer gets the grace, no more
       } catch {
-        // A socket that cannot close cleanly is being abandoned anyway.
+        closingOurselves = false;
+        // A transport that refuses to close (a reason it will not send, say) is ended abruptly.
+        try {
+          node?.terminate();
+        } catch {
+          // Nothing more can be done with this socket.
+        }
       }
     },
   };
+}
+
+function textOf(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
 }
 
 function hasNodeExtras(socket: WebSocketLike): socket is WebSocketLike & NodeSocketExtras {
@@ -134,9 +187,4 @@ function hasNodeExtras(socket: WebSocketLike): socket is WebSocketLike & NodeSoc
     typeof candidate.on === 'function' &&
     typeof candidate.off === 'function'
   );
-}
-
-/** Read afresh: `close()` has just changed it (a plain comparison would be narrowed away). */
-function stillClosing(socket: WebSocketLike): boolean {
-  return socket.readyState === ReadyState.Closing;
 }

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
-import type { ChannelSpec } from './channels';
-import type { ConnectionEvent } from './events';
-import type { ConnectionState } from './state';
+import type { ChannelSpec } from '../channels/channel-spec';
+import type { ConnectionEvent } from '../events';
+import type { ConnectionState } from '../state';
 
 /** Options of {@link Connection.retry}. */
 export interface RetryNowOptions {

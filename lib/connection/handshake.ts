@@ -1,56 +1,56 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { DisconnectError } from './errors/disconnect-error';
+import { DisconnectError } from '../errors/disconnect-error';
+import { guarded, threw, type Thrown } from '../guard';
+import type { HandshakeOptions } from '../options';
+import type { Frame } from '../serializer';
 import type { Link } from './link';
-import type { HandshakeOptions } from './options';
-import type { Frame } from './serializer';
+import type { Serial } from './serial';
 
 /**
  * The handshake of one link: sends `handshake.message` (awaiting it when it is a promise),
- * then waits for `handshake.ack`. It fails the link on a timeout or a throwing message, and
- * fatally when `ack` returns an `Error`. Calls `done` once, when the link may be used.
+ * then waits for `handshake.ack`. While it waits, every frame goes to `ack` (heartbeat pongs
+ * are not recognised yet). It fails the link on a timeout or a throwing message, and fatally
+ * when `ack` returns an `Error`. Calls `done` once, when the link may be used.
  */
 export class Handshake<In, Out> {
   private timer: Subscription | undefined;
   private settled = false;
 
   constructor(
-    /** The link being opened. */
-    readonly link: Link,
+    private readonly link: Link,
     private readonly options: HandshakeOptions<In, Out> & { timeout: number },
-    private readonly serialize: (message: Out) => Frame,
+    private readonly encode: (message: Out) => Frame | Thrown,
     private readonly scheduler: SchedulerLike,
-    private readonly done: (link: Link) => void,
+    private readonly serial: Serial,
+    private readonly done: () => void,
   ) {}
 
   /** Starts the timeout and sends the message (kept apart from the constructor: it may finish at once). */
   start(): void {
     const { timeout } = this.options;
     this.timer = this.scheduler.schedule(
-      () => this.fail(new DisconnectError('timeout', { message: `handshake not done within ${timeout} ms` })),
+      () =>
+        this.serial.run(() =>
+          this.fail(new DisconnectError('timeout', { message: `handshake not done within ${timeout} ms` })),
+        ),
       timeout,
     );
-    let message: Out | Promise<Out>;
-    try {
-      message = this.options.message();
-    } catch (error) {
-      this.failWith(error);
-      return;
-    }
-    if (isPromiseLike(message)) message.then((resolved) => this.send(resolved), (error: unknown) => this.failWith(error));
-    else this.send(message);
+    const message = guarded(this.options.message, undefined);
+    if (threw(message)) this.failWith(message.error);
+    else if (isPromiseLike(message)) {
+      message.then(
+        (resolved) => this.serial.run(() => this.send(resolved)),
+        (error: unknown) => this.serial.run(() => this.failWith(error)),
+      );
+    } else this.send(message);
   }
 
   /** An inbound message while the handshake is pending: is it the ack? */
   received(message: In): void {
     if (this.settled || !this.options.ack) return;
-    let verdict: boolean | Error;
-    try {
-      verdict = this.options.ack(message);
-    } catch (error) {
-      this.failWith(error);
-      return;
-    }
-    if (verdict === true) this.finish();
+    const verdict = guarded(this.options.ack, message);
+    if (threw(verdict)) this.failWith(verdict.error);
+    else if (verdict === true) this.finish();
     else if (verdict instanceof Error) {
       this.fail(new DisconnectError('fatal', { cause: verdict, message: `handshake rejected: ${verdict.message}` }));
     }
@@ -64,21 +64,20 @@ export class Handshake<In, Out> {
 
   private send(message: Out): void {
     if (this.settled) return;
-    let frame: Frame;
-    try {
-      frame = this.serialize(message);
-    } catch (error) {
-      this.failWith(error);
+    const frame = this.encode(message);
+    if (threw(frame)) {
+      this.failWith(frame.error);
       return;
     }
-    if (!this.link.canSend()) return; // the link is closing: its close event will fail the attempt
-    this.link.send(frame);
+    // A link that cannot take it is closing: its close event fails the attempt.
+    if (!this.link.write(frame)) return;
     if (!this.options.ack) this.finish();
   }
 
   private finish(): void {
+    if (this.settled) return;
     this.cancel();
-    this.done(this.link);
+    this.done();
   }
 
   private failWith(error: unknown): void {
@@ -93,6 +92,6 @@ export class Handshake<In, Out> {
 }
 
 /** True for a promise (or any thenable). */
-export function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

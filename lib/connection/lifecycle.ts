@@ -1,0 +1,50 @@
+import { Observable, Subject } from 'rxjs';
+import type { ConnectionEvent } from '../events';
+import { nextState, type ConnectionState } from '../state';
+import type { Serial } from './serial';
+
+/**
+ * `events$` and `state$` of one connection, both fed by the connection's {@link Serial}
+ * queue: each event reaches every subscriber before the next, and `state$` emits the state an
+ * event causes (when it changes) just before the event reaches `events$`, so `state$` is
+ * always the fold of `events$`.
+ */
+export class Lifecycle<Out> {
+  readonly events$: Observable<ConnectionEvent<Out>>;
+  readonly state$: Observable<ConnectionState>;
+  private readonly events = new Subject<ConnectionEvent<Out>>();
+  private readonly states = new Subject<ConnectionState>();
+  /** The fold of every event delivered so far. */
+  private current: ConnectionState = 'connecting';
+
+  constructor(private readonly serial: Serial) {
+    this.events$ = this.events.asObservable();
+    this.state$ = new Observable<ConnectionState>((subscriber) => {
+      // Inside the queue: a handler that acts on the replayed state cannot slip an event in
+      // before this subscriber is registered for the next one.
+      serial.run(() => {
+        subscriber.next(this.current);
+        if (this.current === 'closed') subscriber.complete();
+        else subscriber.add(this.states.subscribe(subscriber));
+      });
+    });
+  }
+
+  /** Queues an event; it is delivered after everything queued before it. */
+  emit(event: ConnectionEvent<Out>): void {
+    this.serial.deliver(() => this.deliver(event));
+  }
+
+  private deliver(event: ConnectionEvent<Out>): void {
+    const state = nextState(this.current, event);
+    if (state !== this.current) {
+      this.current = state;
+      this.states.next(state);
+    }
+    this.events.next(event);
+    if (event.type === 'Closed') {
+      this.states.complete();
+      this.events.complete();
+    }
+  }
+}

@@ -1,0 +1,272 @@
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { CloseCode } from '../close-codes';
+import { DisconnectError } from '../errors/disconnect-error';
+import { guarded, threw } from '../guard';
+import { Heartbeat } from '../liveness/heartbeat';
+import { DEFAULT_HEARTBEAT_OPTIONS, validateWebSocketUrl, type HeartbeatOptions } from '../options';
+import type { Frame } from '../serializer';
+import { handshakeStatus, openSocket, type Socket } from '../transport/socket';
+import type { WebSocketConstructor } from '../transport/websocket-like';
+import type { Serial } from './serial';
+
+/** What a link needs from the connection that owns it. */
+export interface LinkHost {
+  readonly scheduler: SchedulerLike;
+  readonly serial: Serial;
+  readonly WebSocketImpl: WebSocketConstructor;
+  readonly protocols: string | string[] | undefined;
+  readonly connectTimeout: number;
+  readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
+  /** The server for this attempt (a URL, or a promise of one from a factory); may throw. */
+  pickUrl(attempt: number): unknown;
+  /** The attempt is about to open a socket to `url`. */
+  connecting(link: Link, url: string): void;
+  /** The socket is open: the host runs the link-up sequence. */
+  opened(link: Link): void;
+  /** An inbound frame (called inside the connection's queue). */
+  frame(link: Link, data: unknown): void;
+  /** The application-level ping frame, when `heartbeat.message` is set (may throw). */
+  pingFrame(): Frame | undefined;
+}
+
+/**
+ * Where a link stands. `resolving` (waiting for the URL factory) → `opening` (socket
+ * connecting) → `handshake` → `restoring` (announced, channels being replayed) → `live`
+ * (flushed: `send()` writes straight to it) → `ended`.
+ */
+export type LinkPhase = 'resolving' | 'opening' | 'handshake' | 'restoring' | 'live' | 'ended';
+
+/**
+ * One attempt and, if it opens, the link it becomes: a socket, its connect timeout and its
+ * heartbeat. It ends by erroring its subscriber with a {@link DisconnectError}; unsubscribing
+ * tears everything down (that is how `close()` and `retry()` end a link). Every socket and
+ * timer callback enters the connection's queue before it touches anything.
+ */
+export class Link {
+  phase: LinkPhase = 'resolving';
+  url = '';
+  /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
+  framesHeard = 0;
+  /** The link got past its handshake at some point (it stays true once it ended). */
+  wentUp = false;
+  /** Close code and reason sent when the link is torn down from our side. */
+  closeCode: number = CloseCode.Normal;
+  closeReason: string | undefined;
+  private socket: Socket | undefined;
+  private connectTimer: Subscription | undefined;
+  private heartbeat: Heartbeat | undefined;
+
+  private constructor(
+    private readonly host: LinkHost,
+    /** The attempt number this link was opened by. */
+    readonly attempt: number,
+    private readonly subscriber: Subscriber<void>,
+  ) {}
+
+  /**
+   * An attempt as an Observable: subscribing starts it; it emits once, when the link is up
+   * (what a circuit breaker counts as success), and ends only by erroring.
+   */
+  static attempt$(host: LinkHost, attempt: () => number, onStart: (link: Link) => void): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      const link = new Link(host, attempt(), subscriber);
+      onStart(link);
+      link.start();
+      return () => link.teardown();
+    });
+  }
+
+  /** True once the socket is open and the handshake done. */
+  get isUp(): boolean {
+    return this.phase === 'restoring' || this.phase === 'live';
+  }
+
+  /** True when a frame can be written now. */
+  canWrite(): boolean {
+    return this.phase !== 'ended' && this.socket !== undefined && this.socket.isOpen();
+  }
+
+  /** Writes a frame; a transport that throws fails the link. Returns whether it was written. */
+  write(frame: Frame): boolean {
+    if (!this.canWrite()) return false;
+    try {
+      this.socket!.send(frame);
+      return true;
+    } catch (error) {
+      this.fail(new DisconnectError('error', { cause: error, message: 'the transport refused a frame' }), true);
+      return false;
+    }
+  }
+
+  /** Fails the attempt (or drops the link) with `error`, ending the socket. */
+  fail(error: DisconnectError, abrupt = true): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.stopTimers();
+    this.socket?.dispose(abrupt, CloseCode.Normal);
+    this.subscriber.error(error);
+  }
+
+  /** The handshake is done: the link is open for business (its sequence goes on). */
+  up(): void {
+    if (this.phase !== 'handshake') return;
+    this.phase = 'restoring';
+    this.wentUp = true;
+    this.connectTimer?.unsubscribe();
+    this.startHeartbeat();
+    this.subscriber.next();
+  }
+
+  /** Probe liveness now (a wake-up while connected). */
+  probe(): void {
+    this.heartbeat?.probeNow();
+  }
+
+  /** An `isPong` frame: swallowed (true) when it answers a probe in flight. */
+  consumePong(): boolean {
+    return this.heartbeat?.consumePong() ?? false;
+  }
+
+  /** True when an application pong may be owed: only then is `isPong` consulted. */
+  get awaitingPong(): boolean {
+    return this.heartbeat?.awaitingPong ?? false;
+  }
+
+  private start(): void {
+    const { connectTimeout, scheduler, serial } = this.host;
+    this.connectTimer = scheduler.schedule(
+      () => serial.run(() => this.fail(new DisconnectError('timeout', { message: `not open after ${connectTimeout} ms` }))),
+      connectTimeout,
+    );
+    const url = guarded((attempt: number) => this.host.pickUrl(attempt), this.attempt);
+    if (threw(url)) {
+      this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
+    } else if (isThenable(url)) {
+      url.then(
+        (resolved) => serial.run(() => this.open(resolved)),
+        (error: unknown) =>
+          serial.run(() => this.fail(new DisconnectError('error', { cause: error, message: 'url factory rejected' }))),
+      );
+    } else this.open(url);
+  }
+
+  private open(url: unknown): void {
+    if (this.phase !== 'resolving') return;
+    try {
+      validateWebSocketUrl('url', url);
+    } catch (error) {
+      this.fail(new DisconnectError('fatal', { cause: error, message: (error as Error).message }));
+      return;
+    }
+    this.url = url;
+    this.phase = 'opening';
+    this.host.connecting(this, url);
+    const { serial } = this.host;
+    const socket = openSocket(
+      this.host.WebSocketImpl,
+      url,
+      this.host.protocols,
+      {
+        open: () =>
+          serial.run(() => {
+            if (this.phase !== 'opening') return;
+            this.phase = 'handshake';
+            this.host.opened(this);
+          }),
+        message: (data) => {
+          serial.enter();
+          try {
+            this.framesHeard++;
+            if (this.phase !== 'ended') this.host.frame(this, data);
+          } finally {
+            serial.exit();
+          }
+        },
+        pong: () => this.framesHeard++,
+        closed: (code, reason, error) => serial.run(() => this.closed(code, reason, error)),
+      },
+      (error) => this.fail(new DisconnectError('error', { cause: error, message: errorMessage(error) })),
+      this.host.scheduler,
+    );
+    // The socket was made while the link ended (a constructor that called close()): end it too.
+    if (this.hasEnded()) socket?.dispose(true);
+    else this.socket = socket;
+  }
+
+  /** Read afresh: user code (a WebSocket constructor) may have ended the link meanwhile. */
+  private hasEnded(): boolean {
+    return this.phase === 'ended';
+  }
+
+  private closed(code: number, reason: string, error: unknown): void {
+    if (this.phase === 'ended') return;
+    const status = this.isUp ? undefined : handshakeStatus(error);
+    const cleanClose = code !== CloseCode.Abnormal;
+    this.fail(
+      new DisconnectError(cleanClose ? 'server-closed' : 'error', {
+        code,
+        status,
+        cause: error,
+        message: reason || (error !== undefined ? errorMessage(error) : `close code ${code}`),
+      }),
+      false,
+    );
+  }
+
+  private startHeartbeat(): void {
+    const options = this.host.heartbeat;
+    const socket = this.socket;
+    if (options === false || socket === undefined) return;
+    if (options === 'default' && !socket.canPing) return;
+    const settings = options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : { ...DEFAULT_HEARTBEAT_OPTIONS, ...options };
+    const usesMessage = options !== 'default' && options.message !== undefined;
+    const { serial } = this.host;
+    this.heartbeat = new Heartbeat(settings.interval, settings.timeout, this.host.scheduler, {
+      heard: () => this.framesHeard,
+      probe: () => serial.run(() => this.sendProbe(socket, usesMessage)),
+      stale: () =>
+        serial.run(() =>
+          this.fail(new DisconnectError('stale', { message: `no frame within ${settings.timeout} ms of a probe` })),
+        ),
+    });
+  }
+
+  private sendProbe(socket: Socket, usesMessage: boolean): void {
+    if (this.phase === 'ended' || !socket.isOpen()) return;
+    if (!usesMessage) {
+      socket.ping();
+      return;
+    }
+    const frame = guarded(() => this.host.pingFrame(), undefined);
+    if (threw(frame)) {
+      this.fail(new DisconnectError('error', { cause: frame.error, message: 'heartbeat message failed' }));
+    } else if (frame !== undefined) this.write(frame);
+  }
+
+  private stopTimers(): void {
+    this.connectTimer?.unsubscribe();
+    this.heartbeat?.stop();
+  }
+
+  private teardown(): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.stopTimers();
+    this.socket?.dispose(false, this.closeCode, this.closeReason);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  try {
+    return String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}

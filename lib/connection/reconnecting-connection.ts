@@ -1,0 +1,492 @@
+import { EMPTY, identity, Observable, retry, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import { ChannelRegistry, type ChannelHost } from '../channels/registry';
+import type { ChannelSpec } from '../channels/channel-spec';
+import { CloseCode } from '../close-codes';
+import { ConfigError } from '../errors/config-error';
+import { CircuitOpenError } from '../errors/circuit-open-error';
+import { ConnectionClosedError } from '../errors/connection-closed-error';
+import { DeserializeError } from '../errors/deserialize-error';
+import { DisconnectError, isDisconnectError, type DisconnectReason } from '../errors/disconnect-error';
+import { NotConnectedError } from '../errors/not-connected-error';
+import type { ClosedReason, ConnectionEvent } from '../events';
+import { guarded, threw, Thrown } from '../guard';
+import type { HeartbeatOptions, ResolvedOptions } from '../options';
+import { Outbox } from '../outbox';
+import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
+import { checkFrame, type Frame, type Serializer } from '../serializer';
+import type { ConnectionState } from '../state';
+import { Termination } from '../termination';
+import { defaultWake$ } from '../transport/default-wake';
+import { defaultWebSocket } from '../transport/default-websocket';
+import type { WebSocketConstructor } from '../transport/websocket-like';
+import type { UrlPool } from '../url-pool';
+import { requireCloseReason, requireCount } from '../validate';
+import type { Connection, RetryNowOptions } from './connection';
+import { Lifecycle } from './lifecycle';
+import { Link, type LinkHost } from './link';
+import { LinkUp, type LinkUpHost } from './link-up';
+import { Outage } from './outage';
+import { planRetry } from './retry-plan';
+import { Serial } from './serial';
+
+/** The wait before the next attempt: `end()` starts the attempt now. */
+interface Wait {
+  end(): void;
+}
+
+/** A permanent `Disconnected` on its way to subscribers: `retry()` from a handler resumes. */
+interface PendingGiveUp {
+  resume: boolean;
+}
+
+/**
+ * The connection: attempts (each a {@link Link}) resubscribed by RxJS `retry({ delay })`,
+ * where `delay` is {@link planRetry} plus the circuit breaker, and the link-up sequence
+ * ({@link LinkUp}). Everything runs through one {@link Serial} queue: socket and timer
+ * callbacks and public calls do their work at once, and what they emit is delivered to
+ * subscribers in order once that work is done.
+ */
+export class ReconnectingConnection<In, Out>
+  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>
+{
+  readonly events$: Observable<ConnectionEvent<Out>>;
+  readonly state$: Observable<ConnectionState>;
+  readonly messages$: Observable<In>;
+
+  readonly serial = new Serial();
+  readonly scheduler: SchedulerLike;
+  readonly WebSocketImpl: WebSocketConstructor;
+  readonly protocols: string | string[] | undefined;
+  readonly connectTimeout: number;
+  readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
+
+  private readonly lifecycle: Lifecycle<Out>;
+  private readonly messages = new Subject<In>();
+  private readonly serializer: Serializer<In, Out>;
+  private readonly isPong: ((message: In) => boolean) | undefined;
+  private readonly outbox: Outbox<Out> | undefined;
+  private readonly channels: ChannelRegistry<In, Out>;
+  private readonly outage: Outage;
+  private readonly breaker: CircuitBreakerPolicy | undefined;
+  /** What lives as long as the connection: the start, `wake$` and the attempt loop. */
+  private readonly lifetime = new Subscription();
+
+  /** The attempt or link of the moment (none while waiting, or after close). */
+  private link: Link | undefined;
+  /** That link's link-up sequence, once its socket opened. */
+  private sequence: LinkUp<In, Out> | undefined;
+  /** Set while waiting for the next attempt: `retry()` and wake-ups end it early. */
+  private wait: Wait | undefined;
+  /** Set while a permanent `Disconnected` is being delivered. */
+  private giveUp: PendingGiveUp | undefined;
+  /** The attempt the latest `Disconnected` reported: what `stopRetry()` during a wait reports. */
+  private lastAttemptMade = 0;
+  /** The limit of consecutive failed attempts in force (`retry({ maxAttempts })` changes it). */
+  private maxAttempts: number;
+  /** `stopRetry()` was called: the next loss is terminal. */
+  private stopRequested = false;
+  /** Set once, when the connection ends: every public call checks it. */
+  private closedReason: ClosedReason | undefined;
+
+  constructor(
+    private readonly options: ResolvedOptions<In, Out>,
+    private readonly pool: UrlPool,
+  ) {
+    this.scheduler = options.scheduler;
+    this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
+    this.protocols = options.protocols;
+    this.connectTimeout = options.connectTimeout;
+    this.heartbeat = options.heartbeat as HeartbeatOptions<unknown, unknown> | false | 'default';
+    this.serializer = options.serializer;
+    this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
+    this.outbox = options.buffer ? new Outbox<Out>(options.buffer) : undefined;
+    this.maxAttempts = options.retry.maxAttempts;
+    this.lifecycle = new Lifecycle<Out>(this.serial);
+    this.channels = new ChannelRegistry<In, Out>(this, (message) => keyOf(this.serializer.serialize(message)), options.route);
+    this.events$ = this.lifecycle.events$;
+    this.state$ = this.lifecycle.state$;
+    this.messages$ = this.messages.asObservable();
+    this.outage = new Outage(options.scheduler, options.retry.stableAfter);
+    this.breaker = options.circuitBreaker
+      ? new CircuitBreakerPolicy({ ...options.circuitBreaker, scheduler: options.scheduler })
+      : undefined;
+
+    const wake$ = options.wake$ ?? defaultWake$();
+    if (wake$) {
+      // A wake$ that errors or completes stops waking; the connection goes on.
+      const wakes = guarded(
+        (source: Observable<unknown>) =>
+          source.subscribe({ next: () => this.serial.run(() => this.wake()), error: () => undefined }),
+        wake$,
+      );
+      if (!threw(wakes)) this.lifetime.add(wakes);
+    }
+    // Two hops at time 0: observers that subscribe in this tick, including marble tests'
+    // `expectObservable` (itself scheduled at frame 0, after this call), see `Connecting`.
+    const start = (): void => this.serial.run(() => this.start());
+    this.lifetime.add(
+      this.scheduler.schedule<number>(
+        function (hop) {
+          if (hop === 0) this.schedule(1, 0);
+          else start();
+        },
+        0,
+        0,
+      ),
+    );
+  }
+
+  channel(spec: ChannelSpec<In, Out>): Observable<In> {
+    return this.channels.channel(spec);
+  }
+
+  send(message: Out): void {
+    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
+    const frame = checkFrame(this.serializer.serialize(message));
+    this.serial.enter();
+    try {
+      const link = this.link;
+      if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
+      if (!this.outbox) throw new NotConnectedError();
+      this.outbox.push(message, frame);
+    } finally {
+      this.serial.exit();
+    }
+  }
+
+  retry(options?: RetryNowOptions): void {
+    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
+    if (options?.maxAttempts !== undefined) {
+      requireCount('retry().maxAttempts', options.maxAttempts);
+      this.maxAttempts = options.maxAttempts;
+    }
+    this.serial.run(() => {
+      this.stopRequested = false;
+      if (this.giveUp) this.giveUp.resume = true;
+      else this.attemptNow();
+    });
+  }
+
+  stopRetry(): void {
+    if (this.closedReason !== undefined) return;
+    this.serial.run(() => {
+      this.stopRequested = true;
+      if (this.giveUp) {
+        this.giveUp.resume = false;
+        return;
+      }
+      const link = this.link;
+      const wait = this.wait;
+      if (link !== undefined && !link.isUp) {
+        link.fail(new DisconnectError('manual', { message: 'stopRetry() during an attempt' }));
+      } else if (wait !== undefined) {
+        const stopped = new DisconnectError('manual', { message: 'stopRetry()' });
+        this.announceGiveUp('manual', stopped, this.lastAttemptMade, (resumed) => {
+          if (!resumed) this.finish('stopped', undefined);
+          else if (this.wait === wait) {
+            this.freshSeries(stopped);
+            wait.end();
+          }
+        });
+      }
+    });
+  }
+
+  close(code: number = CloseCode.Normal, reason?: string): void {
+    if (this.closedReason !== undefined) return;
+    if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+      throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
+    }
+    requireCloseReason(reason);
+    this.serial.run(() => {
+      if (this.closedReason !== undefined) return;
+      const link = this.link;
+      if (link !== undefined) {
+        link.closeCode = code;
+        link.closeReason = reason;
+        if (link.isUp) {
+          this.lifecycle.emit({ type: 'Disconnected', reason: 'manual', code, permanent: true, attempt: 0, maxAttempts: this.maxAttempts });
+        }
+      }
+      this.finish('manual', undefined);
+    });
+  }
+
+  // ---- LinkHost ----------------------------------------------------------------------------
+
+  pickUrl(attempt: number): unknown {
+    return this.pool.pick({ attempt });
+  }
+
+  connecting(link: Link, url: string): void {
+    this.lifecycle.emit({ type: 'Connecting', attempt: link.attempt, url });
+  }
+
+  opened(link: Link): void {
+    if (link !== this.link) return;
+    this.sequence = new LinkUp<In, Out>(link, this, this.options.handshake);
+    this.sequence.start();
+  }
+
+  frame(link: Link, data: unknown): void {
+    const seq = link.framesHeard;
+    const message = guarded(this.serializer.deserialize, data);
+    if (threw(message)) {
+      this.invalid(new DeserializeError(message.error), data);
+      return;
+    }
+    if (link.phase === 'handshake') this.sequence?.received(message);
+    else if (this.isPong !== undefined && link.awaitingPong) {
+      const pong = guarded(this.isPong, message);
+      if (threw(pong)) this.invalid(pong.error, message);
+      else if (pong === true && link.consumePong()) return;
+    }
+    this.channels.checkAcks(message, seq);
+    if (this.serial.mayDeliverNow) this.dispatch(message);
+    else this.serial.deliver(() => this.dispatch(message));
+  }
+
+  pingFrame(): Frame | undefined {
+    const heartbeat = this.options.heartbeat;
+    if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
+    const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
+    return checkFrame(this.serializer.serialize(message));
+  }
+
+  // ---- LinkUpHost and ChannelHost ----------------------------------------------------------
+
+  encode(message: Out): Frame | Thrown {
+    return guarded((out: Out) => checkFrame(this.serializer.serialize(out)), message);
+  }
+
+  announce(link: Link): boolean {
+    const { first, downtime } = this.outage.linkUp();
+    if (first) this.lifecycle.emit({ type: 'Connected', url: link.url });
+    else this.lifecycle.emit({ type: 'Reconnected', attempt: link.attempt, url: link.url, downtime });
+    return !first;
+  }
+
+  replay(link: Link, restoring: boolean, done: (count: number) => void): void {
+    this.channels.replay(link, restoring, done);
+  }
+
+  restored(count: number): void {
+    this.lifecycle.emit({ type: 'SubscriptionsRestored', count });
+  }
+
+  flush(link: Link): void {
+    const outbox = this.outbox;
+    // Taken out before it is written: a transport that closes inside the write cannot leave a
+    // written frame in `Closed.unsent`.
+    for (let entry = outbox?.shift(); entry !== undefined; entry = outbox!.shift()) {
+      if (!link.write(entry.frame)) {
+        outbox!.restore(entry);
+        break;
+      }
+      if (link.phase !== 'restoring') break;
+    }
+    if (link.phase === 'restoring') link.phase = 'live';
+  }
+
+  invalid(error: unknown, data: unknown): void {
+    this.lifecycle.emit({ type: 'InvalidMessage', error, data });
+  }
+
+  // ---- the lifecycle -----------------------------------------------------------------------
+
+  private start(): void {
+    if (this.closedReason !== undefined) return;
+    // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
+    // breaker guards each subscription, and retry() resubscribes after the delay.
+    const attempts = Link.attempt$(this, () => this.outage.attempt, (link) => this.attach(link))
+      .pipe(
+        this.breaker ? this.breaker.operator<void>() : identity,
+        retry({ delay: (error: unknown) => this.afterFailure(error) }),
+      )
+      .subscribe({
+        error: (error: unknown) => {
+          if (error instanceof Termination) this.finish(error.reason, error.cause);
+          else this.finish('fatal', error);
+        },
+      });
+    // Added after the fact: if the connection closed while the first attempt started, the
+    // closed `lifetime` ends this subscription (and its socket) at once.
+    this.lifetime.add(attempts);
+  }
+
+  private attach(link: Link): void {
+    this.link = link;
+    this.sequence = undefined;
+  }
+
+  private dispatch(message: In): void {
+    this.messages.next(message);
+    this.channels.dispatch(message);
+  }
+
+  /** `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
+  private afterFailure(error: unknown): Observable<unknown> {
+    if (this.closedReason !== undefined) return EMPTY;
+    if (error instanceof CircuitOpenError) {
+      // Refused by an open breaker (no attempt made): wait until it allows the probe.
+      return this.waitFor(Math.max(0, Math.min(error.retryIn, this.remaining())));
+    }
+    const failure = isDisconnectError(error) ? error : new DisconnectError('error', { cause: error });
+    const link = this.link;
+    const wasUp = link?.wentUp ?? false;
+    this.link = undefined;
+    this.sequence?.cancel();
+    this.sequence = undefined;
+    this.channels.linkLost();
+    this.outage.failed(wasUp);
+    if (!wasUp) this.pool.rotate();
+    const made = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
+    this.lastAttemptMade = made;
+    const plan = planRetry(this.options.retry, failure, {
+      attempt: this.outage.attempt,
+      everConnected: this.outage.everConnected,
+      elapsed: this.outage.elapsed(),
+      maxAttempts: this.maxAttempts,
+      stopRequested: this.stopRequested,
+    });
+    if (plan.kind === 'give-up') {
+      const reason = plan.reason === 'fatal' ? 'fatal' : failure.reason;
+      return new Observable<void>((subscriber) => {
+        this.announceGiveUp(reason, failure, made, (resumed) => {
+          if (this.closedReason !== undefined) subscriber.complete();
+          else if (!resumed) subscriber.error(new Termination(plan.reason, plan.error));
+          else {
+            this.freshSeries(failure);
+            subscriber.add(this.waitFor(0).subscribe(subscriber));
+          }
+        });
+      });
+    }
+    this.emitDisconnected(failure.reason, failure, made, false);
+    let delay = plan.delay;
+    if (this.breaker?.phase === 'open') {
+      // The probe is the next attempt, announced like any other; the outage deadline still holds.
+      delay = Math.max(0, Math.min(this.breaker.retryIn(), this.remaining()));
+      this.lifecycle.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn: delay });
+    }
+    this.lifecycle.emit({ type: 'Reconnecting', attempt: plan.attempt, delay, error: failure });
+    this.outage.attempt = plan.attempt;
+    return this.waitFor(delay);
+  }
+
+  /**
+   * Emits `Disconnected{permanent: true}`, then — once it has reached every subscriber —
+   * calls `then(resumed)`: true when a handler called `retry()` meanwhile.
+   */
+  private announceGiveUp(
+    reason: DisconnectReason,
+    failure: DisconnectError,
+    attempt: number,
+    then: (resumed: boolean) => void,
+  ): void {
+    this.emitDisconnected(reason, failure, attempt, true);
+    const pending: PendingGiveUp = { resume: false };
+    this.giveUp = pending;
+    this.serial.deliver(() =>
+      this.serial.run(() => {
+        if (this.giveUp === pending) this.giveUp = undefined;
+        then(pending.resume && this.closedReason === undefined);
+      }),
+    );
+  }
+
+  /** `retry()` after giving up: a fresh series, attempt 1 now, the breaker closed. */
+  private freshSeries(failure: DisconnectError): void {
+    this.stopRequested = false;
+    this.outage.restart();
+    this.breaker?.reset();
+    this.lifecycle.emit({ type: 'Reconnecting', attempt: 1, delay: 0, error: failure });
+    this.outage.attempt = 1;
+  }
+
+  private emitDisconnected(reason: DisconnectReason, failure: DisconnectError, attempt: number, permanent: boolean): void {
+    this.lifecycle.emit({
+      type: 'Disconnected',
+      reason,
+      ...(failure.code === undefined ? {} : { code: failure.code }),
+      error: failure,
+      permanent,
+      attempt,
+      maxAttempts: this.maxAttempts,
+    });
+  }
+
+  /** Ms left before the outage deadline (`retry.timeout`). */
+  private remaining(): number {
+    return this.options.retry.timeout - this.outage.elapsed();
+  }
+
+  /**
+   * Ends after `delay` ms (then an open breaker lets its probe through: the wait was the
+   * breaker's, or the outage deadline cut it short), or at once on `retry()` or a wake-up.
+   */
+  private waitFor(delay: number): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      const wait: Wait = {
+        end: () => {
+          if (this.wait === wait) this.wait = undefined;
+          subscriber.next();
+        },
+      };
+      this.wait = wait;
+      const timer = this.scheduler.schedule(
+        () =>
+          this.serial.run(() => {
+            this.breaker?.forceProbe();
+            wait.end();
+          }),
+        delay,
+      );
+      return () => {
+        timer.unsubscribe();
+        if (this.wait === wait) this.wait = undefined;
+      };
+    });
+  }
+
+  /** `retry()` or a wake-up while waiting: attempt now (an open breaker lets the probe through). */
+  private attemptNow(): void {
+    const wait = this.wait;
+    if (wait === undefined || this.giveUp !== undefined) return;
+    this.breaker?.forceProbe();
+    wait.end();
+  }
+
+  private wake(): void {
+    if (this.closedReason !== undefined || this.giveUp !== undefined) return;
+    if (this.wait !== undefined) this.attemptNow();
+    else if (this.link?.isUp) this.link.probe();
+  }
+
+  private finish(reason: ClosedReason, error: unknown): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.wait = undefined;
+    this.giveUp = undefined;
+    this.sequence?.cancel();
+    this.sequence = undefined;
+    this.outage.stop();
+    this.link = undefined;
+    this.lifetime.unsubscribe();
+    const unsent = this.outbox?.drain() ?? [];
+    this.lifecycle.emit({ type: 'Closed', reason, ...(error === undefined ? {} : { error }), unsent });
+    this.serial.deliver(() => {
+      if (reason === 'manual') this.messages.complete();
+      else this.messages.error(new ConnectionClosedError(reason, error));
+    });
+    this.channels.finish(reason, error);
+  }
+}
+
+function keyOf(frame: Frame): string {
+  if (typeof frame === 'string') return frame;
+  const bytes = ArrayBuffer.isView(frame)
+    ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
+    : new Uint8Array(frame);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

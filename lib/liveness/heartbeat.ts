@@ -1,0 +1,107 @@
+import { Subscription, type SchedulerLike } from 'rxjs';
+
+/** What a heartbeat drives on its link. */
+export interface HeartbeatTarget {
+  /** Frames heard on the link so far (messages and pongs): a counter, so no clock is read per frame. */
+  heard(): number;
+  /** Sends a probe (protocol or application ping); a no-op where the link cannot be probed. */
+  probe(): void;
+  /** A probe went unanswered for `timeout` ms: the link is dead. */
+  stale(): void;
+}
+
+/** One probe in flight: answered by any frame heard after it was sent. */
+interface Probe {
+  /** `heard()` when it was sent. */
+  readonly sentAt: number;
+  /** Its reply was recognised by `isPong` and swallowed. */
+  ponged: boolean;
+}
+
+/**
+ * Liveness of one link. Every `interval` ms it looks at the traffic since the previous tick:
+ * a link that heard something (other than the answer to a probe) needs no probe. A silent one
+ * is probed, and each probe owns its
+ * deadline: it is met by any frame heard after that probe was sent, and nothing — a tick, a
+ * wake-up, another probe — cancels, resets or postpones it. So a link that answers within
+ * `timeout` is never stale, and a dead one is stale `timeout` ms after its first unanswered
+ * probe, for any `interval`/`timeout` pair and however often `probeNow()` is called.
+ */
+export class Heartbeat {
+  private readonly timers = new Subscription();
+  /** Probes whose deadline has not passed, oldest first. */
+  private readonly inFlight: Probe[] = [];
+  private heardAtTick: number;
+  /** A probe went out since the last tick: what was heard may be only its answer. */
+  private probedSinceTick = false;
+
+  constructor(
+    interval: number,
+    private readonly timeout: number,
+    private readonly scheduler: SchedulerLike,
+    private readonly target: HeartbeatTarget,
+  ) {
+    this.heardAtTick = target.heard();
+    this.timers.add(
+      scheduler.schedule<Heartbeat>(
+        function (heartbeat) {
+          heartbeat!.tick();
+          this.schedule(heartbeat, interval);
+        },
+        interval,
+        this,
+      ),
+    );
+  }
+
+  /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
+  probeNow(): void {
+    const newest = this.inFlight[this.inFlight.length - 1];
+    if (newest !== undefined && this.target.heard() === newest.sentAt) return;
+    const probe: Probe = { sentAt: this.target.heard(), ponged: false };
+    this.inFlight.push(probe);
+    this.probedSinceTick = true;
+    const deadline = this.scheduler.schedule(() => {
+      this.timers.remove(deadline);
+      this.inFlight.splice(this.inFlight.indexOf(probe), 1);
+      if (this.target.heard() === probe.sentAt) this.target.stale();
+    }, this.timeout);
+    this.timers.add(deadline);
+    this.target.probe();
+  }
+
+  /**
+   * A frame that `isPong` recognises: it is swallowed when it can answer a probe in flight
+   * (at most one frame per probe); otherwise it is an ordinary message. Returns true when swallowed.
+   */
+  consumePong(): boolean {
+    for (const probe of this.inFlight) {
+      if (!probe.ponged) {
+        probe.ponged = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when an application pong may be owed (so `isPong` is worth calling). */
+  get awaitingPong(): boolean {
+    return this.inFlight.length > 0;
+  }
+
+  /** Stops every timer. */
+  stop(): void {
+    this.timers.unsubscribe();
+    this.inFlight.length = 0;
+  }
+
+  /** @internal The interval tick. */
+  tick(): void {
+    const heard = this.target.heard();
+    // Traffic spares a probe, but the answer to the previous probe is not traffic.
+    const quiet = heard === this.heardAtTick || this.probedSinceTick;
+    this.heardAtTick = heard;
+    this.probedSinceTick = false;
+    if (quiet) this.probeNow();
+  }
+}
