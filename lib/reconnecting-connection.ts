@@ -31,13 +31,13 @@ import type { HeartbeatOptions, ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { planRetry } from './reconnect-policy';
 import { CircuitBreakerPolicy } from './retry/circuit-breaker-policy';
-import type { Frame, Serializer } from './serializer';
+import { checkFrame, type Frame, type Serializer } from './serializer';
 import { nextState, type ConnectionState } from './state';
 import { Termination } from './termination';
 import { defaultWake$ } from './transport/default-wake';
 import { defaultWebSocket } from './transport/default-websocket';
 import type { WebSocketConstructor } from './transport/websocket-like';
-import { requireCount } from './validate';
+import { requireCloseReason, requireCount } from './validate';
 
 /**
  * The connection: attempts (each a {@link Link}) resubscribed by RxJS `retry({ delay })`,
@@ -131,7 +131,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
 
   send(message: Out): void {
     if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
-    const frame = this.serializer.serialize(message);
+    const frame = checkFrame(this.serializer.serialize(message));
     const link = this.link;
     if (this.live && link !== undefined && link.canSend()) {
       link.send(frame);
@@ -166,6 +166,7 @@ export class ReconnectingConnection<In, Out> implements Connection<In, Out>, Lin
   }
 
   close(code: number = CloseCode.Normal, reason?: string): void {
+    requireCloseReason(reason);
     if (this.closedReason !== undefined) return;
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
