@@ -8,10 +8,13 @@ import type { WebSocketConstructor } from './transport/websocket-like';
 import {
   requireCount,
   requireDuration,
+  requireKnownKeys,
   requireLimit,
   requireObject,
   requireOptionalFunction,
+  requirePositiveDuration,
   requireScheduler,
+  requireTimeLimit,
   withoutUndefined,
 } from './validate';
 
@@ -37,7 +40,8 @@ export interface RetryOptions extends BackoffOptions {
   maxAttempts?: number;
   /**
    * Total ms an outage may last before giving up with `Closed{reason: 'timeout'}`. The last
-   * wait is shortened so that one final attempt starts at the deadline.
+   * wait is shortened so that one final attempt starts at the deadline. `Infinity` for no
+   * limit; a finite limit is at most 2^31 − 1 ms, like every duration.
    * @default Infinity
    */
   timeout?: number;
@@ -49,6 +53,8 @@ export interface RetryOptions extends BackoffOptions {
   stableAfter?: number;
   /**
    * Replaces the backoff formula: ms to wait before retry `attempt` (1-based) after `error`.
+   * A result that is not a duration (negative, `NaN`, over 2^31 − 1 ms) ends the connection
+   * with a `ConfigError`.
    * @default the exponential backoff of {@link BackoffOptions}
    */
   delay?: (attempt: number, error: unknown) => number;
@@ -65,6 +71,24 @@ export interface RetryOptions extends BackoffOptions {
   retryOnFailedConnect?: boolean;
 }
 
+/**
+ * The keys of {@link RetryOptions}; any other key is a `ConfigError`. The compiler checks
+ * this list against the interface (a key added there and not here does not build).
+ */
+export const RETRY_OPTION_KEYS = keysOf({
+  initialDelay: true,
+  maxDelay: true,
+  multiplier: true,
+  jitter: true,
+  random: true,
+  maxAttempts: true,
+  timeout: true,
+  stableAfter: true,
+  delay: true,
+  shouldRetry: true,
+  retryOnFailedConnect: true,
+} satisfies Record<keyof RetryOptions, true>);
+
 /** Opt-in circuit breaker: stop hammering a server that keeps refusing. */
 export interface CircuitBreakerOptions {
   /**
@@ -79,16 +103,22 @@ export interface CircuitBreakerOptions {
   resetTimeout?: number;
 }
 
+/** The keys of {@link CircuitBreakerOptions}, checked against it by the compiler. */
+export const CIRCUIT_BREAKER_OPTION_KEYS = keysOf({
+  failureThreshold: true,
+  resetTimeout: true,
+} satisfies Record<keyof CircuitBreakerOptions, true>);
+
 /** Stale link detection. */
 export interface HeartbeatOptions<In = unknown, Out = unknown> {
   /**
-   * Ms between probes.
+   * Ms between probes; greater than 0.
    * @default 30000
    */
   interval?: number;
   /**
    * Ms to wait for any inbound frame (a pong or anything else) after a probe before the
-   * link is declared stale.
+   * link is declared stale; greater than 0.
    * @default 10000
    */
   timeout?: number;
@@ -106,6 +136,14 @@ export interface HeartbeatOptions<In = unknown, Out = unknown> {
   isPong?: (message: In) => boolean;
 }
 
+/** The keys of {@link HeartbeatOptions}, checked against it by the compiler. */
+export const HEARTBEAT_OPTION_KEYS = keysOf({
+  interval: true,
+  timeout: true,
+  message: true,
+  isPong: true,
+} satisfies Record<keyof HeartbeatOptions, true>);
+
 /** Bounds of the offline send buffer. */
 export interface BufferOptions {
   /**
@@ -119,6 +157,12 @@ export interface BufferOptions {
    */
   maxBytes?: number;
 }
+
+/** The keys of {@link BufferOptions}, checked against it by the compiler. */
+export const BUFFER_OPTION_KEYS = keysOf({
+  maxMessages: true,
+  maxBytes: true,
+} satisfies Record<keyof BufferOptions, true>);
 
 /** A first message sent on every link (authentication), before channels are replayed. */
 export interface HandshakeOptions<In, Out> {
@@ -137,12 +181,27 @@ export interface HandshakeOptions<In, Out> {
   timeout?: number;
 }
 
-/** Options of {@link connect}. */
+/** The keys of {@link HandshakeOptions}, checked against it by the compiler. */
+export const HANDSHAKE_OPTION_KEYS = keysOf({
+  message: true,
+  ack: true,
+  timeout: true,
+} satisfies Record<keyof HandshakeOptions<unknown, unknown>, true>);
+
+/**
+ * Options of {@link connect}. Every duration is in ms, finite and at most 2^31 − 1
+ * (`MAX_TIMER_MS`: a timer clamps a longer delay to 1 ms); a key not listed here, in this
+ * interface or in an option group, is a `ConfigError` (a misspelled option is never ignored).
+ */
 export interface ConnectOptions<In, Out> {
-  /** Where to connect: a `ws:`/`wss:` URL, a pool of them, or a factory. Required. */
+  /**
+   * Where to connect: a `ws:`/`wss:` URL, a pool of them, or a factory. Required. Each URL
+   * must parse as a WHATWG URL with a host and a valid port, and have no fragment and no
+   * whitespace; a factory result that does not ends the connection (`Closed{reason: 'fatal'}`).
+   */
   url: UrlOption;
   /**
-   * WebSocket subprotocols.
+   * WebSocket subprotocols: RFC 6455 tokens (letters, digits, ``!#$%&'*+-.^_`|~``), each once.
    * @default none
    */
   protocols?: string | string[];
@@ -172,7 +231,7 @@ export interface ConnectOptions<In, Out> {
    */
   heartbeat?: HeartbeatOptions<In, Out> | false;
   /**
-   * Ms an attempt may take to open before it fails with reason `'timeout'`.
+   * Ms an attempt may take to open before it fails with reason `'timeout'`; greater than 0.
    * @default 10000
    */
   connectTimeout?: number;
@@ -204,6 +263,28 @@ export interface ConnectOptions<In, Out> {
    * @default asyncScheduler
    */
   scheduler?: SchedulerLike;
+}
+
+/** The keys of {@link ConnectOptions}, checked against it by the compiler. */
+export const CONNECT_OPTION_KEYS = keysOf({
+  url: true,
+  protocols: true,
+  WebSocket: true,
+  serializer: true,
+  retry: true,
+  circuitBreaker: true,
+  heartbeat: true,
+  connectTimeout: true,
+  buffer: true,
+  handshake: true,
+  wake$: true,
+  route: true,
+  scheduler: true,
+} satisfies Record<keyof ConnectOptions<unknown, unknown>, true>);
+
+/** The keys of a `{ key: true }` table, typed (the table is what the compiler checks). */
+function keysOf<K extends string>(table: Record<K, true>): readonly K[] {
+  return Object.freeze(Object.keys(table) as K[]);
 }
 
 /** Defaults of {@link RetryOptions} beyond the backoff. */
@@ -277,20 +358,22 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', options, 'an options object with at least `url`');
   }
+  requireKnownKeys('', options, CONNECT_OPTION_KEYS);
   validateUrlOption(options.url);
   requireOptionalFunction('WebSocket', options.WebSocket);
   requireOptionalFunction('route', options.route);
-  validateProtocols(options.protocols);
+  const protocols = validateProtocols(options.protocols);
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-  requireDuration('connectTimeout', connectTimeout);
+  requirePositiveDuration('connectTimeout', connectTimeout);
   if (options.wake$ !== undefined && typeof (options.wake$ as Observable<unknown>).subscribe !== 'function') {
     throw new ConfigError('wake$', options.wake$, 'an Observable');
   }
   const scheduler = options.scheduler ?? asyncScheduler;
   requireScheduler('scheduler', scheduler);
   return {
-    url: options.url,
-    protocols: options.protocols,
+    // A pool is copied: entries changed after validation would bypass it.
+    url: Array.isArray(options.url) ? [...(options.url as readonly string[])] : options.url,
+    protocols,
     WebSocket: options.WebSocket,
     serializer: resolveSerializer(options.serializer),
     retry: resolveRetry(options.retry),
@@ -305,11 +388,31 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
   };
 }
 
-/** A `ws:` or `wss:` URL, or throws naming `field`. */
+/**
+ * A `ws:` or `wss:` URL as WebSocket constructors accept it, or throws {@link ConfigError}
+ * naming `field` (`url`, `url[2]`): parsed as a WHATWG URL (so a port like 99999 or a bad
+ * host is refused), with a non-empty host, no fragment (`#` anywhere) and no whitespace
+ * (which URL parsing would silently strip or percent-encode). A URL the transport would
+ * reject with a `SyntaxError` on every attempt must fail here, once, instead.
+ */
 export function validateWebSocketUrl(field: string, url: unknown): asserts url is string {
-  if (typeof url !== 'string' || !/^wss?:\/\/[^/?#\s]+/i.test(url)) {
-    throw new ConfigError(field, url, 'a ws:// or wss:// URL');
+  const problem = webSocketUrlProblem(url);
+  if (problem !== undefined) throw new ConfigError(field, url, `a ws:// or wss:// URL (${problem})`);
+}
+
+function webSocketUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string') return 'not a string';
+  if (/\s/.test(url)) return 'whitespace is not allowed';
+  if (url.includes('#')) return 'a fragment (#) is not allowed';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a valid URL: check the host and the port (0-65535)';
   }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return `the scheme is ${parsed.protocol}`;
+  if (parsed.hostname === '') return 'the host is empty';
+  return undefined;
 }
 
 function validateUrlOption(url: unknown): void {
@@ -322,10 +425,31 @@ function validateUrlOption(url: unknown): void {
   validateWebSocketUrl('url', url);
 }
 
-function validateProtocols(protocols: unknown): void {
-  if (protocols === undefined || typeof protocols === 'string') return;
-  if (Array.isArray(protocols) && protocols.every((p) => typeof p === 'string')) return;
-  throw new ConfigError('protocols', protocols, 'a string or an array of strings');
+/** RFC 6455 §4.1: a subprotocol is an RFC 7230 token (tchar: visible ASCII but separators). */
+const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN_EXPECTED = "a token of letters, digits and !#$%&'*+-.^_`|~ (no spaces, not empty)";
+
+/** The protocols, each a token and none twice; an array is copied (later edits do not leak in). */
+function validateProtocols(protocols: unknown): string | string[] | undefined {
+  if (protocols === undefined) return undefined;
+  if (typeof protocols === 'string') {
+    if (!PROTOCOL_TOKEN.test(protocols)) throw new ConfigError('protocols', protocols, TOKEN_EXPECTED);
+    return protocols;
+  }
+  if (!Array.isArray(protocols)) throw new ConfigError('protocols', protocols, 'a string or an array of strings');
+  const seen = new Map<string, number>();
+  protocols.forEach((protocol: unknown, index) => {
+    const field = `protocols[${index}]`;
+    if (typeof protocol !== 'string' || !PROTOCOL_TOKEN.test(protocol)) {
+      throw new ConfigError(field, protocol, TOKEN_EXPECTED);
+    }
+    const first = seen.get(protocol);
+    if (first !== undefined) {
+      throw new ConfigError(field, protocol, `a protocol not listed before (it is protocols[${first}] too)`);
+    }
+    seen.set(protocol, index);
+  });
+  return [...(protocols as string[])];
 }
 
 function resolveSerializer<In, Out>(serializer: Serializer<In, Out> | undefined): Serializer<In, Out> {
@@ -341,11 +465,12 @@ function resolveRetry(retry: RetryOptions | false | undefined): ResolvedRetryOpt
     return { ...DEFAULT_RETRY_OPTIONS, delay: () => 0, maxAttempts: 0, shouldRetry: defaultShouldRetry };
   }
   requireObject('retry', retry);
+  if (retry !== undefined) requireKnownKeys('retry', retry, RETRY_OPTION_KEYS);
   const given = withoutUndefined(retry ?? {});
   const delayFor = backoffOrCustom(given);
   const resolved = { ...DEFAULT_RETRY_OPTIONS, ...given };
   requireCount('retry.maxAttempts', resolved.maxAttempts);
-  requireLimit('retry.timeout', resolved.timeout);
+  requireTimeLimit('retry.timeout', resolved.timeout);
   requireDuration('retry.stableAfter', resolved.stableAfter);
   requireOptionalFunction('retry.shouldRetry', given.shouldRetry);
   if (typeof resolved.retryOnFailedConnect !== 'boolean') {
@@ -379,6 +504,7 @@ function backoffOrCustom(retry: RetryOptions): (attempt: number, error: unknown)
 function resolveCircuitBreaker(options: CircuitBreakerOptions | false | undefined): Required<CircuitBreakerOptions> | false {
   if (options === false || options === undefined) return false;
   requireObject('circuitBreaker', options);
+  requireKnownKeys('circuitBreaker', options, CIRCUIT_BREAKER_OPTION_KEYS);
   const resolved = { ...DEFAULT_CIRCUIT_BREAKER_OPTIONS, ...withoutUndefined(options) };
   requireCount('circuitBreaker.failureThreshold', resolved.failureThreshold, 1);
   requireDuration('circuitBreaker.resetTimeout', resolved.resetTimeout);
@@ -391,10 +517,10 @@ function resolveHeartbeat<In, Out>(
   if (options === false) return false;
   if (options === undefined) return 'default';
   requireObject('heartbeat', options);
+  requireKnownKeys('heartbeat', options, HEARTBEAT_OPTION_KEYS);
   const resolved = { ...DEFAULT_HEARTBEAT_OPTIONS, ...withoutUndefined(options) };
-  requireDuration('heartbeat.interval', resolved.interval);
-  requireDuration('heartbeat.timeout', resolved.timeout);
-  if (resolved.interval === 0) throw new ConfigError('heartbeat.interval', 0, 'a number of milliseconds > 0');
+  requirePositiveDuration('heartbeat.interval', resolved.interval);
+  requirePositiveDuration('heartbeat.timeout', resolved.timeout);
   requireOptionalFunction('heartbeat.isPong', resolved.isPong);
   return resolved;
 }
@@ -402,6 +528,7 @@ function resolveHeartbeat<In, Out>(
 function resolveBuffer(options: BufferOptions | false | undefined): Required<BufferOptions> | false {
   if (options === false) return false;
   requireObject('buffer', options);
+  if (options !== undefined) requireKnownKeys('buffer', options, BUFFER_OPTION_KEYS);
   const resolved = { ...DEFAULT_BUFFER_OPTIONS, ...withoutUndefined(options ?? {}) };
   requireCount('buffer.maxMessages', resolved.maxMessages);
   requireLimit('buffer.maxBytes', resolved.maxBytes);
@@ -413,6 +540,7 @@ function resolveHandshake<In, Out>(
 ): (HandshakeOptions<In, Out> & { timeout: number }) | undefined {
   if (options === undefined) return undefined;
   requireObject('handshake', options);
+  requireKnownKeys('handshake', options, HANDSHAKE_OPTION_KEYS);
   if (typeof options.message !== 'function') {
     throw new ConfigError('handshake.message', options.message, 'a function returning the handshake message');
   }

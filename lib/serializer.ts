@@ -31,18 +31,52 @@ export const jsonSerializer: Serializer<never, unknown> = {
   },
 };
 
-let decoder: TextDecoder | undefined;
-function utf8Decoder(): TextDecoder {
-  return (decoder ??= new TextDecoder('utf-8', { fatal: true }));
+/**
+ * The result of `serializer.serialize()`, checked: a string, an `ArrayBuffer` (or
+ * `SharedArrayBuffer`) or an `ArrayBufferView`, or a `TypeError` naming the serializer.
+ * Anything else would reach the socket as `"[object Object]"` or `"42"`, and would make the
+ * offline buffer's byte count `NaN` (disabling `maxBytes`), so it is refused at `send()`.
+ *
+ * @example
+ * ```ts
+ * checkFrame('{"op":"ping"}'); // returned as is
+ * checkFrame(42); // TypeError: serializer.serialize() returned number; expected …
+ * ```
+ */
+export function checkFrame(result: unknown): Frame {
+  if (typeof result === 'string' || ArrayBuffer.isView(result) || isArrayBufferLike(result)) return result;
+  throw new TypeError(
+    `serializer.serialize() returned ${kindOf(result)}; expected a string, ArrayBuffer or ArrayBufferView`,
+  );
 }
 
 /**
- * A serializer's result, checked: a string, an `ArrayBuffer` or an `ArrayBufferView`.
- * Anything else throws a `TypeError` naming the serializer, before anything is sent or buffered.
+ * Brand checks that also hold across realms (a Jest VM context, an iframe), where
+ * `instanceof ArrayBuffer` is false for a real buffer: the `byteLength` getters throw on
+ * anything that is not the real thing.
  */
-export function checkFrame(result: unknown): Frame {
-  if (typeof result === 'string' || result instanceof ArrayBuffer || ArrayBuffer.isView(result)) return result;
-  if (typeof SharedArrayBuffer !== 'undefined' && result instanceof SharedArrayBuffer) return result;
-  const kind = result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result;
-  throw new TypeError(`serializer.serialize() returned ${kind}; expected a string, ArrayBuffer or ArrayBufferView`);
+const bufferLengthGetters = [ArrayBuffer, globalThis.SharedArrayBuffer]
+  .filter((constructor) => typeof constructor === 'function')
+  .map((constructor) => Object.getOwnPropertyDescriptor(constructor.prototype, 'byteLength')?.get)
+  .filter((getter): getter is () => number => getter !== undefined);
+
+function isArrayBufferLike(value: unknown): value is ArrayBufferLike {
+  if (typeof value !== 'object' || value === null) return false;
+  return bufferLengthGetters.some((getter) => {
+    try {
+      getter.call(value);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}
+
+let decoder: TextDecoder | undefined;
+function utf8Decoder(): TextDecoder {
+  return (decoder ??= new TextDecoder('utf-8', { fatal: true }));
 }

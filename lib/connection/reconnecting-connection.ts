@@ -193,11 +193,11 @@ export class ReconnectingConnection<In, Out>
   }
 
   close(code: number = CloseCode.Normal, reason?: string): void {
+    requireCloseReason(reason);
     if (this.closedReason !== undefined) return;
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
     }
-    requireCloseReason(reason);
     this.serial.run(() => {
       if (this.closedReason !== undefined) return;
       const link = this.link;
