@@ -109,6 +109,10 @@ describe('send() and the offline buffer', () => {
       h.at(5, () => {
         h.server.mode = 'refuse';
         h.server.drop();
+      });
+      // The drop reaches the client through the scheduler; sends in the same call would
+      // still go out on the open socket.
+      h.at(6, () => {
         h.conn.send(1);
         h.conn.send(2);
       });

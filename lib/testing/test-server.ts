@@ -14,7 +14,9 @@ export type TestServerMode =
 /** Options of {@link TestServer}. */
 export interface TestServerOptions {
   /**
-   * Scheduler for latency and pongs. Inside `TestScheduler.run()` the default is virtual.
+   * Scheduler for latency, pongs and every event the server causes on a socket. Inside
+   * `TestScheduler.run()` the default is virtual. It must not run work synchronously
+   * (`queueScheduler` would), or events would fire inside the calls that caused them.
    * @default asyncScheduler
    */
   scheduler?: SchedulerLike;
@@ -39,11 +41,35 @@ export interface TestServerOptions {
    * @default false (browser-like sockets)
    */
   pings?: boolean;
+  /**
+   * How many connections the server takes before it stops the run. A test that forgets
+   * `conn.close()` while the server refuses (or drops) keeps reconnecting forever inside
+   * `TestScheduler.flush()`, because virtual time costs nothing, and a Jest timeout cannot
+   * interrupt that synchronous loop. So the connection after the `maxConnections`-th is left
+   * pending and the server throws, through its scheduler, an `Error` saying the connection
+   * was never closed: `TestScheduler.run()`/`flush()` rethrows it and stops, with no action
+   * left. 10 000 is far more than a test means to make and takes well under a second to
+   * reach; raise it for a test that really makes more.
+   * @default 10000
+   */
+  maxConnections?: number;
 }
 
-/** One client connection as the {@link TestServer} sees it. */
+/**
+ * One client connection as the {@link TestServer} sees it.
+ *
+ * What the server does to it (`accept`, `refuse`, `send`, `drop`) takes effect on the server
+ * side at once (`isOpen`, `server.open`) and reaches the client through the server's
+ * scheduler, 0 ms later in virtual time, in call order: never inside the call itself, nor
+ * inside a client call such as `socket.send()` whose frame a `messages$` subscriber answers.
+ * An event that reaches a socket the client has closed in the meantime is dropped.
+ */
 export class TestConnection {
-  /** Frames received on this connection, decoded as JSON where they parse. */
+  /**
+   * Frames received on this connection, decoded as JSON where they parse: every frame the
+   * client wrote while its socket was open, including any written after a `drop()` but
+   * before the close reached it (loss in flight is not simulated).
+   */
   readonly received: unknown[] = [];
   /** The close code the client sent, once it closed. */
   closeCode: number | undefined;
@@ -51,6 +77,8 @@ export class TestConnection {
   blackholed = false;
   /** Protocol pings received (answered or not). */
   pings = 0;
+  /** The server's view of the link; the client's (`readyState`) catches up through the scheduler. */
+  private phase: 'pending' | 'open' | 'closed' = 'pending';
 
   constructor(
     /** @internal */ readonly socket: VirtualWebSocket,
@@ -63,34 +91,76 @@ export class TestConnection {
     return this.socket.url;
   }
 
-  /** The socket's `readyState` (0 connecting, 1 open, 2 closing, 3 closed). */
+  /**
+   * The client socket's `readyState` (0 connecting, 1 open, 2 closing, 3 closed): what the
+   * client has seen so far, so right after `accept()` or `drop()` it has not changed yet.
+   */
   get readyState(): number {
     return this.socket.readyState;
   }
 
-  /** True while open. */
+  /** True while open as the server sees it: from `accept()` until `drop()` or the client's close. */
   get isOpen(): boolean {
-    return this.socket.readyState === VirtualWebSocket.OPEN;
+    return this.phase === 'open';
   }
 
-  /** Completes the upgrade now. */
+  /** True while the upgrade waits for `accept()` or `refuse()` (server's view). */
+  get isPending(): boolean {
+    return this.phase === 'pending';
+  }
+
+  /** Completes the upgrade; the client's `onopen` follows through the scheduler. Ignored unless pending. */
   accept(protocol = ''): void {
-    this.socket.serverOpen(protocol);
+    if (this.settle('pending', 'open')) this.socket.deliver(() => this.socket.serverOpen(protocol));
   }
 
-  /** Refuses the upgrade with an HTTP status (reported like `ws` does: "Unexpected server response"). */
+  /**
+   * Refuses the upgrade with an HTTP status (reported like `ws` does: "Unexpected server
+   * response"), through the scheduler. Ignored unless pending.
+   */
   refuse(status = 503): void {
-    this.socket.serverRefuse(status);
+    if (this.settle('pending', 'closed')) this.socket.deliver(() => this.socket.serverRefuse(status));
   }
 
-  /** Sends a message: strings and binary as they are, anything else as JSON. */
+  /**
+   * Sends a message (strings and binary as they are, anything else as JSON, encoded now);
+   * the client's `onmessage` follows through the scheduler. Ignored unless open.
+   */
   send(message: unknown): void {
-    this.socket.serverMessage(encode(message));
+    if (!this.isOpen) return;
+    const data = encode(message);
+    this.socket.deliver(() => this.socket.serverMessage(data));
   }
 
-  /** Ends the link: 1006 drops it without a close frame; any other code sends a close frame. */
+  /**
+   * Ends the link: 1006 drops it without a close frame; any other code sends a close frame.
+   * Closed for the server at once; the client's `onclose` follows through the scheduler,
+   * after every message sent before. Ignored once closed.
+   */
   drop(code = 1006, reason = ''): void {
-    this.socket.serverClose(code, reason);
+    if (this.settle('any', 'closed')) this.socket.deliver(() => this.socket.serverClose(code, reason));
+  }
+
+  /** @internal `accept` or `refuse` from `mode`, already running on the scheduler: fires at once. */
+  settleByMode(mode: 'accept' | 'refuse', status: number): void {
+    if (mode === 'accept') {
+      if (this.settle('pending', 'open')) this.socket.serverOpen('');
+    } else if (this.settle('pending', 'closed')) {
+      this.socket.serverRefuse(status);
+    }
+  }
+
+  /** @internal The client closed (or terminated) its socket. */
+  clientClosed(code: number | undefined): void {
+    this.closeCode = code ?? 1005;
+    this.phase = 'closed';
+  }
+
+  /** Moves the server's view from `from` to `to`; false (nothing to do) when it is elsewhere. */
+  private settle(from: 'pending' | 'any', to: 'open' | 'closed'): boolean {
+    if (this.phase === 'closed' || (from === 'pending' && this.phase !== 'pending')) return false;
+    this.phase = to;
+    return true;
   }
 }
 
@@ -99,14 +169,27 @@ export class TestConnection {
  * `WebSocket` option and drive the server from the test (`accept`, `refuse`, `send`,
  * `drop(code)`), then assert on `received` and `connections`.
  *
+ * As with real sockets, nothing the server does reaches the client inside the call that
+ * caused it: opens, refusals, frames and closes go through the server's scheduler, 0 ms later
+ * in virtual time (so marble frames do not move), in call order. A frame the client sends is
+ * in `received` (and `messages$`) at once; a reply sent from there arrives after the client's
+ * `send()` has returned.
+ *
+ * Close the connection at the end of every test: a connection left reconnecting would spin
+ * forever inside `flush()`, so past `maxConnections` connections the server stops the run
+ * with an error saying so.
+ *
  * @example
  * ```ts
  * testScheduler.run(({ cold, expectObservable }) => {
  *   const server = new TestServer();
- *   const conn = connect({ url: 'ws://test', WebSocket: server.WebSocket });
- *   cold('-----x').subscribe(() => server.drop());
- *   cold('-------------------------------------------------------------------------------------------------------------------x').subscribe(() => conn.close());
- *   expectObservable(conn.events$.pipe(map(e => e.type))).toBe(…);
+ *   const conn = connect({ url: 'ws://test', WebSocket: server.WebSocket, retry: { jitter: 0 } });
+ *   cold('5ms x').subscribe(() => server.drop());
+ *   cold('300ms x').subscribe(() => conn.close());
+ *   expectObservable(conn.events$.pipe(map((e) => e.type))).toBe('(ab)-(cd) 96ms (efg) 190ms (hi|)', {
+ *     a: 'Connecting', b: 'Connected', c: 'Disconnected', d: 'Reconnecting', e: 'Connecting',
+ *     f: 'Reconnected', g: 'SubscriptionsRestored', h: 'Disconnected', i: 'Closed',
+ *   });
  * });
  * ```
  */
@@ -115,16 +198,22 @@ export class TestServer implements VirtualPeer {
   readonly WebSocket: WebSocketConstructor;
   /** Every connection ever made to this server, oldest first. */
   readonly connections: TestConnection[] = [];
+  /** The scheduler every socket event goes through (see {@link TestServerOptions.scheduler}). */
   readonly scheduler: SchedulerLike;
   /** What happens to new connections (or a function choosing per connection). */
   mode: TestServerMode | ((connection: TestConnection) => TestServerMode);
-  /** Every frame any connection receives, decoded as JSON where it parses: reply from here. */
+  /**
+   * Every frame any connection receives, decoded as JSON where it parses, emitted inside the
+   * client's `send()`: reply from here (the reply reaches the client through the scheduler).
+   */
   readonly messages$: Observable<{ readonly connection: TestConnection; readonly message: unknown }>;
   private readonly inbound = new Subject<{ readonly connection: TestConnection; readonly message: unknown }>();
   /** Ms before a new connection opens or is refused. */
   latency: number;
   /** HTTP status used by `refuse` mode. */
   refuseStatus: number;
+  /** Connections taken before the server stops the run (see {@link TestServerOptions.maxConnections}). */
+  maxConnections: number;
   private readonly bySocket = new WeakMap<VirtualWebSocket, TestConnection>();
 
   constructor(options: TestServerOptions = {}) {
@@ -132,6 +221,7 @@ export class TestServer implements VirtualPeer {
     this.mode = options.mode ?? 'accept';
     this.latency = options.latency ?? 0;
     this.refuseStatus = options.refuseStatus ?? 503;
+    this.maxConnections = options.maxConnections ?? 10_000;
     this.messages$ = this.inbound.asObservable();
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this;
@@ -160,22 +250,25 @@ export class TestServer implements VirtualPeer {
     return this.connections.filter((connection) => connection.isOpen);
   }
 
-  /** Opens the oldest pending connection. */
+  /** Opens the oldest pending connection (the client sees it through the scheduler). */
   accept(protocol = ''): void {
     this.pending('accept').accept(protocol);
   }
 
-  /** Refuses the oldest pending connection with an HTTP status. */
+  /** Refuses the oldest pending connection with an HTTP status (through the scheduler). */
   refuse(status = this.refuseStatus): void {
     this.pending('refuse').refuse(status);
   }
 
-  /** Sends a message on every open connection. */
+  /** Sends a message on every open connection (through the scheduler). */
   send(message: unknown): void {
     for (const connection of this.open) connection.send(message);
   }
 
-  /** Ends every open connection: 1006 (default) abruptly, any other code with a close frame. */
+  /**
+   * Ends every open connection: 1006 (default) abruptly, any other code with a close frame.
+   * Closed for the server at once; the clients see it through the scheduler.
+   */
   drop(code = 1006, reason = ''): void {
     for (const connection of this.open) connection.drop(code, reason);
   }
@@ -192,12 +285,22 @@ export class TestServer implements VirtualPeer {
     const connection = new TestConnection(socket, this.connections.length);
     this.connections.push(connection);
     this.bySocket.set(socket, connection);
+    if (this.connections.length > this.maxConnections) {
+      // Thrown from a scheduled action, so flush() rethrows it and stops; thrown here it
+      // would reach the client's `new WebSocket()`, which may count it as a failed attempt
+      // and retry. The connection stays pending: nothing more comes from it.
+      const max = this.maxConnections;
+      this.scheduler.schedule(() => {
+        throw new Error(
+          `TestServer: more than ${max} connections — the connection was never closed? ` +
+            'Call conn.close() at the end of the test, or raise maxConnections',
+        );
+      });
+      return;
+    }
     const mode = typeof this.mode === 'function' ? this.mode(connection) : this.mode;
     if (mode === 'manual') return;
-    this.scheduler.schedule(() => {
-      if (mode === 'accept') connection.accept();
-      else connection.refuse(this.refuseStatus);
-    }, this.latency);
+    this.scheduler.schedule(() => connection.settleByMode(mode, this.refuseStatus), this.latency);
   }
 
   /** @internal */
@@ -211,8 +314,7 @@ export class TestServer implements VirtualPeer {
 
   /** @internal */
   closing(socket: VirtualWebSocket, code: number | undefined): void {
-    const connection = this.connectionOf(socket);
-    if (connection) connection.closeCode = code ?? 1005;
+    this.connectionOf(socket)?.clientClosed(code);
   }
 
   /** @internal */
@@ -220,7 +322,7 @@ export class TestServer implements VirtualPeer {
     const connection = this.connectionOf(socket);
     if (!connection) return false;
     connection.pings++;
-    return !connection.blackholed;
+    return connection.isOpen && !connection.blackholed;
   }
 
   private connectionOf(socket: VirtualWebSocket): TestConnection | undefined {
@@ -228,7 +330,7 @@ export class TestServer implements VirtualPeer {
   }
 
   private pending(action: string): TestConnection {
-    const pending = this.connections.find((connection) => connection.readyState === VirtualWebSocket.CONNECTING);
+    const pending = this.connections.find((connection) => connection.isPending);
     if (!pending) throw new Error(`TestServer: no pending connection to ${action}`);
     return pending;
   }

@@ -19,6 +19,13 @@ type Listener = () => void;
 /**
  * An in-memory WebSocket for tests with the browser API, driven by a `TestServer` on the
  * scheduler the server was given, so it runs on `TestScheduler` virtual time.
+ *
+ * Like a real socket, it never calls a handler (`onopen`, `onmessage`, `onclose`,
+ * `onerror`, `'pong'`) from inside a call made on it (`send`, `close`, `ping`, `terminate`)
+ * or from inside the server call that caused the event: every event reaches it through
+ * the scheduler, 0 ms later in virtual time (so marble frames do not move), in the order
+ * the server caused them. An event for a socket that has closed in the meantime is
+ * dropped, as a real socket would drop it.
  */
 export class VirtualWebSocket implements WebSocketLike {
   static readonly CONNECTING = ReadyState.Connecting;
@@ -65,6 +72,14 @@ export class VirtualWebSocket implements WebSocketLike {
   }
 
   // ---- driven by the server --------------------------------------------------------------
+  // The server* methods fire handlers at once: they are called only from actions on the
+  // scheduler (through deliver() or the server's own scheduled work), never from inside a
+  // call the client made.
+
+  /** @internal Runs `event` on the scheduler after `delay` ms (0: later in the same frame). */
+  deliver(event: () => void, delay = 0): void {
+    this.peer.scheduler.schedule(event, delay);
+  }
 
   /** @internal The server accepted the connection. */
   serverOpen(protocol: string): void {
@@ -133,11 +148,15 @@ export class PingableVirtualWebSocket extends VirtualWebSocket {
     }
   }
 
-  /** `ws`-style immediate teardown: closed at once, no closing handshake. */
+  /**
+   * `ws`-style teardown without a closing handshake: `CLOSING` at once, `onclose` (1006)
+   * through the scheduler, as `ws` emits `'close'` only once the TCP socket has closed.
+   */
   terminate(): void {
     if (this.readyState === ReadyState.Closed) return;
-    this.pingPeer.closing(this, undefined, undefined);
-    this.finishClose(1006, '', false);
+    if (this.readyState !== ReadyState.Closing) this.pingPeer.closing(this, undefined, undefined);
+    this.readyState = ReadyState.Closing;
+    this.deliver(() => this.finishClose(1006, '', false));
   }
 
   /** `ws`-style listener registration, for `'pong'` only. */
