@@ -53,6 +53,14 @@ export interface TestServerOptions {
    * @default 10000
    */
   maxConnections?: number;
+  /**
+   * Ms of (virtual) time, from the server's creation, after which a ping or a frame from a
+   * client stops the run the same way. It catches the other endless run: a link that stays up
+   * with a heartbeat probing it for ever because the test never closed it (no reconnect, so
+   * `maxConnections` never trips). An hour is longer than any test means to simulate.
+   * @default 3600000 (one hour)
+   */
+  maxVirtualTime?: number;
 }
 
 /**
@@ -214,6 +222,10 @@ export class TestServer implements VirtualPeer {
   refuseStatus: number;
   /** Connections taken before the server stops the run (see {@link TestServerOptions.maxConnections}). */
   maxConnections: number;
+  /** Ms after which client activity stops the run (see {@link TestServerOptions.maxVirtualTime}). */
+  maxVirtualTime: number;
+  private readonly createdAt: number;
+  private stopped = false;
   private readonly bySocket = new WeakMap<VirtualWebSocket, TestConnection>();
 
   constructor(options: TestServerOptions = {}) {
@@ -222,6 +234,8 @@ export class TestServer implements VirtualPeer {
     this.latency = options.latency ?? 0;
     this.refuseStatus = options.refuseStatus ?? 503;
     this.maxConnections = options.maxConnections ?? 10_000;
+    this.maxVirtualTime = options.maxVirtualTime ?? 3_600_000;
+    this.createdAt = this.scheduler.now();
     this.messages$ = this.inbound.asObservable();
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this;
@@ -286,16 +300,8 @@ export class TestServer implements VirtualPeer {
     this.connections.push(connection);
     this.bySocket.set(socket, connection);
     if (this.connections.length > this.maxConnections) {
-      // Thrown from a scheduled action, so flush() rethrows it and stops; thrown here it
-      // would reach the client's `new WebSocket()`, which may count it as a failed attempt
-      // and retry. The connection stays pending: nothing more comes from it.
-      const max = this.maxConnections;
-      this.scheduler.schedule(() => {
-        throw new Error(
-          `TestServer: more than ${max} connections — the connection was never closed? ` +
-            'Call conn.close() at the end of the test, or raise maxConnections',
-        );
-      });
+      // The connection stays pending: nothing more comes from it.
+      this.stopRun(`more than ${this.maxConnections} connections`, 'maxConnections');
       return;
     }
     const mode = typeof this.mode === 'function' ? this.mode(connection) : this.mode;
@@ -306,7 +312,7 @@ export class TestServer implements VirtualPeer {
   /** @internal */
   frame(socket: VirtualWebSocket, data: unknown): void {
     const connection = this.connectionOf(socket);
-    if (!connection || connection.blackholed) return;
+    if (!connection || connection.blackholed || this.outlived()) return;
     const message = decode(data);
     connection.received.push(message);
     this.inbound.next({ connection, message });
@@ -320,9 +326,32 @@ export class TestServer implements VirtualPeer {
   /** @internal */
   pinged(socket: VirtualWebSocket): boolean {
     const connection = this.connectionOf(socket);
-    if (!connection) return false;
+    if (!connection || this.outlived()) return false;
     connection.pings++;
     return connection.isOpen && !connection.blackholed;
+  }
+
+  /** True (and the run is being stopped) once the server has lived past `maxVirtualTime`. */
+  private outlived(): boolean {
+    if (this.scheduler.now() - this.createdAt <= this.maxVirtualTime) return false;
+    this.stopRun(`a client still active after ${this.maxVirtualTime} ms`, 'maxVirtualTime');
+    return true;
+  }
+
+  /**
+   * Stops a run that would never end, once: the error is thrown from a scheduled action, so
+   * `TestScheduler.flush()`/`run()` rethrows it and stops with no action left. (Thrown here it
+   * would reach the client's `new WebSocket()` or `send()`, which count it as a failed attempt.)
+   */
+  private stopRun(what: string, limit: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.scheduler.schedule(() => {
+      throw new Error(
+        `TestServer: ${what} — the connection was never closed? ` +
+          `Call conn.close() at the end of the test, or raise ${limit}`,
+      );
+    });
   }
 
   private connectionOf(socket: VirtualWebSocket): TestConnection | undefined {
