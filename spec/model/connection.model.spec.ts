@@ -74,7 +74,7 @@ describe('a connection driven by a random model (property; #8 model-based test)'
     holds(streamsEndWithTheConnection);
   });
 
-  it('heartbeat: a link that answers is never stale, a black-holed one is stale within interval + timeout (#8 item 9)', () => {
+  it('heartbeat: a link that answers is never stale, a black-holed one is stale within 2·interval + timeout (#8 item 9)', () => {
     holds(heartbeatLiveness);
   });
 

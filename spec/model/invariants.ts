@@ -130,11 +130,15 @@ export const eventGrammar: Invariant = (run) => {
   report('event grammar', run, problems);
 };
 
-/** 2. Every `events$` subscriber (before, between and after the handlers) saw the same sequence. */
+/**
+ * 2. Every `events$` subscriber (before, between and after the handlers) saw the same sequence:
+ * from the moment it subscribed, the first subscriber's.
+ */
 export const sameEventsForEverySubscriber: Invariant = (run) => {
   const problems: string[] = [];
-  const reference = eventsOf(run).map(summarize);
+  const all = eventsOf(run).map(summarize);
   for (const recorder of run.recorders.slice(1)) {
+    const reference = all.slice(recorder.joinedAt);
     const seen = recorder.events.map(summarize);
     const diverges = seen.findIndex((summary, i) => summary !== reference[i]);
     if (seen.length !== reference.length || diverges >= 0) {
@@ -269,7 +273,9 @@ export const streamsEndWithTheConnection: Invariant = (run) => {
 /**
  * 8. Heartbeat liveness (0.2): a link whose server answers every probe within `timeout` is
  * never stale; a black-holed link is found stale (or is lost some other way) within
- * `interval + timeout` of the later of the black-hole and the server's last frame.
+ * `2 · interval + timeout` of the later of the black-hole and the server's last frame: a frame
+ * heard just after a tick spares the next tick's probe, so the first unanswered probe may come
+ * up to two intervals after it, and the link is stale `timeout` after that probe.
  */
 export const heartbeatLiveness: Invariant = (run) => {
   const heartbeat = run.scenario.options.heartbeat;
@@ -277,7 +283,7 @@ export const heartbeatLiveness: Invariant = (run) => {
   const problems: string[] = [];
   const events = eventsOf(run);
   const times = run.recorders[0]!.times;
-  const window = heartbeat.interval + heartbeat.timeout;
+  const window = 2 * heartbeat.interval + heartbeat.timeout;
   // App-level pongs come `replyDelay` ms after the ping; protocol pongs at once.
   const answersInTime = !heartbeat.app || run.scenario.options.server.replyDelay < heartbeat.timeout;
   let linkSince = 0; // time of the Connecting of the current attempt

@@ -31,6 +31,12 @@ export interface Recorder {
   readonly times: number[];
   completed: boolean;
   error: unknown;
+  /**
+   * How many events the first subscriber had seen when this one subscribed: a hot stream owes
+   * a subscriber only what comes after it joined (a handler of the replayed state may act
+   * while the later subscribers are still being set up).
+   */
+  readonly joinedAt: number;
 }
 
 /** How a stream the test subscribed to ended, if it did. */
@@ -375,7 +381,8 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   });
 
   const addRecorder = (name: string): void => {
-    const recorder: Recorder = { name, events: [], statesAt: [], times: [], completed: false, error: undefined };
+    const joinedAt = record.recorders[0]?.events.length ?? 0;
+    const recorder: Recorder = { name, events: [], statesAt: [], times: [], completed: false, error: undefined, joinedAt };
     record.recorders.push(recorder);
     conn.events$.subscribe({
       next: (event) => {
