@@ -1,4 +1,5 @@
 import { EMPTY, identity, Observable, retry, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
 import { CloseCode } from '../close-codes';
@@ -28,11 +29,7 @@ import { LinkUp, type LinkUpHost } from './link-up';
 import { Outage } from './outage';
 import { planRetry } from './retry-plan';
 import { Serial } from './serial';
-
-/** The wait before the next attempt: `end()` starts the attempt now. */
-interface Wait {
-  end(): void;
-}
+import { AttemptWait } from './attempt-wait';
 
 /** A permanent `Disconnected` on its way to subscribers: `retry()` from a handler resumes. */
 interface PendingGiveUp {
@@ -75,8 +72,8 @@ export class ReconnectingConnection<In, Out>
   private link: Link | undefined;
   /** That link's link-up sequence, once its socket opened. */
   private sequence: LinkUp<In, Out> | undefined;
-  /** Set while waiting for the next attempt: `retry()` and wake-ups end it early. */
-  private wait: Wait | undefined;
+  /** The wait for the next attempt: `retry()` and wake-ups end it early. */
+  private readonly wait: AttemptWait;
   /** Set while a permanent `Disconnected` is being delivered. */
   private giveUp: PendingGiveUp | undefined;
   /** The attempt the latest `Disconnected` reported: what `stopRetry()` during a wait reports. */
@@ -102,7 +99,8 @@ export class ReconnectingConnection<In, Out>
     this.outbox = options.buffer ? new Outbox<Out>(options.buffer) : undefined;
     this.maxAttempts = options.retry.maxAttempts;
     this.lifecycle = new Lifecycle<Out>(this.serial);
-    this.channels = new ChannelRegistry<In, Out>(this, (message) => keyOf(this.serializer.serialize(message)), options.route);
+    this.wait = new AttemptWait(options.scheduler, this.serial);
+    this.channels = new ChannelRegistry<In, Out>(this, (message) => frameKey(this.serializer.serialize(message)), options.route);
     this.events$ = this.lifecycle.events$;
     this.state$ = this.lifecycle.state$;
     this.messages$ = this.messages.asObservable();
@@ -176,16 +174,15 @@ export class ReconnectingConnection<In, Out>
         return;
       }
       const link = this.link;
-      const wait = this.wait;
       if (link !== undefined && !link.isUp) {
         link.fail(new DisconnectError('manual', { message: 'stopRetry() during an attempt' }));
-      } else if (wait !== undefined) {
+      } else if (this.wait.waiting) {
         const stopped = new DisconnectError('manual', { message: 'stopRetry()' });
         this.announceGiveUp('manual', stopped, this.lastAttemptMade, (resumed) => {
           if (!resumed) this.finish('stopped', undefined);
-          else if (this.wait === wait) {
+          else if (this.wait.waiting) {
             this.freshSeries(stopped);
-            wait.end();
+            this.wait.endNow();
           }
         });
       }
@@ -426,47 +423,26 @@ export class ReconnectingConnection<In, Out>
    * breaker's, or the outage deadline cut it short), or at once on `retry()` or a wake-up.
    */
   private waitFor(delay: number): Observable<void> {
-    return new Observable<void>((subscriber) => {
-      const wait: Wait = {
-        end: () => {
-          if (this.wait === wait) this.wait = undefined;
-          subscriber.next();
-        },
-      };
-      this.wait = wait;
-      const timer = this.scheduler.schedule(
-        () =>
-          this.serial.run(() => {
-            this.breaker?.forceProbe();
-            wait.end();
-          }),
-        delay,
-      );
-      return () => {
-        timer.unsubscribe();
-        if (this.wait === wait) this.wait = undefined;
-      };
-    });
+    return this.wait.for(delay, () => this.breaker?.forceProbe());
   }
 
   /** `retry()` or a wake-up while waiting: attempt now (an open breaker lets the probe through). */
   private attemptNow(): void {
-    const wait = this.wait;
-    if (wait === undefined || this.giveUp !== undefined) return;
+    if (!this.wait.waiting || this.giveUp !== undefined) return;
     this.breaker?.forceProbe();
-    wait.end();
+    this.wait.endNow();
   }
 
   private wake(): void {
     if (this.closedReason !== undefined || this.giveUp !== undefined) return;
-    if (this.wait !== undefined) this.attemptNow();
+    if (this.wait.waiting) this.attemptNow();
     else if (this.link?.isUp) this.link.probe();
   }
 
   private finish(reason: ClosedReason, error: unknown): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
-    this.wait = undefined;
+    this.wait.forget();
     this.giveUp = undefined;
     this.sequence?.cancel();
     this.sequence = undefined;
@@ -481,12 +457,4 @@ export class ReconnectingConnection<In, Out>
     });
     this.channels.finish(reason, error);
   }
-}
-
-function keyOf(frame: Frame): string {
-  if (typeof frame === 'string') return frame;
-  const bytes = ArrayBuffer.isView(frame)
-    ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
-    : new Uint8Array(frame);
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
