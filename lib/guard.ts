@@ -18,10 +18,13 @@ export class Thrown {
   ) {}
 }
 
-/** Calls `fn(arg)`; a throw comes back as a {@link Thrown}. Allocates only when it throws. */
-export function guarded<A, R>(fn: (arg: A) => R, arg: A): R | Thrown {
+/**
+ * Calls `fn(arg)` with `self` as `this` (the object the user's function came with: a
+ * serializer, a channel spec); a throw comes back as a {@link Thrown}. Allocates only when it throws.
+ */
+export function guarded<A, R>(fn: (arg: A) => R, arg: A, self?: unknown): R | Thrown {
   try {
-    return fn(arg);
+    return fn.call(self, arg);
   } catch (error) {
     return new Thrown(error);
   }

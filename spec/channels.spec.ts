@@ -284,6 +284,18 @@ describe('channel()', () => {
       scheduler.flush();
     });
   });
+
+  it('rejects a misspelled spec key with a ConfigError naming it (an `unsubcribe` would never be sent)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<Msg, Msg>(scheduler, {}, {}, 5);
+      const spec = { key: 'T', subscribe: { op: 'sub' }, unsubcribe: { op: 'unsub' }, match: () => true };
+      expect(() => h.conn.channel(spec as never)).toThrow(
+        expect.objectContaining({ name: 'ConfigError', field: 'channel.unsubcribe', message: expect.stringContaining('unsubscribe') }),
+      );
+      scheduler.flush();
+    });
+  });
 });
 
 describe('callbacks that throw', () => {
@@ -338,6 +350,43 @@ describe('callbacks that throw', () => {
       scheduler.flush();
       expect(routed).toEqual([{ topic: 'r', seq: 2 }]);
       expect(all).toHaveLength(2);
+    });
+  });
+
+  it('user callbacks keep their own `this`: a serializer class, channel spec methods', () => {
+    class TaggedSerializer {
+      readonly tag = 'v1';
+      serialize(message: Msg): string {
+        return JSON.stringify({ ...message, v: this.tag });
+      }
+      deserialize(data: unknown): Msg {
+        const m = JSON.parse(String(data)) as Msg & { v?: string };
+        if (m.v !== this.tag) throw new Error('wrong version');
+        return m;
+      }
+    }
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<Msg, Msg>(scheduler, { serializer: new TaggedSerializer() }, {}, 100);
+      h.server.messages$.subscribe(({ connection, message }) => {
+        if ((message as Msg).op === 'sub') connection.send({ topic: 'T', seq: 1, v: 'v1' } as Msg);
+      });
+      const got: Msg[] = [];
+      h.conn
+        .channel({
+          key: 'T',
+          subscribe(this: { key: string }) {
+            return { op: 'sub', topic: this.key };
+          },
+          match(this: { key: string }, m: Msg) {
+            return m.topic === this.key;
+          },
+        })
+        .subscribe({ next: (m) => got.push(m), error: () => undefined });
+      scheduler.flush();
+      expect(h.server.received).toEqual([{ op: 'sub', topic: 'T', v: 'v1' }]);
+      expect(h.timeline.map(([, e]) => e)).toEqual(['Connecting 0', 'Connected', 'Disconnected manual 0 p', 'Closed manual 0']);
+      expect(got).toEqual([{ topic: 'T', seq: 1, v: 'v1' }]);
     });
   });
 });

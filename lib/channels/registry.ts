@@ -6,8 +6,8 @@ import { SubscriptionRejectedError } from '../errors/subscription-rejected-error
 import type { ClosedReason } from '../events';
 import { guarded, threw, type Thrown } from '../guard';
 import type { Frame } from '../serializer';
-import { requireDuration, requireOptionalFunction } from '../validate';
-import { DEFAULT_ACK_TIMEOUT, type ChannelContext, type ChannelMessage, type ChannelSpec } from './channel-spec';
+import { requireDuration, requireKnownKeys, requireOptionalFunction } from '../validate';
+import { CHANNEL_SPEC_KEYS, DEFAULT_ACK_TIMEOUT, type ChannelContext, type ChannelMessage, type ChannelSpec } from './channel-spec';
 
 /** The link channel frames go to: where the connection's link-up sequence has got to. */
 export interface ChannelWire {
@@ -30,6 +30,8 @@ export interface ChannelHost<Out> {
 /** One `channel()` Observable's subscribers on a key, with that call's own `match`. */
 interface ChannelView<In> {
   readonly match: ((message: In) => boolean) | undefined;
+  /** The spec of the `channel()` call (its functions are called with it as `this`). */
+  readonly spec: object;
   /** Replaced, never mutated, so a delivery in progress keeps the subscribers it began with. */
   subscribers: readonly Subscriber<In>[];
 }
@@ -134,7 +136,7 @@ export class ChannelRegistry<In, Out> {
     for (const entry of [...this.awaitingAck]) {
       const wait = entry.ack;
       if (wait === undefined || seq <= wait.after || this.entries.get(entry.key) !== entry) continue;
-      const verdict = guarded(entry.spec.ack!, message);
+      const verdict = guarded(entry.spec.ack!, message, entry.spec);
       if (threw(verdict)) this.reject(entry, message, verdict.error);
       else if (verdict === true) this.stopWaiting(entry, true);
       else if (verdict instanceof Error) this.reject(entry, message, verdict);
@@ -162,7 +164,7 @@ export class ChannelRegistry<In, Out> {
     for (const entry of this.matchable) {
       for (const view of entry.views) {
         if (view.match === undefined) continue;
-        const matches = guarded(view.match, message);
+        const matches = guarded(view.match, message, view.spec);
         if (threw(matches)) this.failView(entry, view, matches.error);
         else if (matches) {
           entry.last = message;
@@ -186,6 +188,7 @@ export class ChannelRegistry<In, Out> {
 
   private validate(spec: ChannelSpec<In, Out>): string {
     if (typeof spec !== 'object' || spec === null) throw new ConfigError('channel', spec, 'a channel spec');
+    requireKnownKeys('channel', spec, CHANNEL_SPEC_KEYS);
     if (spec.subscribe === undefined) throw new ConfigError('channel.subscribe', spec.subscribe, 'a message or a function');
     requireOptionalFunction('channel.match', spec.match);
     requireOptionalFunction('channel.ack', spec.ack);
@@ -217,7 +220,7 @@ export class ChannelRegistry<In, Out> {
     }
     let view = viewOf.get(entry);
     if (view === undefined || !entry.views.includes(view)) {
-      view = { match: spec.match, subscribers: [] };
+      view = { match: spec.match, spec, subscribers: [] };
       viewOf.set(entry, view);
       entry.views = [...entry.views, view];
       if (view.match !== undefined && !this.matchable.includes(entry)) this.matchable = [...this.matchable, entry];
@@ -330,7 +333,7 @@ export class ChannelRegistry<In, Out> {
   private messageFor(message: ChannelMessage<In, Out>, entry: ChannelEntry<In, Out>, restoring: boolean): Out | Thrown {
     if (typeof message !== 'function') return message;
     const context: ChannelContext<In> = entry.last === undefined ? { restoring } : { restoring, last: entry.last };
-    return guarded(message as (context: ChannelContext<In>) => Out, context);
+    return guarded(message as (context: ChannelContext<In>) => Out, context, entry.spec);
   }
 
   private end(subscriber: Subscriber<In>): void {

@@ -35,7 +35,7 @@ export class Handshake<In, Out> {
         ),
       timeout,
     );
-    const message = guarded(this.options.message, undefined);
+    const message = guarded(this.options.message, undefined, this.options);
     if (threw(message)) this.failWith(message.error);
     else if (isPromiseLike(message)) {
       message.then(
@@ -48,7 +48,7 @@ export class Handshake<In, Out> {
   /** An inbound message while the handshake is pending: is it the ack? */
   received(message: In): void {
     if (this.settled || !this.options.ack) return;
-    const verdict = guarded(this.options.ack, message);
+    const verdict = guarded(this.options.ack, message, this.options);
     if (threw(verdict)) this.failWith(verdict.error);
     else if (verdict === true) this.finish();
     else if (verdict instanceof Error) {

@@ -100,7 +100,7 @@ export class ReconnectingConnection<In, Out>
     this.maxAttempts = options.retry.maxAttempts;
     this.lifecycle = new Lifecycle<Out>(this.serial);
     this.wait = new AttemptWait(options.scheduler, this.serial);
-    this.channels = new ChannelRegistry<In, Out>(this, (message) => frameKey(this.serializer.serialize(message)), options.route);
+    this.channels = new ChannelRegistry<In, Out>(this, (message) => frameKey(checkFrame(this.serializer.serialize(message))), options.route);
     this.events$ = this.lifecycle.events$;
     this.state$ = this.lifecycle.state$;
     this.messages$ = this.messages.asObservable();
@@ -227,7 +227,7 @@ export class ReconnectingConnection<In, Out>
 
   frame(link: Link, data: unknown): void {
     const seq = link.framesHeard;
-    const message = guarded(this.serializer.deserialize, data);
+    const message = guarded(this.serializer.deserialize, data, this.serializer);
     if (threw(message)) {
       this.invalid(new DeserializeError(message.error), data);
       return;
@@ -252,8 +252,12 @@ export class ReconnectingConnection<In, Out>
 
   // ---- LinkUpHost and ChannelHost ----------------------------------------------------------
 
+  private encodeUnguarded(this: ReconnectingConnection<In, Out>, message: Out): Frame {
+    return checkFrame(this.serializer.serialize(message));
+  }
+
   encode(message: Out): Frame | Thrown {
-    return guarded((out: Out) => checkFrame(this.serializer.serialize(out)), message);
+    return guarded(this.encodeUnguarded, message, this);
   }
 
   announce(link: Link): boolean {
