@@ -1,0 +1,21 @@
+import { keysOf } from './keys';
+
+/** Opt-in circuit breaker: stop hammering a server that keeps refusing. */
+export interface CircuitBreakerOptions {
+  /**
+   * Consecutive failed attempts that open the breaker.
+   * @default 5
+   */
+  failureThreshold?: number;
+  /**
+   * Ms the breaker stays open before one half-open probe.
+   * @default 30000
+   */
+  resetTimeout?: number;
+}
+
+/** The keys of {@link CircuitBreakerOptions}, checked against it by the compiler. */
+export const CIRCUIT_BREAKER_OPTION_KEYS = keysOf({
+  failureThreshold: true,
+  resetTimeout: true,
+} satisfies Record<keyof CircuitBreakerOptions, true>);

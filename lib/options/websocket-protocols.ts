@@ -1,0 +1,28 @@
+import { ConfigError } from '../errors/config-error';
+
+/** RFC 6455 §4.1: a subprotocol is an RFC 7230 token (tchar: visible ASCII but separators). */
+const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN_EXPECTED = "a token of letters, digits and !#$%&'*+-.^_`|~ (no spaces, not empty)";
+
+/** The protocols, each a token and none twice; an array is copied (later edits do not leak in). */
+export function validateProtocols(protocols: unknown): string | string[] | undefined {
+  if (protocols === undefined) return undefined;
+  if (typeof protocols === 'string') {
+    if (!PROTOCOL_TOKEN.test(protocols)) throw new ConfigError('protocols', protocols, TOKEN_EXPECTED);
+    return protocols;
+  }
+  if (!Array.isArray(protocols)) throw new ConfigError('protocols', protocols, 'a string or an array of strings');
+  const seen = new Map<string, number>();
+  protocols.forEach((protocol: unknown, index) => {
+    const field = `protocols[${index}]`;
+    if (typeof protocol !== 'string' || !PROTOCOL_TOKEN.test(protocol)) {
+      throw new ConfigError(field, protocol, TOKEN_EXPECTED);
+    }
+    const first = seen.get(protocol);
+    if (first !== undefined) {
+      throw new ConfigError(field, protocol, `a protocol not listed before (it is protocols[${first}] too)`);
+    }
+    seen.set(protocol, index);
+  });
+  return [...(protocols as string[])];
+}
