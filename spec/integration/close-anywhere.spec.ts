@@ -39,8 +39,12 @@ const MISBEHAVIOURS: Array<[string, Buffer, DisconnectedEvent['reason'], number]
 
 /** How soon a link whose peer broke off must be reported lost (ws' own close timer is 30 s). */
 const PROMPTLY_MS = 1_000;
-/** How soon every socket must be gone after close() on such a link (the close grace is 1 s). */
-const CLOSED_WITHIN_MS = 1_500;
+/**
+ * How soon every socket must be gone after close() on such a link: the close grace is 1 s of
+ * real time, and a loaded CI machine may fire that timer late, so the bound has room; what it
+ * rules out is ws' own 30 s close timer.
+ */
+const CLOSED_WITHIN_MS = 3_000;
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
