@@ -17,7 +17,7 @@ import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Termination } from '../termination';
-import { defaultWake$ } from '../transport/default-wake';
+import { defaultWake$ } from '../liveness/default-wake';
 import { defaultWebSocket } from '../transport/default-websocket';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { UrlPool } from '../url-pool';

@@ -1,4 +1,4 @@
-import { defaultWake$ } from '../../lib/transport/default-wake';
+import { defaultWake$ } from '../../lib/liveness/default-wake';
 
 describe('defaultWake$()', () => {
   const globals = globalThis as unknown as Record<string, unknown>;
