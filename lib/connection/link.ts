@@ -5,7 +5,7 @@ import { guarded, threw } from '../guard';
 import { Heartbeat } from '../liveness/heartbeat';
 import { DEFAULT_HEARTBEAT_OPTIONS, validateWebSocketUrl, type HeartbeatOptions } from '../options';
 import type { Frame } from '../serializer';
-import { handshakeStatus, openSocket, type Socket } from '../transport/socket';
+import { handshakeStatus, openSocket, type Socket, type SocketEvents } from '../transport/socket';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { Serial } from './serial';
 
@@ -42,7 +42,7 @@ export type LinkPhase = 'resolving' | 'opening' | 'handshake' | 'restoring' | 'l
  * tears everything down (that is how `close()` and `retry()` end a link). Every socket and
  * timer callback enters the connection's queue before it touches anything.
  */
-export class Link {
+export class Link implements SocketEvents {
   phase: LinkPhase = 'resolving';
   url = '';
   /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
@@ -113,6 +113,7 @@ export class Link {
     this.phase = 'restoring';
     this.wentUp = true;
     this.connectTimer?.unsubscribe();
+    this.connectTimer = undefined;
     this.startHeartbeat();
     this.subscriber.next();
   }
@@ -161,30 +162,11 @@ export class Link {
     this.url = url;
     this.phase = 'opening';
     this.host.connecting(this, url);
-    const { serial } = this.host;
     const socket = openSocket(
       this.host.WebSocketImpl,
       url,
       this.host.protocols,
-      {
-        open: () =>
-          serial.run(() => {
-            if (this.phase !== 'opening') return;
-            this.phase = 'handshake';
-            this.host.opened(this);
-          }),
-        message: (data) => {
-          serial.enter();
-          try {
-            this.framesHeard++;
-            if (this.phase !== 'ended') this.host.frame(this, data);
-          } finally {
-            serial.exit();
-          }
-        },
-        pong: () => this.framesHeard++,
-        closed: (code, reason, error) => serial.run(() => this.closed(code, reason, error)),
-      },
+      this,
       (error) => this.fail(new DisconnectError('error', { cause: error, message: errorMessage(error) })),
       this.host.scheduler,
     );
@@ -196,6 +178,39 @@ export class Link {
   /** Read afresh: user code (a WebSocket constructor) may have ended the link meanwhile. */
   private hasEnded(): boolean {
     return this.phase === 'ended';
+  }
+
+  // ---- SocketEvents: every socket callback enters the connection's queue first ----------
+
+  /** @internal */
+  socketOpened(): void {
+    this.host.serial.run(() => {
+      if (this.phase !== 'opening') return;
+      this.phase = 'handshake';
+      this.host.opened(this);
+    });
+  }
+
+  /** @internal */
+  socketMessage(data: unknown): void {
+    const { serial } = this.host;
+    serial.enter();
+    try {
+      this.framesHeard++;
+      if (this.phase !== 'ended') this.host.frame(this, data);
+    } finally {
+      serial.exit();
+    }
+  }
+
+  /** @internal */
+  socketPong(): void {
+    this.framesHeard++;
+  }
+
+  /** @internal */
+  socketClosed(code: number, reason: string, error: unknown): void {
+    this.host.serial.run(() => this.closed(code, reason, error));
   }
 
   private closed(code: number, reason: string, error: unknown): void {

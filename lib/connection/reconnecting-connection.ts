@@ -1,4 +1,4 @@
-import { EMPTY, identity, Observable, retry, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import { EMPTY, identity, Observable, retry, Subject, Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
@@ -119,19 +119,7 @@ export class ReconnectingConnection<In, Out>
       );
       if (!threw(wakes)) this.lifetime.add(wakes);
     }
-    // Two hops at time 0: observers that subscribe in this tick, including marble tests'
-    // `expectObservable` (itself scheduled at frame 0, after this call), see `Connecting`.
-    const start = (): void => this.serial.run(() => this.start());
-    this.lifetime.add(
-      this.scheduler.schedule<number>(
-        function (hop) {
-          if (hop === 0) this.schedule(1, 0);
-          else start();
-        },
-        0,
-        0,
-      ),
-    );
+    this.lifetime.add(this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 }));
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
@@ -294,6 +282,12 @@ export class ReconnectingConnection<In, Out>
   }
 
   // ---- the lifecycle -----------------------------------------------------------------------
+
+  /** @internal The first attempt's time has come (see {@link startInTwoHops}). */
+  begin(starting: Subscription): void {
+    this.lifetime.remove(starting); // spent: an idle connection keeps no scheduled action for it
+    this.serial.run(() => this.start());
+  }
 
   private start(): void {
     if (this.closedReason !== undefined) return;
@@ -461,4 +455,21 @@ export class ReconnectingConnection<In, Out>
     });
     this.channels.finish(reason, error);
   }
+}
+
+/** The state of the start action: which connection, and which hop. */
+interface StartHop {
+  readonly connection: { begin(starting: Subscription): void };
+  readonly hop: 1 | 2;
+}
+
+/**
+ * Starts a connection after two hops at time 0: observers that subscribe in the tick of
+ * `connect()`, including marble tests' `expectObservable` (itself scheduled at frame 0, after
+ * the call), see the first `Connecting`. A module function, so no closure per connection.
+ */
+function startInTwoHops(this: SchedulerAction<StartHop>, state?: StartHop): void {
+  const { connection, hop } = state!;
+  if (hop === 1) this.schedule({ connection, hop: 2 }, 0);
+  else connection.begin(this);
 }

@@ -143,7 +143,8 @@ export class PingableVirtualWebSocket extends VirtualWebSocket {
     if (this.readyState !== ReadyState.Open) return;
     if (this.pingPeer.pinged(this)) {
       this.pingPeer.scheduler.schedule(() => {
-        if (this.readyState === ReadyState.Open) for (const listener of [...this.pongListeners]) listener();
+        // Like an EventEmitter, with the socket as `this`.
+        if (this.readyState === ReadyState.Open) for (const listener of [...this.pongListeners]) listener.call(this);
       });
     }
   }

@@ -3,14 +3,17 @@ import { CloseCode } from '../close-codes';
 import type { Frame } from '../serializer';
 import { ReadyState, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
 
-/** What one socket tells the link that owns it. Each callback fires at most until `dispose()`. */
+/**
+ * What one socket tells the link that owns it, as methods of one object (no closure per
+ * socket). Each fires at most until `dispose()`.
+ */
 export interface SocketEvents {
-  open(): void;
-  message(data: unknown): void;
+  socketOpened(): void;
+  socketMessage(data: unknown): void;
   /** A protocol-level pong frame arrived (Node `ws` only). */
-  pong(): void;
+  socketPong(): void;
   /** The socket is finished; `error` is the last error it reported, if any. */
-  closed(code: number, reason: string, error: unknown): void;
+  socketClosed(code: number, reason: string, error: unknown): void;
 }
 
 /** One WebSocket, behind the few operations a link needs. */
@@ -57,6 +60,35 @@ function ignoreError(): void {
   // Errors after dispose have nobody left to tell; swallowing them keeps the process alive.
 }
 
+/** Where a raw socket keeps its {@link SocketHandle}, so one shared handler serves every socket. */
+const HANDLE = Symbol('rx-reconnect socket handle');
+
+type RawSocket = WebSocketLike & { [HANDLE]?: SocketHandle };
+
+// The raw socket's handlers are shared functions (every transport calls them with the socket
+// as `this`): an idle connection costs no closure per handler.
+function onRawOpen(this: RawSocket): void {
+  this[HANDLE]?.events.socketOpened();
+}
+function onRawMessage(this: RawSocket, event: { data: unknown }): void {
+  this[HANDLE]?.events.socketMessage(event.data);
+}
+function onRawError(this: RawSocket, event: { error?: unknown }): void {
+  const handle = this[HANDLE];
+  if (handle) handle.lastError = event.error ?? event;
+}
+function onRawClose(this: RawSocket, event: { code?: number; reason?: string }): void {
+  this[HANDLE]?.transportClosed(event.code ?? CloseCode.Abnormal, event.reason ?? '');
+}
+function onRawPong(this: RawSocket): void {
+  this[HANDLE]?.events.socketPong();
+}
+/** Replaces `ws`'s `close()` on the instance: `ws` calls it itself for a peer's close frame. */
+function observedClose(this: RawSocket, code?: number, reason?: string | Uint8Array): void {
+  (Object.getPrototypeOf(this) as WebSocketLike).close.call(this, code, reason as string | undefined);
+  this[HANDLE]?.closeCalled(code, reason);
+}
+
 /**
  * Opens a socket and routes its events to `events`. Never throws: a constructor that throws
  * (a malformed URL, say) is reported through `onConstructError`.
@@ -78,101 +110,121 @@ export function openSocket(
   onConstructError: (error: unknown) => void,
   scheduler: SchedulerLike,
 ): Socket | undefined {
-  let raw: WebSocketLike;
+  let raw: RawSocket;
   try {
     raw = protocols === undefined ? new WebSocketImpl(url) : new WebSocketImpl(url, protocols);
   } catch (error) {
     onConstructError(error);
     return undefined;
   }
-  const node = hasNodeExtras(raw) ? raw : undefined;
-  let lastError: unknown;
+  return new SocketHandle(raw, events, scheduler);
+}
+
+/** One raw socket and the state its shared handlers need. */
+class SocketHandle implements Socket {
+  readonly canPing: boolean;
+  /** The last error the transport reported. */
+  lastError: unknown;
   /** No more events go to `events` (reported closed, or disposed). */
-  let detached = false;
+  private detached = false;
   /** Our own `close()` call is under way (any other call comes from the transport). */
-  let closingOurselves = false;
-  let grace: Subscription | undefined;
-  const onPong = (): void => events.pong();
+  private closingOurselves = false;
+  private grace: Subscription | undefined;
+  private readonly node: (RawSocket & NodeSocketExtras) | undefined;
 
-  raw.binaryType = 'arraybuffer';
-  raw.onopen = (() => events.open()) as WebSocketLike['onopen'];
-  raw.onmessage = ((event: { data: unknown }) => events.message(event.data)) as WebSocketLike['onmessage'];
-  raw.onerror = ((event: { error?: unknown; message?: unknown }) => {
-    lastError = event.error ?? event;
-  }) as WebSocketLike['onerror'];
-  raw.onclose = ((event: { code?: number; reason?: string }) => {
-    if (detached) return;
-    detach();
-    events.closed(event.code ?? CloseCode.Abnormal, event.reason ?? '', lastError);
-  }) as WebSocketLike['onclose'];
-  node?.on('pong', onPong);
-  if (node) observePeerClose(raw);
+  constructor(
+    private readonly raw: RawSocket,
+    readonly events: SocketEvents,
+    private readonly scheduler: SchedulerLike,
+  ) {
+    this.node = hasNodeExtras(raw) ? raw : undefined;
+    this.canPing = this.node !== undefined;
+    raw[HANDLE] = this;
+    raw.binaryType = 'arraybuffer';
+    raw.onopen = onRawOpen as WebSocketLike['onopen'];
+    raw.onmessage = onRawMessage as WebSocketLike['onmessage'];
+    raw.onerror = onRawError as WebSocketLike['onerror'];
+    raw.onclose = onRawClose as WebSocketLike['onclose'];
+    if (this.node) {
+      this.node.on('pong', onRawPong);
+      raw.close = observedClose;
+    }
+  }
 
-  function detach(): void {
-    detached = true;
+  isOpen(): boolean {
+    return this.raw.readyState === ReadyState.Open;
+  }
+
+  send(frame: Frame): void {
+    this.raw.send(frame);
+  }
+
+  ping(): void {
+    if (this.node && this.raw.readyState === ReadyState.Open) this.node.ping();
+  }
+
+  dispose(abrupt: boolean, code: number = CloseCode.Normal, reason?: string): void {
+    if (!this.detached) this.detach();
+    const state = this.raw.readyState;
+    if (state === ReadyState.Closed) return;
+    try {
+      if (abrupt && this.node) this.node.terminate();
+      else if (state === ReadyState.Connecting || state === ReadyState.Open) {
+        this.closingOurselves = true;
+        this.raw.close(code, reason);
+        this.closingOurselves = false;
+        this.terminateAfterGrace();
+      } else this.terminateAfterGrace(); // closing already: the peer gets the grace, no more
+    } catch {
+      this.closingOurselves = false;
+      // A transport that refuses to close (a reason it will not send, say) is ended abruptly.
+      try {
+        this.node?.terminate();
+      } catch {
+        // Nothing more can be done with this socket.
+      }
+    }
+  }
+
+  /** @internal The transport reported `close`. */
+  transportClosed(code: number, reason: string): void {
+    if (this.detached) {
+      this.grace?.unsubscribe(); // a close that comes later only ends the grace timer
+      return;
+    }
+    this.detach();
+    this.events.socketClosed(code, reason, this.lastError);
+  }
+
+  /** @internal `close()` was called on the raw socket: by us, or by `ws` for the peer. */
+  closeCalled(code: number | undefined, reason: string | Uint8Array | undefined): void {
+    if (this.closingOurselves || this.detached) return;
+    const peerCode = code ?? CloseCode.NoStatus;
+    const peerReason = typeof reason === 'string' ? reason : reason === undefined ? '' : textOf(reason);
+    const errorBefore = this.lastError;
+    this.scheduler.schedule(() => {
+      if (this.detached) return;
+      this.detach();
+      this.terminateAfterGrace();
+      // An error reported with (just after) the close means the frame was broken, not sent.
+      if (this.lastError !== errorBefore) this.events.socketClosed(CloseCode.Abnormal, '', this.lastError);
+      else this.events.socketClosed(peerCode, peerReason, undefined);
+    });
+  }
+
+  private detach(): void {
+    this.detached = true;
+    const raw = this.raw;
     raw.onopen = raw.onmessage = null;
     raw.onerror = ignoreError as WebSocketLike['onerror'];
-    // A close that comes later only ends the grace timer.
-    raw.onclose = (() => grace?.unsubscribe()) as WebSocketLike['onclose'];
-    node?.off('pong', onPong);
+    this.node?.off('pong', onRawPong);
   }
 
-  /** `ws` calls `close()` itself when the peer's close frame (or a broken frame) arrives. */
-  function observePeerClose(socket: WebSocketLike): void {
-    const nativeClose = socket.close;
-    socket.close = function (this: WebSocketLike, code?: number, reason?: string | Uint8Array): void {
-      nativeClose.call(this, code, reason as string | undefined);
-      if (closingOurselves || detached) return;
-      const peerCode = code ?? CloseCode.NoStatus;
-      const peerReason = typeof reason === 'string' ? reason : reason === undefined ? '' : textOf(reason);
-      const errorBefore = lastError;
-      scheduler.schedule(() => {
-        if (detached) return;
-        detach();
-        terminateAfterGrace();
-        // An error reported with (just after) the close means the frame was broken, not sent.
-        if (lastError !== errorBefore) events.closed(CloseCode.Abnormal, '', lastError);
-        else events.closed(peerCode, peerReason, undefined);
-      });
-    };
+  private terminateAfterGrace(): void {
+    const node = this.node;
+    if (!node || this.grace !== undefined || this.raw.readyState === ReadyState.Closed) return;
+    this.grace = this.scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
   }
-
-  function terminateAfterGrace(): void {
-    if (!node || grace !== undefined || raw.readyState === ReadyState.Closed) return;
-    grace = scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
-  }
-
-  return {
-    canPing: node !== undefined,
-    isOpen: () => raw.readyState === ReadyState.Open,
-    send: (frame) => raw.send(frame),
-    ping: () => {
-      if (node && raw.readyState === ReadyState.Open) node.ping();
-    },
-    dispose: (abrupt, code = CloseCode.Normal, reason) => {
-      const wasDetached = detached;
-      if (!wasDetached) detach();
-      const state = raw.readyState;
-      if (state === ReadyState.Closed) return;
-      try {
-        if (abrupt && node) node.terminate();
-        else if (state === ReadyState.Connecting || state === ReadyState.Open) {
-          closingOurselves = true;
-          raw.close(code, reason);
-          closingOurselves = false;
-          terminateAfterGrace();
-        } else terminateAfterGrace(); // closing already: the peer gets the grace, no more
-      } catch {
-        closingOurselves = false;
-        // A transport that refuses to close (a reason it will not send, say) is ended abruptly.
-        try {
-          node?.terminate();
-        } catch {
-          // Nothing more can be done with this socket.
-        }
-      }
-    },
-  };
 }
 
 function textOf(bytes: Uint8Array): string {
