@@ -117,6 +117,14 @@ export class ChannelRegistry<In, Out> {
     settle(false);
   }
 
+  /**
+   * A registry made while a link is already up (the first `channel()` call of a connection):
+   * channels joining from now on subscribe on `wire` at once.
+   */
+  useLink(wire: ChannelWire): void {
+    this.wire = wire;
+  }
+
   /** The link is gone: pending acks are void; channels wait for the next link. */
   linkLost(): void {
     this.wire = undefined;

@@ -61,8 +61,10 @@ export class ReconnectingConnection<In, Out>
   private readonly messages = new Subject<In>();
   private readonly serializer: Serializer<In, Out>;
   private readonly isPong: ((message: In) => boolean) | undefined;
-  private readonly outbox: Outbox<Out> | undefined;
-  private readonly channels: ChannelRegistry<In, Out>;
+  /** The offline buffer, made on the first send that needs it. */
+  private outbox: Outbox<Out> | undefined;
+  /** The channels, made on the first `channel()` call. */
+  private channels: ChannelRegistry<In, Out> | undefined;
   private readonly outage: Outage;
   private readonly breaker: CircuitBreakerPolicy | undefined;
   /** What lives as long as the connection: the start, `wake$` and the attempt loop. */
@@ -82,8 +84,8 @@ export class ReconnectingConnection<In, Out>
   private maxAttempts: number;
   /** `stopRetry()` was called: the next loss is terminal. */
   private stopRequested = false;
-  /** Set once, when the connection ends: every public call checks it. */
-  private closedReason: ClosedReason | undefined;
+  /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
+  private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
 
   constructor(
     private readonly options: ResolvedOptions<In, Out>,
@@ -96,11 +98,9 @@ export class ReconnectingConnection<In, Out>
     this.heartbeat = options.heartbeat as HeartbeatOptions<unknown, unknown> | false | 'default';
     this.serializer = options.serializer;
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
-    this.outbox = options.buffer ? new Outbox<Out>(options.buffer) : undefined;
     this.maxAttempts = options.retry.maxAttempts;
     this.lifecycle = new Lifecycle<Out>(this.serial);
     this.wait = new AttemptWait(options.scheduler, this.serial);
-    this.channels = new ChannelRegistry<In, Out>(this, (message) => frameKey(checkFrame(this.serializer.serialize(message))), options.route);
     this.events$ = this.lifecycle.events$;
     this.state$ = this.lifecycle.state$;
     this.messages$ = this.messages.asObservable();
@@ -123,25 +123,25 @@ export class ReconnectingConnection<In, Out>
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
-    return this.channels.channel(spec);
+    return (this.channels ??= this.createChannels()).channel(spec);
   }
 
   send(message: Out): void {
-    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
+    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
     const frame = checkFrame(this.serializer.serialize(message));
     this.serial.enter();
     try {
       const link = this.link;
       if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
-      if (!this.outbox) throw new NotConnectedError();
-      this.outbox.push(message, frame);
+      if (!this.options.buffer) throw new NotConnectedError();
+      (this.outbox ??= new Outbox<Out>(this.options.buffer)).push(message, frame);
     } finally {
       this.serial.exit();
     }
   }
 
   retry(options?: RetryNowOptions): void {
-    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.closedReason);
+    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
     if (options?.maxAttempts !== undefined) {
       requireCount('retry().maxAttempts', options.maxAttempts);
       this.maxAttempts = options.maxAttempts;
@@ -154,7 +154,7 @@ export class ReconnectingConnection<In, Out>
   }
 
   stopRetry(): void {
-    if (this.closedReason !== undefined) return;
+    if (this.closed !== undefined) return;
     this.serial.run(() => {
       this.stopRequested = true;
       if (this.giveUp) {
@@ -179,12 +179,12 @@ export class ReconnectingConnection<In, Out>
 
   close(code: number = CloseCode.Normal, reason?: string): void {
     requireCloseReason(reason);
-    if (this.closedReason !== undefined) return;
+    if (this.closed !== undefined) return;
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
     }
     this.serial.run(() => {
-      if (this.closedReason !== undefined) return;
+      if (this.closed !== undefined) return;
       const link = this.link;
       if (link !== undefined) {
         link.closeCode = code;
@@ -226,7 +226,7 @@ export class ReconnectingConnection<In, Out>
       if (threw(pong)) this.invalid(pong.error, message);
       else if (pong === true && link.consumePong()) return;
     }
-    this.channels.checkAcks(message, seq);
+    this.channels?.checkAcks(message, seq);
     if (this.serial.mayDeliverNow) this.dispatch(message);
     else this.serial.deliver(() => this.dispatch(message));
   }
@@ -256,7 +256,8 @@ export class ReconnectingConnection<In, Out>
   }
 
   replay(link: Link, restoring: boolean, done: (count: number) => void): void {
-    this.channels.replay(link, restoring, done);
+    if (this.channels) this.channels.replay(link, restoring, done);
+    else done(0);
   }
 
   restored(count: number): void {
@@ -290,7 +291,7 @@ export class ReconnectingConnection<In, Out>
   }
 
   private start(): void {
-    if (this.closedReason !== undefined) return;
+    if (this.closed !== undefined) return;
     // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
     // breaker guards each subscription, and retry() resubscribes after the delay.
     const attempts = Link.attempt$(this, () => this.outage.attempt, (link) => this.attach(link))
@@ -309,6 +310,18 @@ export class ReconnectingConnection<In, Out>
     this.lifetime.add(attempts);
   }
 
+  private createChannels(): ChannelRegistry<In, Out> {
+    const channels = new ChannelRegistry<In, Out>(
+      this,
+      (message) => frameKey(checkFrame(this.serializer.serialize(message))),
+      this.options.route,
+    );
+    // Made after the end: late subscribers complete or error as the connection did.
+    if (this.closed) channels.finish(this.closed.reason, this.closed.error);
+    else if (this.link?.isUp) channels.useLink(this.link);
+    return channels;
+  }
+
   private attach(link: Link): void {
     this.link = link;
     this.sequence = undefined;
@@ -316,12 +329,12 @@ export class ReconnectingConnection<In, Out>
 
   private dispatch(message: In): void {
     this.messages.next(message);
-    this.channels.dispatch(message);
+    this.channels?.dispatch(message);
   }
 
   /** `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
   private afterFailure(error: unknown): Observable<unknown> {
-    if (this.closedReason !== undefined) return EMPTY;
+    if (this.closed !== undefined) return EMPTY;
     if (error instanceof CircuitOpenError) {
       // Refused by an open breaker (no attempt made): wait until it allows the probe.
       return this.waitFor(Math.max(0, Math.min(error.retryIn, this.remaining())));
@@ -332,7 +345,7 @@ export class ReconnectingConnection<In, Out>
     this.link = undefined;
     this.sequence?.cancel();
     this.sequence = undefined;
-    this.channels.linkLost();
+    this.channels?.linkLost();
     this.outage.failed(wasUp);
     if (!wasUp) this.pool.rotate();
     const made = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
@@ -348,7 +361,7 @@ export class ReconnectingConnection<In, Out>
       const reason = plan.reason === 'fatal' ? 'fatal' : failure.reason;
       return new Observable<void>((subscriber) => {
         this.announceGiveUp(reason, failure, made, (resumed) => {
-          if (this.closedReason !== undefined) subscriber.complete();
+          if (this.closed !== undefined) subscriber.complete();
           else if (!resumed) subscriber.error(new Termination(plan.reason, plan.error));
           else {
             this.freshSeries(failure);
@@ -385,7 +398,7 @@ export class ReconnectingConnection<In, Out>
     this.serial.deliver(() =>
       this.serial.run(() => {
         if (this.giveUp === pending) this.giveUp = undefined;
-        then(pending.resume && this.closedReason === undefined);
+        then(pending.resume && this.closed === undefined);
       }),
     );
   }
@@ -432,14 +445,14 @@ export class ReconnectingConnection<In, Out>
   }
 
   private wake(): void {
-    if (this.closedReason !== undefined || this.giveUp !== undefined) return;
+    if (this.closed !== undefined || this.giveUp !== undefined) return;
     if (this.wait.waiting) this.attemptNow();
     else if (this.link?.isUp) this.link.probe();
   }
 
   private finish(reason: ClosedReason, error: unknown): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
+    if (this.closed !== undefined) return;
+    this.closed = { reason, error };
     this.wait.forget();
     this.giveUp = undefined;
     this.sequence?.cancel();
@@ -453,7 +466,7 @@ export class ReconnectingConnection<In, Out>
       if (reason === 'manual') this.messages.complete();
       else this.messages.error(new ConnectionClosedError(reason, error));
     });
-    this.channels.finish(reason, error);
+    this.channels?.finish(reason, error);
   }
 }
 

@@ -11,7 +11,8 @@ export class Serial {
   private depth = 0;
   /** True while queued deliveries run. */
   private draining = false;
-  private queue: Array<() => void> = [];
+  /** Deliveries waiting; made on the first one that has to wait. */
+  private queue: Array<() => void> | undefined;
   private head = 0;
 
   /** Runs `work` now; the deliveries it queues run once the outermost work returns. */
@@ -40,21 +41,23 @@ export class Serial {
    * (the per-message fast path) without overtaking anything.
    */
   get mayDeliverNow(): boolean {
-    return this.depth === 1 && !this.draining && this.head === this.queue.length;
+    return this.depth === 1 && !this.draining && (this.queue === undefined || this.head === this.queue.length);
   }
 
   /** Queues a delivery; it runs after everything queued before it (at once when nothing runs). */
   deliver(delivery: () => void): void {
-    this.queue.push(delivery);
+    (this.queue ??= []).push(delivery);
     if (this.depth === 0 && !this.draining) this.drain();
   }
 
   private drain(): void {
+    const queue = this.queue;
+    if (queue === undefined) return;
     this.draining = true;
     let failure: { error: unknown } | undefined;
-    while (this.head < this.queue.length) {
-      const delivery = this.queue[this.head]!;
-      this.queue[this.head++] = noop;
+    while (this.head < queue.length) {
+      const delivery = queue[this.head]!;
+      queue[this.head++] = noop;
       try {
         delivery();
       } catch (error) {
@@ -63,7 +66,7 @@ export class Serial {
         failure ??= { error };
       }
     }
-    this.queue = [];
+    queue.length = 0; // kept for the next work: no array per delivery
     this.head = 0;
     this.draining = false;
     if (failure) throw failure.error;
