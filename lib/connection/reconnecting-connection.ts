@@ -457,7 +457,6 @@ export class ReconnectingConnection<In, Out>
     this.giveUp = undefined;
     this.sequence?.cancel();
     this.sequence = undefined;
-    this.outage.stop();
     this.link = undefined;
     this.lifetime.unsubscribe();
     const unsent = this.outbox?.drain() ?? [];
