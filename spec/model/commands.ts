@@ -16,7 +16,8 @@ export const ACKED: ReadonlySet<ChannelKey> = new Set<ChannelKey>(['c']);
 /** A call on the connection's public API, made by the test or by a handler. */
 export type Call =
   | { readonly c: 'send' }
-  | { readonly c: 'join'; readonly key: ChannelKey }
+  /** `alt`: a second `channel()` on the key, with a different `match` (only `{alt: true}` messages). */
+  | { readonly c: 'join'; readonly key: ChannelKey; readonly alt?: true }
   | { readonly c: 'leave'; readonly key: ChannelKey }
   | { readonly c: 'close' }
   | { readonly c: 'retry'; readonly maxAttempts?: number }
@@ -28,13 +29,31 @@ export type ServerAction =
   | { readonly k: 'status'; readonly status: 503 | 429 | 401 }
   | { readonly k: 'latency'; readonly ms: number }
   | { readonly k: 'drop'; readonly code: 1006 | 1000 | 1001 | 4000 | 1008 }
-  | { readonly k: 'push'; readonly what: 'data' | 'chan' | 'ack' | 'nack' | 'garbage' | 'pong'; readonly key: ChannelKey }
+  /**
+   * A frame: `data` (no channel), `chan` (`{ch: key}`, `alt` marks it for the alt match),
+   * `routed` (`{rk: key, ch: key}`, placed by `route`), `poison` (`{poison: true, rk, ch}`:
+   * hostile user code throws on it), `null` (a `null` frame, which a README-style match
+   * throws on), an ack or nack of `c`, a frame that is not JSON, an unsolicited pong.
+   */
+  | {
+      readonly k: 'push';
+      readonly what: 'data' | 'chan' | 'routed' | 'poison' | 'null' | 'ack' | 'nack' | 'garbage' | 'pong';
+      readonly key: ChannelKey;
+      readonly alt?: true;
+    }
   | { readonly k: 'blackhole' }
   | { readonly k: 'acceptPending' }
   | { readonly k: 'refusePending' }
   | { readonly k: 'denyHandshake' }
-  /** Drop the link with `code` from inside the server's handler of the next frame it receives. */
-  | { readonly k: 'dropOnFrame'; readonly code: 1006 | 1001 };
+  /**
+   * Drop the link with `code` on the client's next frame but `skip` (`flush`: counting only
+   * frames of buffered `send()`s the client flushes, outside any `send()` call): from inside
+   * the server's handler of that frame, or, with the synchronous transport, inside the
+   * client's socket `send()`.
+   */
+  | { readonly k: 'dropOnFrame'; readonly code: 1006 | 1001 | 1008; readonly skip: number; readonly flush?: true }
+  /** The `wake$` Subject emits, or ends (a `wake$` that errors or completes stops waking). */
+  | { readonly k: 'wake'; readonly end?: 'error' | 'complete' };
 
 /** One step: `gap` ms after the previous one, the server acts or the test calls the API. */
 export type Step =
@@ -50,6 +69,28 @@ export type Handler =
   | { readonly on: 'state'; readonly trigger: ConnectionState; readonly call: Call; readonly times: number }
   | { readonly on: 'messages'; readonly call: Call; readonly times: number }
   | { readonly on: 'channel'; readonly key: ChannelKey; readonly call: Call; readonly times: number };
+
+/**
+ * How one channel key's user code misbehaves; the same for every `channel()` call on it.
+ * Counters ("the n-th call") count per key over the whole run.
+ */
+export interface ChannelCode {
+  /** `match` throws on a `null` frame and on `{poison: true}`. */
+  readonly matchThrows?: true;
+  /** With `route`: the spec has no `match` (ignored without `route`). */
+  readonly noMatch?: true;
+  /** `subscribe` is a builder (with an explicit `key`) that throws on its n-th call. */
+  readonly subscribeThrowsOn?: number;
+  /**
+   * The `subscribe` message holds a BigInt, which JSON cannot encode: 0 every time (a static
+   * message unless `subscribe` is a builder anyway), n ≥ 1 on the builder's n-th call.
+   */
+  readonly bigIntOn?: number;
+  /** `unsubscribe` is a builder that throws on its n-th call. */
+  readonly unsubscribeThrowsOn?: number;
+  /** (`c` only) `ack` throws on its n-th call. */
+  readonly ackThrowsOn?: number;
+}
 
 /** The options of one run (turned into `ConnectOptions` by the runner). */
 export interface RunOptions {
@@ -69,8 +110,20 @@ export interface RunOptions {
   readonly handshake?: { readonly ack: boolean; readonly timeout: number };
   readonly connectTimeout?: number;
   readonly ackTimeout: number;
+  /** Hostile channel code, per key (absent: the channel's code behaves). */
+  readonly code?: { readonly [K in ChannelKey]?: ChannelCode };
+  /** The connection option `route` (a message's `rk`); `throws`: it throws on poison. */
+  readonly route?: { readonly throws: boolean };
+  /** `retry.shouldRetry` or `retry.delay` throws on its n-th call. */
+  readonly policy?: { readonly fn: 'shouldRetry' | 'delay'; readonly throwOn: number };
+  /** `sync`: a transport whose `send()` can lose the link before it returns (`dropOnFrame` does it there). */
+  readonly transport?: 'sync';
   /** The server's own behaviour. */
   readonly server: {
+    /** What the server does with connections until a `mode` step (absent: `accept`); offline at first, sends buffer. */
+    readonly mode?: 'manual' | 'refuse';
+    /** Drop the link with this code on the first frame the client flushes from its buffer (as a `dropOnFrame` step armed at time 0). */
+    readonly dropOnFlush?: 1006 | 1008;
     readonly latency: number;
     /** Ms before the server answers a ping, a handshake or a subscribe (auto-ack). */
     readonly replyDelay: number;
@@ -78,9 +131,16 @@ export interface RunOptions {
   };
 }
 
+/** A join. */
+export type Join = Extract<Call, { readonly c: 'join' }>;
+
 /** One run of the model. */
 export interface Scenario {
   readonly options: RunOptions;
+  /** Channels the test joins at time 0, after installing the handlers. */
+  readonly joins: readonly Join[];
+  /** How many times the test calls `send()` at time 0, after the joins (buffered until the first link). */
+  readonly sends: number;
   /** Installed at time 0, in order; recorders of events$ go before, between and after them. */
   readonly handlers: readonly Handler[];
   readonly steps: readonly Step[];
@@ -90,9 +150,24 @@ export interface Scenario {
 
 const channelKey = fc.constantFrom<ChannelKey>(...CHANNEL_KEYS);
 
+/** `arb` `present` times in `absent + present` (shrinks to absent). */
+function sometimes<T>(arb: fc.Arbitrary<T>, absent: number, present = 1): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(undefined), weight: absent }, { arbitrary: arb, weight: present });
+}
+
+/** The record without its `undefined` fields, so scenarios print short. */
+function defined<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** A join, one time in three the `alt` channel of the key (shrinks to the plain one). */
+const joinArb: fc.Arbitrary<Join> = fc
+  .tuple(channelKey, fc.integer({ min: 0, max: 2 }))
+  .map(([key, r]): Join => (r === 2 ? { c: 'join', key, alt: true } : { c: 'join', key }));
+
 export const callArb: fc.Arbitrary<Call> = fc.oneof(
   { arbitrary: fc.constant<Call>({ c: 'send' }), weight: 4 },
-  { arbitrary: channelKey.map((key): Call => ({ c: 'join', key })), weight: 2 },
+  { arbitrary: joinArb, weight: 2 },
   { arbitrary: channelKey.map((key): Call => ({ c: 'leave', key })), weight: 2 },
   { arbitrary: fc.constant<Call>({ c: 'close' }), weight: 1 },
   { arbitrary: fc.constant<Call>({ c: 'retry' }), weight: 1 },
@@ -107,7 +182,7 @@ export const callArb: fc.Arbitrary<Call> = fc.oneof(
  */
 export const handlerCallArb: fc.Arbitrary<Call> = fc.oneof(
   { arbitrary: fc.constant<Call>({ c: 'send' }), weight: 2 },
-  { arbitrary: channelKey.map((key): Call => ({ c: 'join', key })), weight: 1 },
+  { arbitrary: joinArb, weight: 1 },
   { arbitrary: channelKey.map((key): Call => ({ c: 'leave', key })), weight: 1 },
   { arbitrary: fc.constant<Call>({ c: 'close' }), weight: 2 },
   { arbitrary: fc.constant<Call>({ c: 'retry' }), weight: 2 },
@@ -137,19 +212,43 @@ const serverActionArb: fc.Arbitrary<ServerAction> = fc.oneof(
     arbitrary: fc
       .record({
         what: fc.oneof(
-          { arbitrary: fc.constantFrom('data' as const, 'chan' as const, 'ack' as const), weight: 10 },
-          { arbitrary: fc.constantFrom('nack' as const, 'garbage' as const, 'pong' as const), weight: 1 },
+          { arbitrary: fc.constant('chan' as const), weight: 6 },
+          { arbitrary: fc.constantFrom('data' as const, 'ack' as const), weight: 4 },
+          { arbitrary: fc.constant('routed' as const), weight: 3 },
+          { arbitrary: fc.constant('poison' as const), weight: 2 },
+          { arbitrary: fc.constantFrom('null' as const, 'nack' as const, 'garbage' as const, 'pong' as const), weight: 4 },
         ),
         key: channelKey,
+        alt: fc.integer({ min: 0, max: 2 }),
       })
-      .map(({ what, key }): ServerAction => ({ k: 'push', what, key })),
-    weight: 5,
+      .map(({ what, key, alt }): ServerAction => (what === 'chan' && alt === 2 ? { k: 'push', what, key, alt: true } : { k: 'push', what, key })),
+    weight: 6,
   },
   { arbitrary: fc.constant<ServerAction>({ k: 'blackhole' }), weight: 1 },
   { arbitrary: fc.constant<ServerAction>({ k: 'acceptPending' }), weight: 1 },
   { arbitrary: fc.constant<ServerAction>({ k: 'refusePending' }), weight: 1 },
   { arbitrary: fc.constant<ServerAction>({ k: 'denyHandshake' }), weight: 1 },
-  { arbitrary: fc.constantFrom<1006 | 1001>(1006, 1001).map((code): ServerAction => ({ k: 'dropOnFrame', code })), weight: 2 },
+  {
+    arbitrary: fc
+      // 1008 is fatal: a link lost inside the write of a flushed frame ends the connection there.
+      .record({
+        code: fc.oneof({ arbitrary: fc.constantFrom<1006 | 1001>(1006, 1001), weight: 1 }, { arbitrary: fc.constant<1008>(1008), weight: 1 }),
+        skip: fc.integer({ min: 0, max: 3 }),
+        flush: fc.boolean(),
+      })
+      // On the first flushed frame: the flush is what it probes.
+      .map(({ code, skip, flush }): ServerAction => (flush ? { k: 'dropOnFrame', code, skip: 0, flush } : { k: 'dropOnFrame', code, skip })),
+    weight: 3,
+  },
+  {
+    arbitrary: fc
+      .oneof(
+        { arbitrary: fc.constant(undefined), weight: 4 },
+        { arbitrary: fc.constantFrom('error' as const, 'complete' as const), weight: 1 },
+      )
+      .map((end): ServerAction => (end === undefined ? { k: 'wake' } : { k: 'wake', end })),
+    weight: 1,
+  },
 );
 
 const gapArb = fc.oneof(
@@ -184,12 +283,42 @@ export const handlerArb: fc.Arbitrary<Handler> = fc.oneof(
   },
   { arbitrary: fc.record({ on: fc.constant('messages' as const), call: handlerCallArb, times: timesArb }), weight: 1 },
   {
-    arbitrary: fc.record({ on: fc.constant('channel' as const), key: channelKey, call: handlerCallArb, times: timesArb }),
-    weight: 1,
+    // One time in three, the handler joins its own channel: a join during that channel's delivery.
+    arbitrary: fc
+      .record({ key: channelKey, call: handlerCallArb, same: fc.integer({ min: 0, max: 2 }), times: timesArb })
+      .map(({ key, call, same, times }): Handler => ({ on: 'channel', key, call: same === 2 ? { c: 'join', key } : call, times })),
+    weight: 2,
   },
 );
 
-const optionsArb: fc.Arbitrary<RunOptions> = fc.record(
+const nthArb = fc.integer({ min: 1, max: 3 });
+
+const channelCodeArb: fc.Arbitrary<ChannelCode> = fc
+  .record({
+    matchThrows: sometimes(fc.constant(true as const), 1),
+    noMatch: sometimes(fc.constant(true as const), 2),
+    subscribeThrowsOn: sometimes(nthArb, 4),
+    bigIntOn: sometimes(fc.integer({ min: 0, max: 2 }), 5),
+    unsubscribeThrowsOn: sometimes(fc.integer({ min: 1, max: 2 }), 1),
+    ackThrowsOn: sometimes(nthArb, 2),
+  })
+  .map(defined);
+
+/** User code that throws: channels, `route`, policies; and the synchronous transport. */
+const hostileArb = fc
+  .record({
+    code: sometimes(
+      fc.record({ a: sometimes(channelCodeArb, 1), b: sometimes(channelCodeArb, 1), c: sometimes(channelCodeArb, 1) }).map(defined),
+      1,
+      2,
+    ),
+    route: sometimes(fc.record({ throws: fc.boolean() }), 1),
+    policy: sometimes(fc.record({ fn: fc.constantFrom('shouldRetry' as const, 'delay' as const), throwOn: nthArb }), 4),
+    transport: sometimes(fc.constant('sync' as const), 3),
+  })
+  .map(defined);
+
+const baseOptionsArb = fc.record(
   {
     retry: fc
       .record(
@@ -223,19 +352,27 @@ const optionsArb: fc.Arbitrary<RunOptions> = fc.record(
     handshake: fc.record({ ack: fc.boolean(), timeout: fc.integer({ min: 50, max: 2_000 }) }),
     connectTimeout: fc.integer({ min: 100, max: 3_000 }),
     ackTimeout: fc.integer({ min: 50, max: 2_000 }),
-    server: fc.record({
-      latency: fc.integer({ min: 0, max: 100 }),
-      replyDelay: fc.integer({ min: 0, max: 30 }),
-      autoAck: fc.boolean(),
-    }),
+    server: fc
+      .record({
+        mode: sometimes(fc.constantFrom('manual' as const, 'refuse' as const), 2),
+        dropOnFlush: sometimes(fc.constantFrom<1006 | 1008>(1006, 1008), 2),
+        latency: fc.integer({ min: 0, max: 100 }),
+        replyDelay: fc.integer({ min: 0, max: 30 }),
+        autoAck: fc.boolean(),
+      })
+      .map(defined),
   },
   { requiredKeys: ['retry', 'ackTimeout', 'server'] },
 );
+
+const optionsArb: fc.Arbitrary<RunOptions> = fc.tuple(baseOptionsArb, hostileArb).map(([base, hostile]): RunOptions => ({ ...base, ...hostile }));
 
 /** A whole scenario: up to `maxSteps` steps and a few handlers. */
 export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
   return fc.record({
     options: optionsArb,
+    joins: fc.array(joinArb, { maxLength: 3 }),
+    sends: fc.integer({ min: 0, max: 3 }),
     handlers: fc.array(handlerArb, { maxLength: 4 }),
     // size 'max': lengths spread over the whole range, not fast-check's small default (≤ 10).
     steps: fc.array(stepArb, { maxLength: maxSteps, size: 'max' }),
@@ -247,8 +384,9 @@ export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
 export function describeCall(call: Call): string {
   switch (call.c) {
     case 'join':
+      return `join ${call.key}${call.alt ? ' (alt)' : ''}`;
     case 'leave':
-      return `${call.c} ${call.key}`;
+      return `leave ${call.key}`;
     case 'retry':
       return call.maxAttempts === undefined ? 'retry()' : `retry(${call.maxAttempts})`;
     default:
@@ -268,9 +406,13 @@ export function describeServerAction(action: ServerAction): string {
     case 'drop':
       return `drop ${action.code}`;
     case 'dropOnFrame':
-      return `drop ${action.code} on the next frame`;
+      return `drop ${action.code} on the client's ${action.flush ? 'flushed send() frame' : 'frame'} after the next ${action.skip}`;
+    case 'wake':
+      return action.end === undefined ? 'wake$ emits' : `wake$ ends (${action.end})`;
     case 'push':
-      return action.what === 'chan' || action.what === 'ack' || action.what === 'nack' ? `push ${action.what} ${action.key}` : `push ${action.what}`;
+      return action.what === 'data' || action.what === 'garbage' || action.what === 'pong' || action.what === 'null'
+        ? `push ${action.what}`
+        : `push ${action.what} ${action.key}${action.alt ? ' alt' : ''}`;
     default:
       return action.k;
   }
@@ -291,6 +433,8 @@ export function describeHandler(handler: Handler): string {
 export function describeScenario(scenario: Scenario): string {
   const lines = [`options ${JSON.stringify(scenario.options, (_key, value: unknown) => (value === Infinity ? 'Infinity' : value))}`];
   if (scenario.handlers.length > 0) lines.push(`handlers [${scenario.handlers.map(describeHandler).join('; ')}]`);
+  const start = [...scenario.joins.map(describeCall), ...Array.from({ length: scenario.sends }, () => 'send')];
+  if (start.length > 0) lines.push(`at 0: ${start.join(', ')}`);
   let at = 0;
   const steps = scenario.steps.map((step) => {
     at += step.gap;

@@ -1,7 +1,8 @@
-import { ConnectionClosedError, type ClosedEvent } from '../../lib';
-import { describeScenario } from './commands';
+import { ConnectionClosedError, SubscriptionRejectedError, type ClosedEvent } from '../../lib';
+import { ACKED, describeScenario, type ChannelKey } from './commands';
 import { INITIAL, advance, allowedStates, nextLifecycle, previousLifecycle, summarize, type FoldState } from './model';
-import type { Event, Msg, RunRecord } from './run';
+import type { ChannelRecord, Event, RunRecord, UserCodeThrow } from './run';
+import { expectedDelivery, isObject, type Msg } from './user-code';
 
 /** An invariant of the model-based test: throws {@link InvariantError} when a run breaks it. */
 export type Invariant = (run: RunRecord) => void;
@@ -24,6 +25,16 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/**
+ * The run crashed: something escaped (a throw out of `flush()`, a server action or a call, or
+ * a report to `config.onUnhandledError`), which in a real process is an uncaught exception.
+ * {@link nothingEscaped} reports it; the other invariants judge only runs that did not crash,
+ * so that each reports its own kind of fault.
+ */
+function crashed(run: RunRecord): boolean {
+  return run.flushError !== undefined || run.unhandled.length > 0 || run.escaped.length > 0;
+}
+
 /** Throws when `problems` is not empty, with the event list, the states, the scenario and the handler log. */
 function report(name: string, run: RunRecord, problems: readonly string[]): void {
   if (problems.length === 0) return;
@@ -38,7 +49,8 @@ function report(name: string, run: RunRecord, problems: readonly string[]): void
       ...events,
       `state$: ${run.states.join(' → ')}${run.statesCompleted ? ' |' : ''}`,
       describeScenario(run.scenario),
-      ...(run.log.length > 0 ? ['handler calls:', ...run.log.map((l) => `  ${l}`)] : []),
+      ...(run.log.length > 0 ? ['log (handler calls, drops on a frame):', ...run.log.map((l) => `  ${l}`)] : []),
+      ...(run.thrown.length > 0 ? ['user code threw:', ...run.thrown.slice(0, 12).map((t) => `  ${t.at}ms ${describeThrow(t)}`)] : []),
     ].join('\n'),
   );
 }
@@ -51,6 +63,7 @@ function report(name: string, run: RunRecord, problems: readonly string[]): void
  * or, after `retry()` from its handler, `Reconnecting{attempt: 1, delay: 0}`.
  */
 export const eventGrammar: Invariant = (run) => {
+  if (crashed(run)) return;
   const events = eventsOf(run);
   const problems: string[] = [];
   const closedAt = events.findIndex((e) => e.type === 'Closed');
@@ -135,6 +148,7 @@ export const eventGrammar: Invariant = (run) => {
  * from the moment it subscribed, the first subscriber's.
  */
 export const sameEventsForEverySubscriber: Invariant = (run) => {
+  if (crashed(run)) return;
   const problems: string[] = [];
   const all = eventsOf(run).map(summarize);
   for (const recorder of run.recorders.slice(1)) {
@@ -160,6 +174,7 @@ export const sameEventsForEverySubscriber: Invariant = (run) => {
  * `'closed'`, then completion.
  */
 export const stateIsFoldOfEvents: Invariant = (run) => {
+  if (crashed(run)) return;
   const problems: string[] = [];
   const events = eventsOf(run);
   const statesAt = run.recorders[0]?.statesAt ?? [];
@@ -198,6 +213,7 @@ export const stateIsFoldOfEvents: Invariant = (run) => {
  * the library.
  */
 export const sendsWrittenOnceOrUnsent: Invariant = (run) => {
+  if (crashed(run)) return;
   const problems: string[] = [];
   const written = run.written.map((w) => w.seq);
   const unsent = (closedOf(run)?.unsent ?? []).map((m) => (typeof m === 'object' && m !== null ? (m as Msg).seq : m));
@@ -227,6 +243,7 @@ export const nothingEscaped: Invariant = (run) => {
 
 /** 6. After `Closed` nothing remains: every socket is CLOSED and no action the connection scheduled is pending. */
 export const nothingLeftAfterClose: Invariant = (run) => {
+  if (crashed(run)) return;
   const problems: string[] = [];
   run.readyStates.forEach((state, i) => {
     if (state !== 3) problems.push(`socket #${i} has readyState ${state} after the final flush`);
@@ -249,6 +266,7 @@ export const nothingLeftAfterClose: Invariant = (run) => {
  * (DESIGN.md does not say which).
  */
 export const streamsEndWithTheConnection: Invariant = (run) => {
+  if (crashed(run)) return;
   const problems: string[] = [];
   const closed = closedOf(run);
   const manual = closed?.reason === 'manual';
@@ -278,6 +296,7 @@ export const streamsEndWithTheConnection: Invariant = (run) => {
  * up to two intervals after it, and the link is stale `timeout` after that probe.
  */
 export const heartbeatLiveness: Invariant = (run) => {
+  if (crashed(run)) return;
   const heartbeat = run.scenario.options.heartbeat;
   if (!heartbeat) return;
   const problems: string[] = [];
@@ -317,6 +336,7 @@ export const heartbeatLiveness: Invariant = (run) => {
  * that channel is delivering a message starts with the next message.
  */
 export const channelJoinDuringDelivery: Invariant = (run) => {
+  if (crashed(run)) return;
   const problems: string[] = [];
   for (const channel of run.channels) {
     if (channel.joinedDuring !== undefined && channel.received.includes(channel.joinedDuring)) {
@@ -324,6 +344,229 @@ export const channelJoinDuringDelivery: Invariant = (run) => {
     }
   }
   report('channel join during delivery', run, problems);
+};
+
+function describeThrow(t: UserCodeThrow): string {
+  const on = t.message === undefined ? '' : ` on ${JSON.stringify(t.message, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+  const whose = t.channel ? ` (channel ${t.channel.key} of ${t.channel.where})` : t.key === undefined ? '' : ` (key ${t.key})`;
+  return t.what === 'nack' ? `ack returned a rejection${whose}${on}` : `${t.what} threw${whose}${on}`;
+}
+
+function show(message: unknown): string {
+  return message === undefined ? 'undefined' : JSON.stringify(message);
+}
+
+/** A channel's own description in messages. */
+function who(channel: ChannelRecord): string {
+  return `channel ${channel.key}${channel.alt ? ' (alt)' : ''} of ${channel.where}`;
+}
+
+/** Channel-level user code: its throw (or rejection) fails every channel on its key. */
+const KEY_LEVEL: ReadonlySet<UserCodeThrow['what']> = new Set(['subscribe', 'ack', 'nack', 'serialize']);
+
+/** True while `channel` was subscribed and had not ended nor left at `seq`. */
+function activeAt(channel: ChannelRecord, seq: number): boolean {
+  return channel.joinSeq < seq && (channel.leftSeq ?? Infinity) > seq && (channel.endSeq ?? Infinity) > seq;
+}
+
+/**
+ * The first throw of user code that fails `channel`: its own `match`, or its key's
+ * `subscribe` builder, `ack` (or a rejection `ack` returned), or the serializing of its
+ * `subscribe` message, while it was subscribed.
+ */
+function failureOf(run: RunRecord, channel: ChannelRecord): UserCodeThrow | undefined {
+  if (channel.afterClosed) return undefined;
+  return run.thrown.find(
+    (t) =>
+      activeAt(channel, t.seq) &&
+      ((t.what === 'match' && t.channel === channel) ||
+        (KEY_LEVEL.has(t.what) && t.key === channel.key && (t.what !== 'serialize' || (isObject(t.message) && t.message.op === 'sub')))),
+  );
+}
+
+/** When `channel` stopped being subscribed: left, ended, or failed by its user code. */
+function inactiveFrom(run: RunRecord, channel: ChannelRecord): number {
+  return Math.min(channel.leftSeq ?? Infinity, channel.endSeq ?? Infinity, failureOf(run, channel)?.seq ?? Infinity);
+}
+
+/**
+ * 10. User code fails its own channel only (0.2): a channel whose `match`, `subscribe` builder
+ * or `subscribe` message (a BigInt JSON cannot encode) threw errors with exactly what was
+ * thrown; one whose `ack` threw or rejected errors with `SubscriptionRejectedError` (carrying
+ * what `ack` threw); either way it receives nothing afterwards. (When a handler closed the
+ * connection during the same delivery, before the throw, the channel may end as the
+ * connection did instead.) That the other channels keep receiving is {@link channelDelivery};
+ * that nothing escapes, {@link nothingEscaped}.
+ */
+export const userCodeFailsItsChannel: Invariant = (run) => {
+  if (crashed(run)) return;
+  const problems: string[] = [];
+  for (const channel of run.channels) {
+    const failure = failureOf(run, channel);
+    if (!failure) continue;
+    const late = channel.received.filter((_m, i) => channel.receivedSeqs[i]! > failure.seq);
+    if (late.length > 0) problems.push(`${who(channel)} received ${late.map(show).join(', ')} after ${describeThrow(failure)}`);
+    if (channel.left) continue; // left before its error could be delivered: no error owed
+    const end = channel.end;
+    // A handler that closed the connection (or acted, and the library ended it on its behalf)
+    // during the same delivery, before the throw: the channel may end as the connection did.
+    const quietSince = Math.max(
+      ...run.inbound.map((m) => m.seq).filter((s) => s < failure.seq),
+      ...run.stepSeqs.filter((s) => s < failure.seq),
+      ...run.recorders[0]!.seqs.filter((s) => s < failure.seq),
+      0,
+    );
+    const endedMeanwhile =
+      [...run.handlerCalls, ...run.closeCalls].some((s) => s > quietSince && s < failure.seq) &&
+      (end.kind === 'complete' || (end.kind === 'error' && end.error instanceof ConnectionClosedError));
+    if (endedMeanwhile) continue;
+    if (failure.what === 'ack' || failure.what === 'nack') {
+      const ok =
+        end.kind === 'error' &&
+        end.error instanceof SubscriptionRejectedError &&
+        (failure.what === 'nack' || end.error.cause === failure.error);
+      if (!ok) {
+        problems.push(`${who(channel)} ${end.kind === 'error' ? `errored with ${errorText(end.error)}` : end.kind === 'complete' ? 'completed' : 'stayed open'} after ${describeThrow(failure)}, expected SubscriptionRejectedError${failure.what === 'ack' ? ' carrying the thrown error' : ''}`);
+      }
+    } else if (!(end.kind === 'error' && end.error === failure.error)) {
+      problems.push(`${who(channel)} ${end.kind === 'error' ? `errored with ${errorText(end.error)}` : end.kind === 'complete' ? 'completed' : 'stayed open'} after ${describeThrow(failure)}, expected an error with exactly what was thrown (${errorText(failure.error)})`);
+    }
+  }
+  report('user code fails its own channel', run, problems);
+};
+
+/**
+ * 11. Channel delivery (0.2): each channel receives only its own messages — routed to its key
+ * by `route` (every channel on the key), or, when `route` does not place a message, accepted
+ * by its own `match` (two `channel()` calls on one key each filter with their own) — and
+ * each at most once; a channel subscribed before a message and still subscribed after it
+ * receives it if it is its own, or fails if its own `match` throws on it, whatever the other
+ * channels' code did. A `route` that throws reports `InvalidMessage{error}` with what it threw.
+ */
+export const channelDelivery: Invariant = (run) => {
+  if (crashed(run)) return;
+  const problems: string[] = [];
+  const route = run.scenario.options.route;
+  for (const channel of run.channels) {
+    const twice = channel.received.filter((m, i) => channel.received.indexOf(m) !== i);
+    if (twice.length > 0) problems.push(`${who(channel)} received ${twice.map(show).join(', ')} more than once`);
+    for (const message of channel.received) {
+      const expected = expectedDelivery(channel, route, message);
+      if (expected !== true) {
+        problems.push(`${who(channel)} received ${show(message)}, which is not its own (${expected === 'throws' ? 'its match throws on it' : channel.hasMatch ? 'its own match rejects it' : 'it has no match and route does not place it there'})`);
+      }
+    }
+  }
+  const first = run.recorders[0]!;
+  run.inbound.forEach(({ message, seq }, i) => {
+    // The window in which the message reaches the channels: until the next message, event or step.
+    const end = Math.min(
+      run.inbound[i + 1]?.seq ?? Infinity,
+      first.seqs.find((s) => s > seq) ?? Infinity,
+      run.stepSeqs.find((s) => s > seq) ?? Infinity,
+    );
+    // A handler acting meanwhile (leaving a channel, closing) may rightly change who gets it.
+    if (run.handlerCalls.some((s) => s > seq && s < end)) return;
+    for (const channel of run.channels) {
+      if (channel.afterClosed || !activeAt(channel, seq)) continue;
+      const failure = failureOf(run, channel);
+      if (failure !== undefined && failure.seq < seq) continue;
+      const expected = expectedDelivery(channel, route, message);
+      if (expected === 'throws') {
+        if (failure?.what === 'match' && failure.message === message) continue;
+        if (inactiveFrom(run, channel) < end) continue;
+        problems.push(`${who(channel)} was subscribed when ${show(message)} arrived and its match throws on it, but it was not failed`);
+      } else if (expected && !channel.received.includes(message) && inactiveFrom(run, channel) >= end) {
+        problems.push(`${who(channel)} was subscribed when ${show(message)} arrived, its own message, and did not receive it`);
+      }
+    }
+  });
+  const closedSeq = first.seqs[first.events.findIndex((e) => e.type === 'Closed')] ?? Infinity;
+  const closeCalled = run.closeCalls[0] ?? Infinity;
+  for (const t of run.thrown) {
+    if (t.what !== 'route' || t.seq > Math.min(closedSeq, closeCalled)) continue;
+    const reported = first.events.some((e, i) => e.type === 'InvalidMessage' && first.seqs[i]! > t.seq && e.error === t.error);
+    if (!reported) problems.push(`route threw on ${show(t.message)} at ${t.at}ms and no InvalidMessage carried the thrown error`);
+  }
+  report('channel delivery', run, problems);
+};
+
+/**
+ * 12. Channels that share a key share one server subscription (0.2): on one link, no second
+ * `subscribe` frame for a key unless its subscription ended in between (an `unsubscribe`
+ * frame, no channel left on the key, or the subscription failed: its `subscribe` builder,
+ * serializing or `ack` threw, or it was rejected or its ack timed out).
+ */
+export const oneSubscriptionPerKey: Invariant = (run) => {
+  if (crashed(run)) return;
+  const problems: string[] = [];
+  const resets = new Map<ChannelKey, number[]>();
+  const resetAt = (key: ChannelKey, seq: number): void => void resets.set(key, [...(resets.get(key) ?? []), seq]);
+  for (const t of run.thrown) if (t.key !== undefined && KEY_LEVEL.has(t.what)) resetAt(t.key, t.seq);
+  for (const channel of run.channels) {
+    if (channel.end.kind === 'error' && channel.end.error instanceof SubscriptionRejectedError) resetAt(channel.key, channel.endSeq!);
+    const t = inactiveFrom(run, channel);
+    if (t === Infinity) continue;
+    const active = run.channels.filter((other) => other.key === channel.key && other.joinSeq <= t && inactiveFrom(run, other) > t);
+    if (active.length === 0) resetAt(channel.key, t);
+  }
+  const frames = run.channelFrames;
+  frames.forEach((frame, i) => {
+    if (frame.op !== 'sub') return;
+    const previous = frames.slice(0, i).reverse().find((f) => f.socket === frame.socket && f.key === frame.key);
+    if (previous?.op !== 'sub') return;
+    if ((resets.get(frame.key) ?? []).some((s) => s > previous.seq && s < frame.seq)) return;
+    // Its ack may have timed out in between: the subscription was rejected there, though its
+    // channels may be told only later.
+    if (ACKED.has(frame.key) && frame.at - previous.at >= run.scenario.options.ackTimeout) return;
+    const sharing = run.channels.filter((c) => c.key === frame.key && activeAt(c, frame.seq)).map(who);
+    problems.push(`a second subscribe for ${frame.key} on socket #${frame.socket} while its subscription stood (channels on it: ${sharing.join('; ') || 'none'})`);
+  });
+  report('one server subscription per key', run, problems);
+};
+
+/**
+ * 13. A throwing retry policy is fatal (0.2): when `shouldRetry` or `retry.delay` throws, no
+ * retry follows — the next event is `Disconnected{permanent: true}`, then `Closed{reason:
+ * 'fatal'}` carrying exactly the thrown error. (When a handler acts in between, `retry()` or
+ * `close()` from the permanent `Disconnected` may change the end: then only a `Closed` that
+ * is fatal must carry the thrown error.)
+ */
+export const thrownPolicyIsFatal: Invariant = (run) => {
+  if (crashed(run)) return;
+  const thrown = run.thrown.find((t) => t.what === 'shouldRetry' || t.what === 'delay');
+  if (!thrown) return;
+  const problems: string[] = [];
+  const first = run.recorders[0]!;
+  const events = first.events;
+  const after = first.seqs.findIndex((s) => s > thrown.seq);
+  const closedAt = events.findIndex((e) => e.type === 'Closed');
+  const closedSeq = closedAt >= 0 ? first.seqs[closedAt]! : Infinity;
+  const handlersActed = thrown.inHandlerCall || run.handlerCalls.some((s) => s > thrown.seq && s < closedSeq);
+  const what = `${thrown.what} threw at ${thrown.at}ms`;
+  if (!handlersActed) {
+    // Events queued before the throw (a Reconnected whose link-up write lost the link) may
+    // still be delivered after it; what the throw causes is the next Disconnected.
+    const lost = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && e.type === 'Disconnected');
+    const retried = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && (e.type === 'Reconnecting' || e.type === 'Connecting'));
+    const next = lost >= 0 ? (events[lost] as Event) : undefined;
+    if (!(next?.type === 'Disconnected' && next.permanent) || (retried >= 0 && retried < lost)) {
+      problems.push(`${what}; then came ${events.slice(Math.max(after, 0), after + 3).map(summarize).join(', ') || 'nothing'}, expected a permanent Disconnected and no retry`);
+    }
+    const then = lost >= 0 ? nextLifecycle(events, lost) : -1;
+    const end = then >= 0 ? events[then] : undefined;
+    if (!(end?.type === 'Closed' && end.reason === 'fatal' && end.error === thrown.error)) {
+      problems.push(`${what}; after the permanent Disconnected came ${end ? summarize(end) : 'nothing'}${end?.type === 'Closed' ? ` (error: ${errorText(end.error)})` : ''}, expected Closed fatal carrying the thrown error`);
+    }
+  } else {
+    const permanent = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && e.type === 'Disconnected' && e.permanent);
+    const then = permanent >= 0 ? nextLifecycle(events, permanent) : -1;
+    const end = then >= 0 ? events[then] : undefined;
+    if (end?.type === 'Closed' && end.reason === 'fatal' && end.error !== thrown.error) {
+      problems.push(`${what}; the Closed fatal after the permanent Disconnected carries ${errorText(end.error)}, not the thrown error`);
+    }
+  }
+  report('a throwing retry policy is fatal', run, problems);
 };
 
 /** Every invariant, by name. */
@@ -337,4 +580,8 @@ export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   streamsEndWithTheConnection,
   heartbeatLiveness,
   channelJoinDuringDelivery,
+  userCodeFailsItsChannel,
+  channelDelivery,
+  oneSubscriptionPerKey,
+  thrownPolicyIsFatal,
 };

@@ -1,24 +1,38 @@
-import { config, type Subscription } from 'rxjs';
+import { Subject, config, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   BufferOverflowError,
   ConnectionClosedError,
   NotConnectedError,
   connect,
+  defaultShouldRetry,
+  jsonSerializer,
   type ChannelSpec,
   type Connection,
   type ConnectionEvent,
   type ConnectionState,
   type ConnectOptions,
   type RetryOptions,
+  type Serializer,
   type WebSocketConstructor,
 } from '../../lib';
 import { TestServer, type TestConnection } from '../../lib/testing';
-import { ACKED, describeCall, describeHandler, describeServerAction, type Call, type ChannelKey, type Handler, type Scenario, type ServerAction } from './commands';
+import {
+  ACKED,
+  describeCall,
+  describeHandler,
+  describeServerAction,
+  type Call,
+  type ChannelCode,
+  type ChannelKey,
+  type Handler,
+  type Scenario,
+  type ServerAction,
+} from './commands';
 import { TrackingScheduler, type PendingAction } from './tracking-scheduler';
+import { UserCodeError, isObject, matchVerdict, plainDelay, routeVerdict, type In, type Msg, type UserCodeName } from './user-code';
 
-/** Frames both ways are plain JSON objects. */
-export type Msg = { readonly [key: string]: unknown };
+export type { In, Msg } from './user-code';
 export type Event = ConnectionEvent<Msg>;
 
 /** One `events$` subscriber's view of the run. */
@@ -29,6 +43,8 @@ export interface Recorder {
   readonly statesAt: ConnectionState[];
   /** Virtual time at which each event reached this subscriber. */
   readonly times: number[];
+  /** The run's clock (see {@link RunRecord.clock}) when each event reached this subscriber. */
+  readonly seqs: number[];
   completed: boolean;
   error: unknown;
   /**
@@ -42,25 +58,70 @@ export interface Recorder {
 /** How a stream the test subscribed to ended, if it did. */
 export type StreamEnd = { readonly kind: 'open' } | { readonly kind: 'complete' } | { readonly kind: 'error'; readonly error: unknown };
 
-/** One subscription to a channel. */
+/** One subscription to a channel (its own `channel()` call, so its own `match`). */
 export interface ChannelRecord {
   readonly key: ChannelKey;
+  /** The alt channel of the key: its `match` takes only `{alt: true}` messages. */
+  readonly alt: boolean;
+  /** Its spec has a `match` (without it, only `route` feeds it). */
+  readonly hasMatch: boolean;
+  /** Its `match` throws on poison. */
+  readonly hostileMatch: boolean;
   /** Who subscribed: `test` or a handler's description. */
   readonly where: string;
+  /** Clock when it subscribed, left (unsubscribed) and ended (error or complete). */
+  readonly joinSeq: number;
+  leftSeq: number | undefined;
+  endSeq: number | undefined;
   end: StreamEnd;
   /** The test (or a handler) unsubscribed it. */
   left: boolean;
   /** It was subscribed once the connection was ending: after close(), a permanent `Disconnected` or `Closed`. */
   readonly afterClosed: boolean;
-  /** Messages it delivered. */
-  readonly received: Msg[];
+  /** Messages it delivered, and the clock at each. */
+  readonly received: In[];
+  readonly receivedSeqs: number[];
   /** The message a subscriber of the same channel was handling when it subscribed this one. */
-  readonly joinedDuring: Msg | undefined;
+  readonly joinedDuring: In | undefined;
 }
 
-/** Everything a run observed, for the invariants. */
+/** A throw of the run's hostile user code (or a rejection its `ack` returned). */
+export interface UserCodeThrow {
+  readonly what: UserCodeName | 'nack';
+  /** The channel key whose code it is (channel code only). */
+  readonly key: ChannelKey | undefined;
+  /** The channel whose own `match` it is (`match` only). */
+  readonly channel: ChannelRecord | undefined;
+  /** What it threw (absent for `nack`). */
+  readonly error: unknown;
+  readonly seq: number;
+  /** Virtual time. */
+  readonly at: number;
+  /** A handler's call was in progress (the library was running on behalf of a handler). */
+  readonly inHandlerCall: boolean;
+  /** The message it was called with (`match`, `route`, `ack`). */
+  readonly message?: unknown;
+}
+
+/** A channel frame the client wrote to an open socket. */
+export interface ChannelFrame {
+  readonly op: 'sub' | 'unsub';
+  readonly key: ChannelKey;
+  readonly socket: number;
+  readonly seq: number;
+  /** Virtual time. */
+  readonly at: number;
+}
+
+/**
+ * Everything a run observed, for the invariants. `seq` fields read the run's clock, which
+ * ticks at every observation (an event reaching a recorder, a message, a channel value, a
+ * call, a throw of user code, a frame written), so they order what happened within one
+ * virtual instant.
+ */
 export interface RunRecord {
   readonly scenario: Scenario;
+  clock: number;
   /** Virtual time of the final `close()`. */
   readonly endAt: number;
   readonly recorders: Recorder[];
@@ -98,8 +159,20 @@ export interface RunRecord {
   readonly blackholes: number[];
   /** Virtual times at which the server sent a frame (pushes and replies), in order. */
   readonly serverFrames: number[];
-  /** Handler calls and what they did, for failure messages. */
+  /** Handler calls and what they did, and links dropped on a frame, for failure messages. */
   readonly log: string[];
+  /** Every throw of hostile user code (and every rejection `ack` returned), in order. */
+  readonly thrown: UserCodeThrow[];
+  /** Messages `messages$` (subscribed at time 0) delivered, with the clock. */
+  readonly inbound: Array<{ readonly message: In; readonly seq: number }>;
+  /** Clock at each call a handler made (before it). */
+  readonly handlerCalls: number[];
+  /** Clock at each `close()` call, from the test or a handler (before it). */
+  readonly closeCalls: number[];
+  /** Clock at the start of each step of the scenario. */
+  readonly stepSeqs: number[];
+  /** Channel frames written. */
+  readonly channelFrames: ChannelFrame[];
 }
 
 const URL = 'ws://model.test';
@@ -116,10 +189,6 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function isObject(value: unknown): value is Msg {
-  return typeof value === 'object' && value !== null;
-}
-
 function decode(data: unknown): unknown {
   if (typeof data !== 'string') return data;
   try {
@@ -133,8 +202,26 @@ function errorName(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function connectOptions(scenario: Scenario, WebSocket: WebSocketConstructor, scheduler: TrackingScheduler): ConnectOptions<Msg, Msg> {
+/** Where the run's user code reports its throws. */
+interface UserCodeHooks {
+  /** Records a throw (and returns the error, to throw it). */
+  threw(what: UserCodeName, key: ChannelKey | undefined, message?: unknown, channel?: ChannelRecord, thrown?: unknown): UserCodeError;
+  readonly wake$: Subject<void>;
+}
+
+function connectOptions(
+  scenario: Scenario,
+  WebSocket: WebSocketConstructor,
+  scheduler: TrackingScheduler,
+  hooks: UserCodeHooks,
+): ConnectOptions<In, Msg> {
   const o = scenario.options;
+  const policy = o.policy;
+  let policyCalls = 0;
+  /** Counts a call of the policy `fn`; throws on the n-th. */
+  const policyCall = (fn: 'shouldRetry' | 'delay'): void => {
+    if (policy?.fn === fn && ++policyCalls === policy.throwOn) throw hooks.threw(fn, undefined);
+  };
   const retry: RetryOptions = {
     initialDelay: o.retry.initialDelay,
     maxDelay: o.retry.maxDelay,
@@ -143,19 +230,60 @@ function connectOptions(scenario: Scenario, WebSocket: WebSocketConstructor, sch
     jitter: o.retry.jitterSeed === undefined ? 0 : 0.5,
     ...(o.retry.jitterSeed === undefined ? {} : { random: seededRandom(o.retry.jitterSeed) }),
     ...(o.retry.timeout === undefined ? {} : { timeout: o.retry.timeout }),
+    ...(policy?.fn === 'shouldRetry'
+      ? {
+          shouldRetry: (error: unknown) => {
+            policyCall('shouldRetry');
+            return defaultShouldRetry(error);
+          },
+        }
+      : {}),
+    ...(policy?.fn === 'delay'
+      ? {
+          delay: (attempt: number) => {
+            policyCall('delay');
+            return plainDelay(attempt, o.retry.initialDelay, o.retry.maxDelay);
+          },
+        }
+      : {}),
   };
+  // JSON, as by default, except that what it cannot encode (a BigInt) is recorded as thrown.
+  const serializer: Serializer<In, Msg> = {
+    serialize: (message) => {
+      try {
+        return jsonSerializer.serialize(message);
+      } catch (error) {
+        const key = isObject(message) && typeof message.key === 'string' ? (message.key as ChannelKey) : undefined;
+        hooks.threw('serialize', key, message, undefined, error);
+        throw error;
+      }
+    },
+    deserialize: (data) => jsonSerializer.deserialize(data) as In,
+  };
+  const route = o.route;
   const hb = o.heartbeat;
   return {
     url: URL,
     WebSocket,
     scheduler,
     retry,
+    serializer,
+    wake$: hooks.wake$,
+    ...(route
+      ? {
+          route: (m: In) => {
+            const key = routeVerdict(route.throws, m);
+            if (key === 'throws') throw hooks.threw('route', undefined, m);
+            return key;
+          },
+        }
+      : {}),
     circuitBreaker: o.circuitBreaker ?? false,
     heartbeat: hb
       ? {
           interval: hb.interval,
           timeout: hb.timeout,
-          ...(hb.app ? { message: { op: 'ping' }, isPong: (m: Msg) => m.op === 'pong' } : {}),
+          ...(hb.app ? { message: { op: 'ping' }, isPong: (m: In) => isObject(m) && m.op === 'pong' } : {}),
         }
       : false,
     ...(o.buffer === undefined ? {} : { buffer: o.buffer }),
@@ -167,25 +295,13 @@ function connectOptions(scenario: Scenario, WebSocket: WebSocketConstructor, sch
             message: () => ({ op: 'hello' }),
             timeout: o.handshake.timeout,
             ...(o.handshake.ack
-              ? { ack: (m: Msg) => (m.op === 'welcome' ? true : m.op === 'denied' ? new Error('handshake denied') : false) }
+              ? {
+                  ack: (m: In) =>
+                    !isObject(m) ? false : m.op === 'welcome' ? true : m.op === 'denied' ? new Error('handshake denied') : false,
+                }
               : {}),
           },
         }),
-  };
-}
-
-function channelSpec(key: ChannelKey, ackTimeout: number): ChannelSpec<Msg, Msg> {
-  return {
-    key,
-    subscribe: { op: 'sub', key },
-    unsubscribe: { op: 'unsub', key },
-    match: (m) => m.ch === key,
-    ...(ACKED.has(key)
-      ? {
-          ack: (m: Msg) => (m.key !== key ? false : m.op === 'ack' ? true : m.op === 'nack' ? new Error('nack') : false),
-          ackTimeout,
-        }
-      : {}),
   };
 }
 
@@ -215,12 +331,14 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   const tracker = new TrackingScheduler(testScheduler);
   const server = new TestServer({
     scheduler: testScheduler,
+    mode: o.server.mode ?? 'accept',
     latency: o.server.latency,
     pings: o.heartbeat !== undefined && !o.heartbeat.app,
   });
 
   const record: RunRecord = {
     scenario,
+    clock: 0,
     endAt,
     recorders: [],
     states: [],
@@ -242,30 +360,129 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     blackholes: [],
     serverFrames: [],
     log: [],
+    thrown: [],
+    inbound: [],
+    handlerCalls: [],
+    closeCalls: [],
+    stepSeqs: [],
+    channelFrames: [],
   };
+  const tick = (): number => ++record.clock;
   const log = (line: string): void => {
     if (record.log.length < 80) record.log.push(`${testScheduler.now()}: ${line}`);
   };
 
+  // ---- user code: every throw is recorded, with the clock --------------------------------
+  /** Depth of handler calls in progress: the library runs on a handler's behalf. */
+  let inHandlerCall = 0;
+  const hooks: UserCodeHooks = {
+    threw: (what, key, message, channel, thrown) => {
+      const error = new UserCodeError(`${what}${key === undefined ? '' : ` ${key}`} threw (hostile user code)`);
+      const seq = tick();
+      record.thrown.push({ what, key, channel, error: thrown ?? error, seq, at: testScheduler.now(), inHandlerCall: inHandlerCall > 0, message });
+      return error;
+    },
+    wake$: new Subject<void>(),
+  };
+  /** Calls of each channel function so far, per key. */
+  const counts = new Map<string, number>();
+  const count = (fn: string, key: ChannelKey): number => {
+    const n = (counts.get(`${fn} ${key}`) ?? 0) + 1;
+    counts.set(`${fn} ${key}`, n);
+    return n;
+  };
+
+  const channelSpec = (channel: ChannelRecord, code: ChannelCode): ChannelSpec<In, Msg> => {
+    const key = channel.key;
+    const builder = code.subscribeThrowsOn !== undefined || (code.bigIntOn !== undefined && code.bigIntOn > 0);
+    const subscribe = (): Msg => {
+      const n = count('subscribe', key);
+      if (n === code.subscribeThrowsOn) throw hooks.threw('subscribe', key);
+      return code.bigIntOn === 0 || n === code.bigIntOn ? { op: 'sub', key, big: BigInt(n) } : { op: 'sub', key };
+    };
+    const unsubscribe = (): Msg => {
+      if (count('unsubscribe', key) === code.unsubscribeThrowsOn) throw hooks.threw('unsubscribe', key);
+      return { op: 'unsub', key };
+    };
+    const ack = (m: In): boolean | Error => {
+      const n = count('ack', key);
+      if (n === code.ackThrowsOn) throw hooks.threw('ack', key, m);
+      if (!isObject(m) || m.key !== key) return false;
+      if (m.op === 'ack') return true;
+      if (m.op !== 'nack') return false;
+      record.thrown.push({ what: 'nack', key, channel: undefined, error: undefined, seq: tick(), at: testScheduler.now(), inHandlerCall: inHandlerCall > 0, message: m });
+      return new Error('nack');
+    };
+    return {
+      key,
+      subscribe: builder ? subscribe : code.bigIntOn === 0 ? { op: 'sub', key, big: 0n } : { op: 'sub', key },
+      unsubscribe: code.unsubscribeThrowsOn === undefined ? { op: 'unsub', key } : unsubscribe,
+      ...(channel.hasMatch
+        ? {
+            match: (m: In) => {
+              const verdict = matchVerdict(key, channel.alt, channel.hostileMatch, m);
+              if (verdict === 'throws') throw hooks.threw('match', key, m, channel);
+              return verdict;
+            },
+          }
+        : {}),
+      ...(ACKED.has(key) ? { ack, ackTimeout: o.ackTimeout } : {}),
+    };
+  };
+
+  // ---- the transport ------------------------------------------------------------------------
   // The client's writes, seen at the socket: what reached an open socket counts as written
   // (a black-holed server ignores it, as a dead link would: lost in flight, not by the library).
+  const closedSeen = (): boolean => record.recorders[0]?.events.some((e) => e.type === 'Closed') ?? false;
+  let dropOnFrame: { code: number; skip: number; flush: boolean } | undefined =
+    o.server.dropOnFlush === undefined ? undefined : { code: o.server.dropOnFlush, skip: 0, flush: true };
+  /** `send()` calls in progress: a send() frame written outside them is flushed from the buffer. */
+  let inSendCall = 0;
+  /** True when the client frame now being written is the one `dropOnFrame` waits for. */
+  const dropsThisFrame = (message: unknown): boolean => {
+    if (dropOnFrame === undefined || closedSeen()) return false;
+    if (dropOnFrame.flush && !(inSendCall === 0 && isObject(message) && typeof message.seq === 'number')) return false;
+    return dropOnFrame.skip-- <= 0;
+  };
+  const sync = o.transport === 'sync';
   const sockets: unknown[] = [];
   const Base = server.WebSocket;
   class SpySocket extends Base {
     private readonly index = sockets.push(this) - 1;
     override send(data: string | ArrayBufferLike | ArrayBufferView): void {
-      if (this.readyState === 1) {
-        const message = decode(data);
+      const open = this.readyState === 1;
+      const message = decode(data);
+      if (open) {
         if (isObject(message) && typeof message.seq === 'number') record.written.push({ seq: message.seq, socket: this.index });
+        if (isObject(message) && (message.op === 'sub' || message.op === 'unsub')) {
+          record.channelFrames.push({ op: message.op, key: message.key as ChannelKey, socket: this.index, seq: tick(), at: testScheduler.now() });
+        }
       }
       super.send(data);
+      if (sync && open && dropsThisFrame(message)) {
+        log(`the transport loses the link (${dropOnFrame!.code}) inside send(${JSON.stringify(message)})`);
+        this.loseInsideSend(dropOnFrame!.code);
+      }
+    }
+
+    /**
+     * The synchronous transport: the link is lost before `send()` returns (legal for a
+     * WebSocket-compatible transport). The server sees it closed too.
+     */
+    private loseInsideSend(code: number): void {
+      dropOnFrame = undefined;
+      // Closed for the server; a synchronous TestServer (0.1.0's) also fires onclose here.
+      server.connections[this.index]?.drop(code);
+      if (this.readyState === 3) return;
+      const abrupt = code === 1006;
+      (this as unknown as { readyState: number }).readyState = 3;
+      if (abrupt) (this.onerror as ((event: object) => unknown) | null)?.call(this, { type: 'error', message: 'connection reset' });
+      (this.onclose as ((event: object) => unknown) | null)?.call(this, { type: 'close', code, reason: '', wasClean: !abrupt });
     }
   }
 
   // The server's own replies: pongs, the handshake's answer, acks of channel `c`.
-  const closedSeen = (): boolean => record.recorders[0]?.events.some((e) => e.type === 'Closed') ?? false;
   let denyHandshake = false;
-  let dropOnFrame: number | undefined;
   const reply = (connection: TestConnection, message: Msg): void => {
     testScheduler.schedule(() => {
       if (connection.isOpen) record.serverFrames.push(testScheduler.now());
@@ -274,9 +491,10 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   };
   server.messages$.subscribe({
     next: ({ connection, message }) => {
-      if (dropOnFrame !== undefined && !closedSeen()) {
-        const code = dropOnFrame;
+      if (!sync && dropsThisFrame(message)) {
+        const { code } = dropOnFrame!;
         dropOnFrame = undefined;
+        log(`the server drops the link (${code}) on ${JSON.stringify(message)}`);
         connection.drop(code);
         return;
       }
@@ -288,69 +506,110 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     error: (error: unknown) => record.escaped.push(`server.messages$ errored: ${errorName(error)}`),
   });
 
-  const conn: Connection<Msg, Msg> = connect<Msg, Msg>(connectOptions(scenario, SpySocket, tracker));
+  const conn: Connection<In, Msg> = connect<In, Msg>(connectOptions(scenario, SpySocket, tracker, hooks));
 
   // ---- the calls, from the test or from handlers -----------------------------------------
   let nextSeq = 0;
   let closeCalled = false;
   const held: Array<{ key: ChannelKey; subscription: Subscription; channel: ChannelRecord }> = [];
 
-  const join = (key: ChannelKey, where: string, onMessage?: (m: Msg) => void, during?: { key: ChannelKey; message: Msg }): void => {
+  const join = (
+    key: ChannelKey,
+    alt: boolean,
+    where: string,
+    onMessage?: (m: In) => void,
+    during?: { key: ChannelKey; message: In },
+  ): void => {
     // DESIGN.md does not say how a channel subscribed while the connection ends behaves.
     const afterClosed =
       closeCalled || (record.recorders[0]?.events.some((e) => e.type === 'Closed' || (e.type === 'Disconnected' && e.permanent)) ?? false);
     const joinedDuring = during?.key === key ? during.message : undefined;
-    const channel: ChannelRecord = { key, where, end: { kind: 'open' }, left: false, afterClosed, received: [], joinedDuring };
+    const code = o.code?.[key] ?? {};
+    const channel: ChannelRecord = {
+      key,
+      alt,
+      hasMatch: !(o.route && code.noMatch),
+      hostileMatch: code.matchThrows === true,
+      where,
+      joinSeq: tick(),
+      leftSeq: undefined,
+      endSeq: undefined,
+      end: { kind: 'open' },
+      left: false,
+      afterClosed,
+      received: [],
+      receivedSeqs: [],
+      joinedDuring,
+    };
     record.channels.push(channel);
-    const subscription = conn.channel(channelSpec(key, o.ackTimeout)).subscribe({
+    const subscription = conn.channel(channelSpec(channel, code)).subscribe({
       next: (m) => {
         channel.received.push(m);
+        channel.receivedSeqs.push(tick());
         onMessage?.(m);
       },
-      error: (error: unknown) => (channel.end = { kind: 'error', error }),
-      complete: () => (channel.end = { kind: 'complete' }),
+      error: (error: unknown) => {
+        channel.end = { kind: 'error', error };
+        channel.endSeq = tick();
+      },
+      complete: () => {
+        channel.end = { kind: 'complete' };
+        channel.endSeq = tick();
+      },
     });
     held.push({ key, subscription, channel });
   };
 
   /** Makes `call`; returns false when it threw (an allowed error), and records disallowed throws. */
-  const perform = (call: Call, where: string, during?: { key: ChannelKey; message: Msg }): boolean => {
+  const perform = (call: Call, where: string, during?: { key: ChannelKey; message: In }): boolean => {
     const what = `${where} ${describeCall(call)}`;
+    const fromHandler = where !== 'test';
+    if (fromHandler) {
+      record.handlerCalls.push(tick());
+      inHandlerCall++;
+    }
     try {
       switch (call.c) {
         case 'send': {
           // Numbered at the call: a send() nested in another (from a handler that the outer
           // send's write triggered) is accepted after it, though it returns first.
           const seq = nextSeq++;
-          conn.send({ seq });
+          inSendCall++;
+          try {
+            conn.send({ seq });
+          } finally {
+            inSendCall--;
+          }
           const at = record.accepted.findIndex((s) => s > seq);
           record.accepted.splice(at < 0 ? record.accepted.length : at, 0, seq);
           break;
         }
         case 'join':
-          join(call.key, where, undefined, during);
+          join(call.key, call.alt === true, where, undefined, during);
           break;
         case 'leave': {
           const index = held.findIndex((h) => h.key === call.key);
           if (index < 0) return true;
           const [left] = held.splice(index, 1);
           left!.channel.left = true;
+          left!.channel.leftSeq = tick();
           left!.subscription.unsubscribe();
           break;
         }
         case 'close':
           closeCalled = true;
+          record.closeCalls.push(tick());
           conn.close();
           break;
         case 'retry':
           conn.retry(call.maxAttempts === undefined ? undefined : { maxAttempts: call.maxAttempts });
-          if (where !== 'test') record.handlerRetries.push(testScheduler.now());
+          if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
         case 'stopRetry':
           conn.stopRetry();
           break;
       }
-      if (where !== 'test') log(`${what}: ok`);
+      if (fromHandler) log(`${what}: ok`);
       return true;
     } catch (error) {
       const allowed =
@@ -362,10 +621,14 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       if (!allowed || call.c === 'close') record.escaped.push(`${testScheduler.now()}: ${what} threw ${errorName(error)}`);
       log(`${what}: threw ${errorName(error)}`);
       return false;
+    } finally {
+      if (fromHandler) inHandlerCall--;
     }
   };
 
   // ---- subscribers: state first, then events$ recorders around the handlers ---------------
+  // Every subscription has an error callback: anything reaching config.onUnhandledError is
+  // the library's (a README example without one is the README's business, #8 item 4).
   let latestState: ConnectionState | undefined;
   conn.state$.subscribe({
     next: (state) => {
@@ -376,19 +639,21 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     complete: () => (record.statesCompleted = true),
   });
   conn.messages$.subscribe({
+    next: (message) => record.inbound.push({ message, seq: tick() }),
     error: (error: unknown) => (record.messagesEnd = { kind: 'error', error }),
     complete: () => (record.messagesEnd = { kind: 'complete' }),
   });
 
   const addRecorder = (name: string): void => {
     const joinedAt = record.recorders[0]?.events.length ?? 0;
-    const recorder: Recorder = { name, events: [], statesAt: [], times: [], completed: false, error: undefined, joinedAt };
+    const recorder: Recorder = { name, events: [], statesAt: [], times: [], seqs: [], completed: false, error: undefined, joinedAt };
     record.recorders.push(recorder);
     conn.events$.subscribe({
       next: (event) => {
         recorder.events.push(event);
         recorder.statesAt.push(latestState!);
         recorder.times.push(testScheduler.now());
+        recorder.seqs.push(tick());
       },
       error: (error: unknown) => (recorder.error = error),
       complete: () => (recorder.completed = true),
@@ -398,7 +663,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   const install = (handler: Handler): void => {
     const where = describeHandler(handler);
     let left = handler.times;
-    const fire = (during?: { key: ChannelKey; message: Msg }): boolean => {
+    const fire = (during?: { key: ChannelKey; message: In }): boolean => {
       if (left <= 0) return false;
       left--;
       return perform(handler.call, where, during);
@@ -431,7 +696,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         conn.messages$.subscribe({ next: () => void fire(), error: () => undefined });
         break;
       case 'channel':
-        join(handler.key, where, (message) => void fire({ key: handler.key, message }));
+        join(handler.key, false, where, (message) => void fire({ key: handler.key, message }));
         break;
     }
   };
@@ -442,8 +707,11 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   addRecorder('middle');
   scenario.handlers.slice(split).forEach(install);
   addRecorder('last');
+  for (const call of scenario.joins) perform(call, 'test');
+  for (let i = 0; i < scenario.sends; i++) perform({ c: 'send' }, 'test');
 
   // ---- the steps, at their virtual times ----------------------------------------------
+  let nextId = 0;
   const serverAct = (action: ServerAction): void => {
     // Once Closed is out the server stands still: it must not close, for the client, a socket
     // the client left open.
@@ -463,16 +731,24 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         break;
       case 'push': {
         const n = testScheduler.now();
-        const message =
+        const id = nextId++;
+        const { key } = action;
+        const message: unknown =
           action.what === 'data'
-            ? { data: n }
+            ? { data: n, id }
             : action.what === 'chan'
-              ? { ch: action.key, n }
-              : action.what === 'garbage'
-                ? 'garbage{'
-                : action.what === 'pong'
-                  ? { op: 'pong' }
-                  : { op: action.what, key: action.key };
+              ? { ch: key, n, id, ...(action.alt ? { alt: true } : {}) }
+              : action.what === 'routed'
+                ? { rk: key, ch: key, n, id }
+                : action.what === 'poison'
+                  ? { poison: true, rk: key, ch: key, n, id }
+                  : action.what === 'null'
+                    ? null
+                    : action.what === 'garbage'
+                      ? 'garbage{'
+                      : action.what === 'pong'
+                        ? { op: 'pong' }
+                        : { op: action.what, key, id };
         if (server.open.length > 0) record.serverFrames.push(n);
         server.send(message);
         break;
@@ -492,7 +768,12 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         denyHandshake = true;
         break;
       case 'dropOnFrame':
-        dropOnFrame = action.code;
+        dropOnFrame = { code: action.code, skip: action.skip, flush: action.flush === true };
+        break;
+      case 'wake':
+        if (action.end === 'error') hooks.wake$.error(new Error('wake$ failed'));
+        else if (action.end === 'complete') hooks.wake$.complete();
+        else hooks.wake$.next();
         break;
     }
   };
@@ -501,6 +782,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   for (const step of scenario.steps) {
     at += step.gap;
     testScheduler.schedule(() => {
+      record.stepSeqs.push(tick());
       if ('server' in step) {
         try {
           serverAct(step.server);
@@ -512,7 +794,10 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       }
     }, at);
   }
-  testScheduler.schedule(() => perform({ c: 'close' }, 'test'), endAt);
+  testScheduler.schedule(() => {
+    record.stepSeqs.push(tick());
+    perform({ c: 'close' }, 'test');
+  }, endAt);
 
   try {
     testScheduler.flush();
