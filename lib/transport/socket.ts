@@ -91,10 +91,8 @@ function onRawPong(this: RawSocket): void {
   this[HANDLE]?.events.socketPong();
 }
 // `ws`'s own EventEmitter events, listened to directly: no MessageEvent per frame and no
-// wrapper closure per handler, as the `on*` properties would cost.
-function onNodeOpen(this: RawSocket): void {
-  this[HANDLE]?.events.socketOpened();
-}
+// wrapper closure per handler, as the `on*` properties would cost. ('open' and 'pong' take
+// the shared handlers above.)
 function onNodeMessage(this: RawSocket, data: unknown, isBinary: boolean): void {
   this[HANDLE]?.events.socketMessage(isBinary ? data : String(data)); // text arrives as a Buffer
 }
@@ -167,7 +165,7 @@ class SocketHandle implements Socket {
     raw.binaryType = 'arraybuffer';
     this.emitter = isEmitter(raw) ? raw : undefined;
     if (this.emitter) {
-      this.emitter.on('open', onNodeOpen);
+      this.emitter.on('open', onRawOpen);
       this.emitter.on('message', onNodeMessage);
       this.emitter.on('error', onNodeError); // kept for good: an unheard 'error' would throw
       this.emitter.on('close', onNodeClose);
@@ -247,7 +245,7 @@ class SocketHandle implements Socket {
   private detach(): void {
     this.detached = true;
     if (this.emitter) {
-      this.emitter.off('open', onNodeOpen);
+      this.emitter.off('open', onRawOpen);
       this.emitter.off('message', onNodeMessage);
     } else {
       const raw = this.raw;
