@@ -1,6 +1,6 @@
 import { ConnectionClosedError, DisconnectError, ofType, type DisconnectedEvent } from '../lib';
 import { harness } from './support/harness';
-import { summaries, testScheduler } from './support/marbles';
+import { summaries, summarize, testScheduler } from './support/marbles';
 import { connect } from '../lib';
 import { TestServer } from '../lib/testing';
 
@@ -80,6 +80,44 @@ describe('connect() event sequences (virtual time)', () => {
       ]);
       const reconnected = h.events.find((e) => e.type === 'Reconnected');
       expect(reconnected).toEqual({ type: 'Reconnected', attempt: 4, url: 'ws://test', downtime: 1125 });
+    });
+  });
+
+  it('the default backoff grows ×1.5 from 100 ms: waits of 100, 150, 225, 337.5 ms with jitter 0 and no multiplier given (#10 storm)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const server = new TestServer();
+      // Not the harness: it fixes `multiplier: 2` for the older timelines.
+      const conn = connect({ url: 'ws://test', WebSocket: server.WebSocket, retry: { jitter: 0 } });
+      const timeline: Array<[number, string]> = [];
+      conn.events$.subscribe((event) => timeline.push([scheduler.now(), summarize(event)]));
+      scheduler.schedule(() => {
+        server.mode = 'refuse';
+        server.drop();
+      }, 10);
+      scheduler.schedule(() => (server.mode = 'accept'), 700);
+      scheduler.schedule(() => conn.close(), 2_000);
+      scheduler.flush();
+      expect(timeline).toEqual([
+        [0, 'Connecting 0'],
+        [0, 'Connected'],
+        [10, 'Disconnected error 0'],
+        [10, 'Reconnecting 1 100'],
+        [110, 'Connecting 1'],
+        [110, 'Disconnected error 1'],
+        [110, 'Reconnecting 2 150'],
+        [260, 'Connecting 2'],
+        [260, 'Disconnected error 2'],
+        [260, 'Reconnecting 3 225'],
+        [485, 'Connecting 3'],
+        [485, 'Disconnected error 3'],
+        [485, 'Reconnecting 4 337.5'],
+        [822.5, 'Connecting 4'],
+        [822.5, 'Reconnected 4'],
+        [822.5, 'SubscriptionsRestored 0'],
+        [2_000, 'Disconnected manual 0 p'],
+        [2_000, 'Closed manual 0'],
+      ]);
     });
   });
 

@@ -33,7 +33,7 @@ describe('the built package', () => {
   it('loads from CommonJS, main entry and testing entry', () => {
     const out = run([
       '-e',
-      "const r = require('rx-reconnect'); const t = require('rx-reconnect/testing'); console.log(typeof r.connect, typeof r.ofType, r.backoff({ jitter: 0 })(3), typeof t.TestServer)",
+      "const r = require('rx-reconnect'); const t = require('rx-reconnect/testing'); console.log(typeof r.connect, typeof r.ofType, r.backoff({ jitter: 0, multiplier: 2 })(3), typeof t.TestServer)",
     ]);
     expect(out).toBe('function function 400 function');
   });

@@ -49,7 +49,7 @@ export interface ConnectOptions<In, Out> {
   serializer?: Serializer<In, Out>;
   /**
    * Reconnection policy; `false`: no reconnect, the first loss is terminal.
-   * @default exponential backoff, 100 ms ×2 up to 30 s, half jitter, unlimited attempts
+   * @default exponential backoff, 100 ms ×1.5 up to 30 s, half jitter, unlimited attempts
    */
   retry?: RetryOptions | false;
   /**

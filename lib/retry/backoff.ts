@@ -15,7 +15,7 @@ export interface BackoffOptions {
   maxDelay?: number;
   /**
    * Growth factor per retry; at least 1.
-   * @default 2
+   * @default 1.5
    */
   multiplier?: number;
   /**
@@ -31,11 +31,11 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-/** The defaults of {@link BackoffOptions}: 100 ms, ×2, capped at 30 s, half jitter. */
+/** The defaults of {@link BackoffOptions}: 100 ms, ×1.5, capped at 30 s, half jitter. */
 export const DEFAULT_BACKOFF_OPTIONS: Readonly<Required<BackoffOptions>> = Object.freeze({
   initialDelay: 100,
   maxDelay: 30_000,
-  multiplier: 2,
+  multiplier: 1.5,
   jitter: 0.5,
   random: Math.random,
 });
@@ -48,7 +48,7 @@ export const DEFAULT_BACKOFF_OPTIONS: Readonly<Required<BackoffOptions>> = Objec
  * @example
  * ```ts
  * const delayFor = backoff({ jitter: 0 });
- * [1, 2, 3].map(delayFor); // [100, 200, 400]
+ * [1, 2, 3].map(delayFor); // [100, 150, 225]
  * ```
  */
 export function backoff(options: BackoffOptions = {}): (attempt: number) => number {

@@ -71,7 +71,7 @@ export interface RetryWithBackoffOptions extends BackoffOptions {
  *
  * ajax.getJSON('/api/quote').pipe(
  *   retryWithBackoff({
- *     maxAttempts: 5,                                 // 100, 200, 400, 800, 1600 ms (± jitter)
+ *     maxAttempts: 5,                                 // 100, 150, 225, 337.5, 506.25 ms (± jitter)
  *     shouldRetry: (e) => !(e instanceof AjaxError && e.status < 500),
  *     onRetry: (attempt, delay) => console.log(`retry ${attempt} in ${delay} ms`),
  *   }),

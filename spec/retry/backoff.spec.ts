@@ -19,15 +19,15 @@ function ceilingOf(options: Required<Omit<BackoffOptions, 'random' | 'jitter'>>,
 
 describe('backoff()', () => {
   describe('examples', () => {
-    it('doubles from 100 ms by default (jitter 0)', () => {
+    it('grows ×1.5 from 100 ms by default (jitter 0) (#10 storm)', () => {
       const delayFor = backoff({ jitter: 0 });
-      expect([1, 2, 3, 4, 5].map(delayFor)).toEqual([100, 200, 400, 800, 1600]);
+      expect([1, 2, 3, 4, 5, 6].map(delayFor)).toEqual([100, 150, 225, 337.5, 506.25, 759.375]);
     });
 
-    it('caps at 30 000 ms by default', () => {
+    it('caps at 30 000 ms by default, from retry 16 (#10 storm)', () => {
       const delayFor = backoff({ jitter: 0 });
-      expect(delayFor(9)).toBe(25_600);
-      expect(delayFor(10)).toBe(30_000);
+      expect(delayFor(15)).toBe(29_192.926025390625);
+      expect(delayFor(16)).toBe(30_000);
       expect(delayFor(50)).toBe(30_000);
       expect(delayFor(5_000)).toBe(30_000); // multiplier^4999 overflows to Infinity; still capped
     });
@@ -48,20 +48,20 @@ describe('backoff()', () => {
     });
 
     it('jitters down by at most `jitter` of the delay: random 0 → the full delay', () => {
-      const delayFor = backoff({ jitter: 0.5, random: () => 0 });
+      const delayFor = backoff({ multiplier: 2, jitter: 0.5, random: () => 0 });
       expect([1, 2, 3].map(delayFor)).toEqual([100, 200, 400]);
     });
 
     it('jitters down by at most `jitter` of the delay: random 0.999 → just above d·(1−jitter)', () => {
-      const delayFor = backoff({ jitter: 0.5, random: () => 0.999 });
+      const delayFor = backoff({ multiplier: 2, jitter: 0.5, random: () => 0.999 });
       expect(delayFor(1)).toBeCloseTo(100 * (1 - 0.5 * 0.999), 10);
       expect(delayFor(1)).toBeGreaterThanOrEqual(50);
       expect(delayFor(3)).toBeCloseTo(400 * (1 - 0.5 * 0.999), 10);
     });
 
     it('full jitter (1) spans [0, d]', () => {
-      expect(backoff({ jitter: 1, random: () => 0 })(2)).toBe(200);
-      expect(backoff({ jitter: 1, random: () => 0.999 })(2)).toBeCloseTo(0.2, 10);
+      expect(backoff({ multiplier: 2, jitter: 1, random: () => 0 })(2)).toBe(200);
+      expect(backoff({ multiplier: 2, jitter: 1, random: () => 0.999 })(2)).toBeCloseTo(0.2, 10);
     });
 
     it('jitters the capped delay, not the uncapped one', () => {
@@ -180,9 +180,8 @@ describe('backoff()', () => {
     });
   });
 
-  // Known defect in lib/retry/backoff.ts: with initialDelay 0 the exponential part overflows
-  // to Infinity after ~1 000 retries (multiplier 2), and 0 · Infinity is NaN, which
-  // Math.min passes through. Remove `.failing` once backoffFromValid guards it.
+  // The exponential part overflows to Infinity after enough retries, and 0 · Infinity is NaN:
+  // backoffFromValid must treat initialDelay 0 apart.
   it('initialDelay 0 stays 0 however many retries (0 · ∞ must not become NaN)', () => {
     expect(backoff({ initialDelay: 0, jitter: 0 })(2_000)).toBe(0);
   });

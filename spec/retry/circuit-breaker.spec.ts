@@ -265,7 +265,7 @@ describe('circuitBreaker()', () => {
         calls = http.calls;
         const onRetry = (attempt: number, delay: number, error: unknown) =>
           retries.push([attempt, delay, error instanceof CircuitOpenError ? `open ${error.retryIn}` : '503']);
-        const result$ = http.request$.pipe(circuitBreaker(options), retryWithBackoff({ jitter: 0, initialDelay: 100, onRetry }));
+        const result$ = http.request$.pipe(circuitBreaker(options), retryWithBackoff({ jitter: 0, initialDelay: 100, multiplier: 2, onRetry }));
         expectObservable(result$).toBe('6310ms (r|)', { r: 'response' });
       });
       // 0 ✗ · 102 ✗ opens at 104 · 304 and 704 refused · 1504 probe ✗ · 3106 probe ✗ · 6308 probe ✓

@@ -35,16 +35,31 @@ function configErrorOf(options: RetryWithBackoffOptions): ConfigError {
 }
 
 describe('retryWithBackoff()', () => {
+  // Most timelines here were written for ×2 (0.1's default), which they spell out.
   it('resubscribes exactly at the backoff delays (100, 200, 400 ms with jitter 0)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#');
-      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, maxAttempts: 3 }))).toBe('708ms #');
+      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, multiplier: 2, maxAttempts: 3 }))).toBe('708ms #');
       expectSubscriptions(source.subscriptions).toBe([
         '^-!',
         '102ms ^-!', // failed at 2, waited 100
         '304ms ^-!', // failed at 104, waited 200
         '706ms ^-!', // failed at 306, waited 400
+      ]);
+    });
+  });
+
+  it('shares the default backoff of connect(): 100, 150, 225 ms with jitter 0 and no multiplier given (#10 storm)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('--#');
+      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, maxAttempts: 3 }))).toBe('483ms #');
+      expectSubscriptions(source.subscriptions).toBe([
+        '^-!',
+        '102ms ^-!', // failed at 2, waited 100
+        '254ms ^-!', // failed at 104, waited 150
+        '481ms ^-!', // failed at 256, waited 225
       ]);
     });
   });
@@ -55,7 +70,7 @@ describe('retryWithBackoff()', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const http = request(scheduler, cold, ['--#', '--#', '--(r|)']);
       calls = http.calls;
-      expectObservable(http.request$.pipe(retryWithBackoff({ jitter: 0 }))).toBe('306ms (r|)', { r: 'response' });
+      expectObservable(http.request$.pipe(retryWithBackoff({ jitter: 0, multiplier: 2 }))).toBe('306ms (r|)', { r: 'response' });
     });
     expect(calls).toEqual([0, 102, 304]);
   });
@@ -65,7 +80,7 @@ describe('retryWithBackoff()', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const error = new Error('down');
       const source = cold('--#', undefined, error);
-      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, maxAttempts: 2 }))).toBe('306ms #', undefined, error);
+      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, multiplier: 2, maxAttempts: 2 }))).toBe('306ms #', undefined, error);
       expectSubscriptions(source.subscriptions).toBe(['^-!', '102ms ^-!', '304ms ^-!']);
     });
   });
@@ -86,7 +101,7 @@ describe('retryWithBackoff()', () => {
       const http = request(scheduler, cold, [...Array<string>(12).fill('--#'), '--(r|)']);
       calls = http.calls;
       // 100·(2^12 − 1) = 409 500 ms capped per wait at 30 000: 100…25 600, then 30 000 × 3.
-      expectObservable(http.request$.pipe(retryWithBackoff({ jitter: 0 }))).toBe('141126ms (r|)', { r: 'response' });
+      expectObservable(http.request$.pipe(retryWithBackoff({ jitter: 0, multiplier: 2 }))).toBe('141126ms (r|)', { r: 'response' });
     });
     expect(calls).toHaveLength(13);
     expect(calls[12]).toBe(141_124);
@@ -119,7 +134,7 @@ describe('retryWithBackoff()', () => {
         seen.push(e);
         return e !== '403';
       };
-      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, shouldRetry }))).toBe('306ms #', undefined, '403');
+      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, multiplier: 2, shouldRetry }))).toBe('306ms #', undefined, '403');
     });
     expect(seen).toEqual(['503', '502', '403']);
     expect(calls).toEqual([0, 102, 304]);
@@ -131,7 +146,7 @@ describe('retryWithBackoff()', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('--#', undefined, 'boom');
       const onRetry = (attempt: number, delay: number, error: unknown) => log.push([scheduler.now(), attempt, delay, error]);
-      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, maxAttempts: 3, onRetry }))).toBe('708ms #', undefined, 'boom');
+      expectObservable(source.pipe(retryWithBackoff({ jitter: 0, multiplier: 2, maxAttempts: 3, onRetry }))).toBe('708ms #', undefined, 'boom');
     });
     // [frame of the call, attempt, delay, error]: called when the error arrives, before the wait.
     expect(log).toEqual([
@@ -146,7 +161,7 @@ describe('retryWithBackoff()', () => {
     const delays: number[] = [];
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#');
-      const options = { jitter: 0.5, random: () => 0.5, maxAttempts: 2, onRetry: (_: number, d: number) => delays.push(d) };
+      const options = { multiplier: 2, jitter: 0.5, random: () => 0.5, maxAttempts: 2, onRetry: (_: number, d: number) => delays.push(d) };
       expectObservable(source.pipe(retryWithBackoff(options))).toBe('231ms #');
       expectSubscriptions(source.subscriptions).toBe(['^-!', '77ms ^-!', '229ms ^-!']); // 75, 150
     });
@@ -218,7 +233,7 @@ describe('retryWithBackoff()', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a#');
-      const result = source.pipe(retryWithBackoff({ jitter: 0, maxAttempts: 2 }));
+      const result = source.pipe(retryWithBackoff({ jitter: 0, multiplier: 2, maxAttempts: 2 }));
       expectObservable(result).toBe('-a 101ms a 201ms a#');
       expectSubscriptions(source.subscriptions).toBe(['^-!', '102ms ^-!', '304ms ^-!']);
     });

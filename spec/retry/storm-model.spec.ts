@@ -84,5 +84,11 @@ describe('storm model (bench/storm-model.ts)', () => {
       expect(simulateMedian(policy, { clients: 500, downMs: 600_000 }, 5).refusedPerClientPerMinute).toBeLessThanOrEqual(4);
     });
 
+    it("the library's default backoff is the recommended one and meets the storm target (#10 storm)", () => {
+      const f = simulateMedian(libraryPolicy('defaults'), STORM);
+      expectTargetMet(f);
+      expect(f).toEqual(simulateMedian(libraryPolicy('recommended', RECOMMENDED), STORM));
+    });
+
   });
 });
