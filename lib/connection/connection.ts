@@ -16,11 +16,19 @@ export interface RetryNowOptions {
  * A reconnecting connection. Made by {@link connect}; ends with `close()` or when the
  * retry policy gives up, after which every stream completes (or errors) and nothing is left
  * open.
+ *
+ * Every method may be called from inside any handler (`events$`, `state$`, `messages$`, a
+ * channel): it takes effect at once, and the events it causes are delivered after the event
+ * being delivered has reached every subscriber.
  */
 export interface Connection<In, Out> {
-  /** Every lifecycle event, in order; hot; completes after `Closed`. */
+  /** Every lifecycle event, in order, the same sequence for every subscriber; hot; completes after `Closed`. */
   readonly events$: Observable<ConnectionEvent<Out>>;
-  /** The current state, replayed to new subscribers; never repeats a value; completes after `closed`. */
+  /**
+   * The current state, replayed to new subscribers (after `Closed`: `'closed'`, then completion);
+   * never repeats a value; always the fold of `events$`, each state emitted just before the event
+   * that causes it reaches `events$`.
+   */
   readonly state$: Observable<ConnectionState>;
   /**
    * Every inbound message across reconnects. Completes on `close()`; errors with
@@ -32,18 +40,25 @@ export interface Connection<In, Out> {
   /**
    * Sends now, or buffers while offline (flushed in order after the next link's restore).
    * Throws `BufferOverflowError` when the buffer is full, `NotConnectedError` offline with
-   * `buffer: false`, `ConnectionClosedError` after close, and the serializer's error for a
-   * message it cannot encode: never a silent drop.
+   * `buffer: false`, `ConnectionClosedError` after close, the serializer's error for a message
+   * it cannot encode, and a `TypeError` when the serializer returns something that is not a
+   * frame: never a silent drop.
    */
   send(message: Out): void;
   /**
    * During backoff or while the breaker is open: attempt now. From a `Disconnected{permanent}`
-   * handler: resume retrying (a fresh series) instead of closing. With `maxAttempts`: a new
-   * limit. Throws `ConnectionClosedError` after `Closed`.
+   * handler, whatever caused it: resume retrying with a fresh series
+   * (`Reconnecting{attempt: 1, delay: 0}`) instead of closing. With `maxAttempts`: a new limit.
+   * Throws `ConnectionClosedError` after `Closed`.
    */
   retry(options?: RetryNowOptions): void;
   /** During an outage: end it now (`Closed{reason:'stopped'}`). While connected: the next loss is terminal. */
   stopRetry(): void;
-  /** Ends the connection for good (`Closed{reason:'manual'}`). Idempotent. */
+  /**
+   * Ends the connection for good (`Closed{reason:'manual'}`), in any socket state: nothing is
+   * left open. Idempotent. `code` is 1000 or 3000–4999; `reason` at most 123 UTF-8 bytes
+   * (else `ConfigError`, and nothing is closed).
+   * @default code 1000, no reason
+   */
   close(code?: number, reason?: string): void;
 }
