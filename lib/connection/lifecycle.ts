@@ -7,25 +7,33 @@ import type { Serial } from './serial';
  * `events$` and `state$` of one connection, both fed by the connection's {@link Serial}
  * queue: each event reaches every subscriber before the next, and `state$` emits the state an
  * event causes (when it changes) just before the event reaches `events$`, so `state$` is
- * always the fold of `events$`.
+ * always the fold of `events$`. Their Subjects are made on first subscription: a connection
+ * nobody watches carries none.
  */
 export class Lifecycle<Out> {
+  /** Every event, from the moment of subscription; completes after `Closed`. */
   readonly events$: Observable<ConnectionEvent<Out>>;
+  /** The current state, then every change; after `Closed`, `'closed'` and completion. */
   readonly state$: Observable<ConnectionState>;
-  private readonly events = new Subject<ConnectionEvent<Out>>();
-  private readonly states = new Subject<ConnectionState>();
+  private events: Subject<ConnectionEvent<Out>> | undefined;
+  private states: Subject<ConnectionState> | undefined;
   /** The fold of every event delivered so far. */
   private current: ConnectionState = 'connecting';
+  /** `Closed` has reached every subscriber. */
+  private ended = false;
 
   constructor(private readonly serial: Serial) {
-    this.events$ = this.events.asObservable();
+    this.events$ = new Observable<ConnectionEvent<Out>>((subscriber) => {
+      if (this.ended) subscriber.complete();
+      else subscriber.add((this.events ??= new Subject()).subscribe(subscriber));
+    });
     this.state$ = new Observable<ConnectionState>((subscriber) => {
       // Inside the queue: a handler that acts on the replayed state cannot slip an event in
       // before this subscriber is registered for the next one.
       serial.run(() => {
         subscriber.next(this.current);
         if (this.current === 'closed') subscriber.complete();
-        else subscriber.add(this.states.subscribe(subscriber));
+        else subscriber.add((this.states ??= new Subject()).subscribe(subscriber));
       });
     });
   }
@@ -39,12 +47,13 @@ export class Lifecycle<Out> {
     const state = nextState(this.current, event);
     if (state !== this.current) {
       this.current = state;
-      this.states.next(state);
+      this.states?.next(state);
     }
-    this.events.next(event);
+    this.events?.next(event);
     if (event.type === 'Closed') {
-      this.states.complete();
-      this.events.complete();
+      this.ended = true;
+      this.states?.complete();
+      this.events?.complete();
     }
   }
 }
