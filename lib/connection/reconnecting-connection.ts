@@ -1,4 +1,4 @@
-import { EMPTY, identity, Observable, retry, Subject, Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { EMPTY, identity, Observable, retry, Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
@@ -29,6 +29,7 @@ import { LinkUp, type LinkUpHost } from './link-up';
 import { Outage } from './outage';
 import { planRetry } from './retry-plan';
 import { Serial } from './serial';
+import { Multicast } from './multicast';
 import { AttemptWait } from './attempt-wait';
 
 /** A permanent `Disconnected` on its way to subscribers: `retry()` from a handler resumes. */
@@ -58,7 +59,7 @@ export class ReconnectingConnection<In, Out>
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
 
   private readonly lifecycle: Lifecycle<Out>;
-  private readonly messages = new Subject<In>();
+  private readonly messages = new Multicast<In>();
   private readonly serializer: Serializer<In, Out>;
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
@@ -103,7 +104,7 @@ export class ReconnectingConnection<In, Out>
     this.wait = new AttemptWait(options.scheduler, this.serial);
     this.events$ = this.lifecycle.events$;
     this.state$ = this.lifecycle.state$;
-    this.messages$ = this.messages.asObservable();
+    this.messages$ = this.messages.observable;
     this.outage = new Outage(options.scheduler, options.retry.stableAfter);
     this.breaker = options.circuitBreaker
       ? new CircuitBreakerPolicy({ ...options.circuitBreaker, scheduler: options.scheduler })

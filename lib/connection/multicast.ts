@@ -1,0 +1,58 @@
+import { Observable, type Subscriber } from 'rxjs';
+
+const NONE: readonly never[] = [];
+
+/**
+ * A hot stream's subscribers, kept copy-on-write: a value reaches the subscribers there were
+ * when its delivery began (a `Subject`'s semantics), and delivering allocates nothing, which
+ * matters on the per-message path. Ends once, by completing or erroring; later subscribers get
+ * that end at once.
+ */
+export class Multicast<T> {
+  /** Subscribe here. */
+  readonly observable: Observable<T>;
+  private subscribers: readonly Subscriber<T>[] = NONE;
+  private ended: { readonly failed: boolean; readonly error: unknown } | undefined;
+
+  constructor() {
+    this.observable = new Observable<T>((subscriber) => this.add(subscriber));
+  }
+
+  /** Delivers a value to every current subscriber. */
+  next(value: T): void {
+    for (const subscriber of this.subscribers) subscriber.next(value);
+  }
+
+  /** Completes every subscriber, now and later. */
+  complete(): void {
+    this.end(false, undefined);
+  }
+
+  /** Errors every subscriber, now and later. */
+  error(error: unknown): void {
+    this.end(true, error);
+  }
+
+  private add(subscriber: Subscriber<T>): (() => void) | undefined {
+    if (this.ended) {
+      if (this.ended.failed) subscriber.error(this.ended.error);
+      else subscriber.complete();
+      return undefined;
+    }
+    this.subscribers = [...this.subscribers, subscriber];
+    return () => {
+      this.subscribers = this.subscribers.filter((other) => other !== subscriber);
+    };
+  }
+
+  private end(failed: boolean, error: unknown): void {
+    if (this.ended) return;
+    this.ended = { failed, error };
+    const subscribers = this.subscribers;
+    this.subscribers = NONE;
+    for (const subscriber of subscribers) {
+      if (failed) subscriber.error(error);
+      else subscriber.complete();
+    }
+  }
+}
