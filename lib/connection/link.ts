@@ -7,6 +7,7 @@ import { DEFAULT_HEARTBEAT_OPTIONS, validateWebSocketUrl, type HeartbeatOptions 
 import type { Frame } from '../serializer';
 import { handshakeStatus, openSocket, type Socket, type SocketEvents } from '../transport/socket';
 import type { WebSocketConstructor } from '../transport/websocket-like';
+import { isPromiseLike } from './handshake';
 import type { Serial } from './serial';
 
 /** What a link needs from the connection that owns it. */
@@ -142,7 +143,7 @@ export class Link implements SocketEvents {
     const url = guarded((attempt: number) => this.host.pickUrl(attempt), this.attempt);
     if (threw(url)) {
       this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
-    } else if (isThenable(url)) {
+    } else if (isPromiseLike(url)) {
       url.then(
         (resolved) => serial.run(() => this.open(resolved)),
         (error: unknown) =>
@@ -269,10 +270,6 @@ export class Link implements SocketEvents {
     this.stopTimers();
     this.socket?.dispose(false, this.closeCode, this.closeReason);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function errorMessage(error: unknown): string {

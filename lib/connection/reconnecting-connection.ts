@@ -16,7 +16,7 @@ import { Outbox } from '../outbox';
 import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
-import { Termination } from '../termination';
+import { Termination } from './termination';
 import { defaultWake$ } from '../liveness/default-wake';
 import { defaultWebSocket } from '../transport/default-websocket';
 import type { WebSocketConstructor } from '../transport/websocket-like';

@@ -1,4 +1,4 @@
-import type { ClosedReason } from './events';
+import type { ClosedReason } from '../events';
 
 /** Internal: the retry policy gave up; carried through `retry()`'s error channel to `Closed`. */
 export class Termination {
