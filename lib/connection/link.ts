@@ -2,7 +2,7 @@ import { Observable, type SchedulerLike, type Subscriber, type Subscription } fr
 import { CloseCode } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, threw } from '../guard';
-import { Heartbeat } from '../liveness/heartbeat';
+import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
 import { DEFAULT_HEARTBEAT_OPTIONS, validateWebSocketUrl, type HeartbeatOptions } from '../options';
 import type { Frame } from '../serializer';
 import { handshakeStatus, openSocket, type Socket, type SocketEvents } from '../transport/socket';
@@ -43,7 +43,7 @@ export type LinkPhase = 'resolving' | 'opening' | 'handshake' | 'restoring' | 'l
  * tears everything down (that is how `close()` and `retry()` end a link). Every socket and
  * timer callback enters the connection's queue before it touches anything.
  */
-export class Link implements SocketEvents {
+export class Link implements SocketEvents, HeartbeatTarget {
   phase: LinkPhase = 'resolving';
   url = '';
   /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
@@ -234,22 +234,35 @@ export class Link implements SocketEvents {
     const socket = this.socket;
     if (options === false || socket === undefined) return;
     if (options === 'default' && !socket.canPing) return;
-    const settings = options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : { ...DEFAULT_HEARTBEAT_OPTIONS, ...options };
-    const usesMessage = options !== 'default' && options.message !== undefined;
-    const { serial } = this.host;
-    this.heartbeat = new Heartbeat(settings.interval, settings.timeout, this.host.scheduler, {
-      heard: () => this.framesHeard,
-      probe: () => serial.run(() => this.sendProbe(socket, usesMessage)),
-      stale: () =>
-        serial.run(() =>
-          this.fail(new DisconnectError('stale', { message: `no frame within ${settings.timeout} ms of a probe` })),
-        ),
-    });
+    const { interval = DEFAULT_HEARTBEAT_OPTIONS.interval, timeout = DEFAULT_HEARTBEAT_OPTIONS.timeout } =
+      options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options;
+    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this);
   }
 
-  private sendProbe(socket: Socket, usesMessage: boolean): void {
-    if (this.phase === 'ended' || !socket.isOpen()) return;
-    if (!usesMessage) {
+  // ---- HeartbeatTarget ---------------------------------------------------------------------
+
+  /** @internal */
+  framesSoFar(): number {
+    return this.framesHeard;
+  }
+
+  /** @internal */
+  sendProbe(): void {
+    this.host.serial.run(() => this.writeProbe());
+  }
+
+  /** @internal */
+  probeUnanswered(timeout: number): void {
+    this.host.serial.run(() =>
+      this.fail(new DisconnectError('stale', { message: `no frame within ${timeout} ms of a probe` })),
+    );
+  }
+
+  private writeProbe(): void {
+    const socket = this.socket;
+    if (this.phase === 'ended' || socket === undefined || !socket.isOpen()) return;
+    const options = this.host.heartbeat;
+    if (options === false || options === 'default' || options.message === undefined) {
       socket.ping();
       return;
     }

@@ -1,13 +1,13 @@
 import { Subscription, type SchedulerLike } from 'rxjs';
 
-/** What a heartbeat drives on its link. */
+/** What a heartbeat drives on its link (the link itself: no closure per heartbeat). */
 export interface HeartbeatTarget {
   /** Frames heard on the link so far (messages and pongs): a counter, so no clock is read per frame. */
-  heard(): number;
+  framesSoFar(): number;
   /** Sends a probe (protocol or application ping); a no-op where the link cannot be probed. */
-  probe(): void;
+  sendProbe(): void;
   /** A probe went unanswered for `timeout` ms: the link is dead. */
-  stale(): void;
+  probeUnanswered(timeout: number): void;
 }
 
 /** One probe in flight: answered by any frame heard after it was sent. */
@@ -41,7 +41,7 @@ export class Heartbeat {
     private readonly scheduler: SchedulerLike,
     private readonly target: HeartbeatTarget,
   ) {
-    this.heardAtTick = target.heard();
+    this.heardAtTick = target.framesSoFar();
     this.timers.add(
       scheduler.schedule<Heartbeat>(
         function (heartbeat) {
@@ -57,17 +57,17 @@ export class Heartbeat {
   /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
   probeNow(): void {
     const newest = this.inFlight[this.inFlight.length - 1];
-    if (newest !== undefined && this.target.heard() === newest.sentAt) return;
-    const probe: Probe = { sentAt: this.target.heard(), ponged: false };
+    if (newest !== undefined && this.target.framesSoFar() === newest.sentAt) return;
+    const probe: Probe = { sentAt: this.target.framesSoFar(), ponged: false };
     this.inFlight.push(probe);
     this.probedSinceTick = true;
     const deadline = this.scheduler.schedule(() => {
       this.timers.remove(deadline);
       this.inFlight.splice(this.inFlight.indexOf(probe), 1);
-      if (this.target.heard() === probe.sentAt) this.target.stale();
+      if (this.target.framesSoFar() === probe.sentAt) this.target.probeUnanswered(this.timeout);
     }, this.timeout);
     this.timers.add(deadline);
-    this.target.probe();
+    this.target.sendProbe();
   }
 
   /**
@@ -97,7 +97,7 @@ export class Heartbeat {
 
   /** @internal The interval tick. */
   tick(): void {
-    const heard = this.target.heard();
+    const heard = this.target.framesSoFar();
     // Traffic spares a probe, but the answer to the previous probe is not traffic.
     const quiet = heard === this.heardAtTick || this.probedSinceTick;
     this.heardAtTick = heard;
