@@ -11,10 +11,8 @@ import type { Serial } from './serial';
  * nobody watches carries none.
  */
 export class Lifecycle<Out> {
-  /** Every event, from the moment of subscription; completes after `Closed`. */
-  readonly events$: Observable<ConnectionEvent<Out>>;
-  /** The current state, then every change; after `Closed`, `'closed'` and completion. */
-  readonly state$: Observable<ConnectionState>;
+  private eventsObservable: Observable<ConnectionEvent<Out>> | undefined;
+  private stateObservable: Observable<ConnectionState> | undefined;
   private events: Subject<ConnectionEvent<Out>> | undefined;
   private states: Subject<ConnectionState> | undefined;
   /** The fold of every event delivered so far. */
@@ -22,20 +20,27 @@ export class Lifecycle<Out> {
   /** `Closed` has reached every subscriber. */
   private ended = false;
 
-  constructor(private readonly serial: Serial) {
-    this.events$ = new Observable<ConnectionEvent<Out>>((subscriber) => {
+  constructor(private readonly serial: Serial) {}
+
+  /** Every event, from the moment of subscription; completes after `Closed`. Made on first use. */
+  get events$(): Observable<ConnectionEvent<Out>> {
+    return (this.eventsObservable ??= new Observable<ConnectionEvent<Out>>((subscriber) => {
       if (this.ended) subscriber.complete();
       else subscriber.add((this.events ??= new Subject()).subscribe(subscriber));
-    });
-    this.state$ = new Observable<ConnectionState>((subscriber) => {
+    }));
+  }
+
+  /** The current state, then every change; after `Closed`, `'closed'` and completion. Made on first use. */
+  get state$(): Observable<ConnectionState> {
+    return (this.stateObservable ??= new Observable<ConnectionState>((subscriber) => {
       // Inside the queue: a handler that acts on the replayed state cannot slip an event in
       // before this subscriber is registered for the next one.
-      serial.run(() => {
+      this.serial.run(() => {
         subscriber.next(this.current);
         if (this.current === 'closed') subscriber.complete();
         else subscriber.add((this.states ??= new Subject()).subscribe(subscriber));
       });
-    });
+    }));
   }
 
   /** Queues an event; it is delivered after everything queued before it. */

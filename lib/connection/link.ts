@@ -18,6 +18,10 @@ export interface LinkHost {
   readonly protocols: string | string[] | undefined;
   readonly connectTimeout: number;
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
+  /** The number of the attempt about to start. */
+  nextAttempt(): number;
+  /** A new attempt started: it is the connection's link of the moment. */
+  attach(link: Link): void;
   /** The server for this attempt (a URL, or a promise of one from a factory); may throw. */
   pickUrl(attempt: number): unknown;
   /** The attempt is about to open a socket to `url`. */
@@ -68,10 +72,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
    * An attempt as an Observable: subscribing starts it; it emits once, when the link is up
    * (what a circuit breaker counts as success), and ends only by erroring.
    */
-  static attempt$(host: LinkHost, attempt: () => number, onStart: (link: Link) => void): Observable<void> {
+  static attempt$(host: LinkHost): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const link = new Link(host, attempt(), subscriber);
-      onStart(link);
+      const link = new Link(host, host.nextAttempt(), subscriber);
+      host.attach(link);
       link.start();
       return () => link.teardown();
     });

@@ -47,8 +47,16 @@ interface PendingGiveUp {
 export class ReconnectingConnection<In, Out>
   implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>
 {
-  readonly events$: Observable<ConnectionEvent<Out>>;
-  readonly state$: Observable<ConnectionState>;
+  /** Every lifecycle event (see {@link Connection.events$}). */
+  get events$(): Observable<ConnectionEvent<Out>> {
+    return this.lifecycle.events$;
+  }
+
+  /** The current state, then every change (see {@link Connection.state$}). */
+  get state$(): Observable<ConnectionState> {
+    return this.lifecycle.state$;
+  }
+
   readonly messages$: Observable<In>;
 
   readonly serial = new Serial();
@@ -102,8 +110,6 @@ export class ReconnectingConnection<In, Out>
     this.maxAttempts = options.retry.maxAttempts;
     this.lifecycle = new Lifecycle<Out>(this.serial);
     this.wait = new AttemptWait(options.scheduler, this.serial);
-    this.events$ = this.lifecycle.events$;
-    this.state$ = this.lifecycle.state$;
     this.messages$ = this.messages.observable;
     this.outage = new Outage(options.scheduler, options.retry.stableAfter);
     this.breaker = options.circuitBreaker
@@ -200,6 +206,15 @@ export class ReconnectingConnection<In, Out>
 
   // ---- LinkHost ----------------------------------------------------------------------------
 
+  nextAttempt(): number {
+    return this.outage.attempt;
+  }
+
+  attach(link: Link): void {
+    this.link = link;
+    this.sequence = undefined;
+  }
+
   pickUrl(attempt: number): unknown {
     return this.pool.pick({ attempt });
   }
@@ -295,7 +310,7 @@ export class ReconnectingConnection<In, Out>
     if (this.closed !== undefined) return;
     // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
     // breaker guards each subscription, and retry() resubscribes after the delay.
-    const attempts = Link.attempt$(this, () => this.outage.attempt, (link) => this.attach(link))
+    const attempts = Link.attempt$(this)
       .pipe(
         this.breaker ? this.breaker.operator<void>() : identity,
         retry({ delay: (error: unknown) => this.afterFailure(error) }),
@@ -321,11 +336,6 @@ export class ReconnectingConnection<In, Out>
     if (this.closed) channels.finish(this.closed.reason, this.closed.error);
     else if (this.link?.isUp) channels.useLink(this.link);
     return channels;
-  }
-
-  private attach(link: Link): void {
-    this.link = link;
-    this.sequence = undefined;
   }
 
   private dispatch(message: In): void {
