@@ -1,5 +1,5 @@
 import { interval, Subject, type SchedulerLike } from 'rxjs';
-import type { Serializer } from '../../lib';
+import type { ConnectOptions, Serializer } from '../../lib';
 import type { TestConnection } from '../../lib/testing';
 import { harness, type Harness } from '../support/harness';
 import { testScheduler } from '../support/marbles';
@@ -13,6 +13,21 @@ const text: Serializer<string, string> = {
 /** The virtual times of every `Disconnected{reason: 'stale'}`. */
 function staleAt(h: Harness<string, string>): number[] {
   return h.timeline.filter(([, e]) => e.startsWith('Disconnected stale')).map(([t]) => t);
+}
+
+/**
+ * A connection on virtual time with application pings: text frames, `heartbeat.message` 'ping'
+ * and `isPong` 'pong', closed at `closeAt`.
+ */
+function appPings(
+  scheduler: SchedulerLike,
+  interval: number,
+  timeout: number,
+  closeAt: number,
+  options: Partial<ConnectOptions<string, string>> = {},
+): Harness<string, string> {
+  const heartbeat = { interval, timeout, message: 'ping', isPong: (m: string) => m === 'pong' };
+  return harness<string, string>(scheduler, { serializer: text, heartbeat, ...options }, {}, closeAt);
 }
 
 interface AnswerOptions {
@@ -48,12 +63,7 @@ describe('heartbeat deadlines: interval < timeout', () => {
   it('1 s / 3 s with pongs answered at once: never stale over 60 s (#8 item 9)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const h = harness<string, string>(
-        scheduler,
-        { serializer: text, heartbeat: { interval: 1_000, timeout: 3_000, message: 'ping', isPong: (m) => m === 'pong' } },
-        {},
-        60_000,
-      );
+      const h = appPings(scheduler, 1_000, 3_000, 60_000);
       const pings = answerPings(h, scheduler);
       const delivered: string[] = [];
       h.conn.messages$.subscribe((m) => delivered.push(m));
@@ -69,12 +79,7 @@ describe('heartbeat deadlines: interval < timeout', () => {
   it('200 ms / 500 ms on a 240 ms round trip: never stale over 60 s (#8 item 9)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const h = harness<string, string>(
-        scheduler,
-        { serializer: text, heartbeat: { interval: 200, timeout: 500, message: 'ping', isPong: (m) => m === 'pong' } },
-        {},
-        60_000,
-      );
+      const h = appPings(scheduler, 200, 500, 60_000);
       const pings = answerPings(h, scheduler, { delay: 240 });
       scheduler.flush();
       expect(staleAt(h)).toEqual([]);
@@ -97,12 +102,7 @@ describe('heartbeat deadlines: interval < timeout', () => {
   it('a link black-holed at 10 500 is stale exactly `timeout` after the first unanswered probe (tick at 11 000 → 14 000) (#8 item 9)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const h = harness<string, string>(
-        scheduler,
-        { serializer: text, heartbeat: { interval: 1_000, timeout: 3_000, message: 'ping', isPong: (m) => m === 'pong' } },
-        {},
-        30_000,
-      );
+      const h = appPings(scheduler, 1_000, 3_000, 30_000);
       answerPings(h, scheduler);
       h.at(10_500, () => h.server.blackhole());
       scheduler.flush();
@@ -131,12 +131,7 @@ describe('heartbeat deadlines: interval < timeout', () => {
   it('a server that stops answering at 10 500 (its frames still seen): stale exactly `timeout` after the first unanswered ping (#8 item 9)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const h = harness<string, string>(
-        scheduler,
-        { serializer: text, heartbeat: { interval: 1_000, timeout: 3_000, message: 'ping', isPong: (m) => m === 'pong' } },
-        {},
-        30_000,
-      );
+      const h = appPings(scheduler, 1_000, 3_000, 30_000);
       const pings = answerPings(h, scheduler, { answering: () => scheduler.now() < 10_500 });
       scheduler.flush();
       const firstUnanswered = pings.find((t) => t >= 10_500)!;
@@ -209,16 +204,7 @@ describe('heartbeat deadlines: wake$ while connected', () => {
   it('wake-ups every 500 ms on a link black-holed at 10 250: stale 3 000 after the first unanswered probe (the wake at 10 500) (#8 item 10)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const h = harness<string, string>(
-        scheduler,
-        {
-          serializer: text,
-          wake$: interval(500),
-          heartbeat: { interval: 1_000, timeout: 3_000, message: 'ping', isPong: (m) => m === 'pong' },
-        },
-        {},
-        30_000,
-      );
+      const h = appPings(scheduler, 1_000, 3_000, 30_000, { wake$: interval(500) });
       answerPings(h, scheduler);
       h.at(10_250, () => h.server.blackhole());
       scheduler.flush();
