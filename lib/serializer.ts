@@ -43,11 +43,9 @@ export const jsonSerializer: Serializer<never, unknown> = {
  * checkFrame(42); // TypeError: serializer.serialize() returned number; expected …
  * ```
  */
-export function checkFrame(result: unknown): Frame {
+export function checkFrame(result: unknown, source = 'serializer.serialize()'): Frame {
   if (typeof result === 'string' || ArrayBuffer.isView(result) || isArrayBufferLike(result)) return result;
-  throw new TypeError(
-    `serializer.serialize() returned ${kindOf(result)}; expected a string, ArrayBuffer or ArrayBufferView`,
-  );
+  throw new TypeError(`${source} returned ${kindOf(result)}; expected a string, ArrayBuffer or ArrayBufferView`);
 }
 
 /**

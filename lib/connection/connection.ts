@@ -46,6 +46,23 @@ export interface Connection<In, Out> {
    */
   send(message: Out): void;
   /**
+   * A control send, for link-scoped frames (pings, pongs, acks of the server's messages):
+   * writes `message` on the link of the moment at once — also during its handshake and
+   * channel restore, ahead of the offline buffer — or returns false when no link is open (and
+   * after close). Never buffers: a frame meant for one link never reaches the next one.
+   * Throws only for a message the serializer (or codec) cannot encode.
+   */
+  sendNow(message: Out): boolean;
+  /**
+   * Forces a new link. While connected: the link is closed (code 1000) and
+   * `Disconnected{reason: 'manual', permanent: false, attempt: 0}`, `Reconnecting{attempt: 1,
+   * delay: 0}`, `Connecting`, `Reconnected` and `SubscriptionsRestored` follow — a fresh series,
+   * whatever the retry policy (after a token change, or to leave a server going down).
+   * Buffered and later `send()`s go out on the new link. During an outage it is `retry()`; it
+   * also cancels an earlier `stopRetry()`. Throws `ConnectionClosedError` after `Closed`.
+   */
+  reconnect(): void;
+  /**
    * During backoff or while the breaker is open: attempt now. From a `Disconnected{permanent}`
    * handler, whatever caused it: resume retrying with a fresh series
    * (`Reconnecting{attempt: 1, delay: 0}`) instead of closing. With `maxAttempts`: a new limit.

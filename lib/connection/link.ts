@@ -3,9 +3,18 @@ import { CloseCode } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
-import { DEFAULT_HEARTBEAT_OPTIONS, validateWebSocketUrl, type HeartbeatOptions } from '../options';
+import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketUrl, type HeartbeatOptions } from '../options';
+import type { Decoder } from '../codec/codec';
 import type { Frame } from '../serializer';
-import { handshakeStatus, openSocket, type Socket, type SocketEvents } from '../transport/socket';
+import { retryAfterMs } from '../transport/retry-after';
+import {
+  handshakeStatus,
+  isSubprotocolMismatch,
+  openSocket,
+  UpgradeRefusedError,
+  type Socket,
+  type SocketEvents,
+} from '../transport/socket';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import { isPromiseLike } from './handshake';
 import type { Serial } from './serial';
@@ -32,6 +41,8 @@ export interface LinkHost {
   frame(link: Link, data: unknown): void;
   /** The application-level ping frame, when `heartbeat.message` is set (may throw). */
   pingFrame(): Frame | undefined;
+  /** Client options for the socket to `url` (an object, a promise of one, or undefined); may throw. */
+  transportOptions(attempt: number, url: string): unknown;
 }
 
 /**
@@ -57,6 +68,11 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** Close code and reason sent when the link is torn down from our side. */
   closeCode: number = CloseCode.Normal;
   closeReason: string | undefined;
+  /** The link's own decoder, when the connection has a codec (made once the socket is open). */
+  decoder: Decoder<unknown> | undefined;
+  /** When a frame was last written (kept only while an outbound heartbeat needs it). */
+  writtenAt = Number.NaN;
+  private trackWrites = false;
   private socket: Socket | undefined;
   private connectTimer: Subscription | undefined;
   private heartbeat: Heartbeat | undefined;
@@ -96,6 +112,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (!this.canWrite()) return false;
     try {
       this.socket!.send(frame);
+      if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return true;
     } catch (error) {
       this.fail(new DisconnectError('error', { cause: error, message: 'the transport refused a frame' }), true);
@@ -167,10 +184,34 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.url = url;
     this.phase = 'opening';
     this.host.connecting(this, url);
+    if (this.hasEnded()) return;
+    const options = guarded((target: string) => this.host.transportOptions(this.attempt, target), url);
+    if (threw(options)) {
+      this.fail(new DisconnectError('error', { cause: options.error, message: 'transport options factory threw' }));
+    } else if (isPromiseLike(options)) {
+      options.then(
+        (resolved) => this.host.serial.run(() => this.openSocket(url, resolved)),
+        (error: unknown) =>
+          this.host.serial.run(() =>
+            this.fail(new DisconnectError('error', { cause: error, message: 'transport options factory rejected' })),
+          ),
+      );
+    } else this.openSocket(url, options);
+  }
+
+  private openSocket(url: string, options: unknown): void {
+    if (this.phase !== 'opening' || this.socket !== undefined) return;
+    try {
+      validateTransportOptions('transport', options);
+    } catch (error) {
+      this.fail(new DisconnectError('fatal', { cause: error, message: (error as Error).message }));
+      return;
+    }
     const socket = openSocket(
       this.host.WebSocketImpl,
       url,
       this.host.protocols,
+      options,
       this,
       (error) => this.fail(new DisconnectError('error', { cause: error, message: errorMessage(error) })),
       this.host.scheduler,
@@ -191,9 +232,27 @@ export class Link implements SocketEvents, HeartbeatTarget {
   socketOpened(): void {
     this.host.serial.run(() => {
       if (this.phase !== 'opening') return;
+      const mismatch = this.subprotocolMismatch();
+      if (mismatch !== undefined) {
+        this.fail(new DisconnectError('error', { subprotocolMismatch: true, message: mismatch }), false);
+        return;
+      }
       this.phase = 'handshake';
       this.host.opened(this);
     });
+  }
+
+  /** Why the server's subprotocol does not fit the request (transports that open anyway). */
+  private subprotocolMismatch(): string | undefined {
+    const selected = this.socket?.protocol;
+    const requested = this.host.protocols;
+    if (selected === undefined) return undefined;
+    if (requested === undefined || requested.length === 0) {
+      return selected === '' ? undefined : `server selected subprotocol ${selected} but none was requested`;
+    }
+    if (selected === '') return 'server selected no subprotocol';
+    const list = typeof requested === 'string' ? [requested] : requested;
+    return list.includes(selected) ? undefined : `server selected subprotocol ${selected}, which was not requested`;
   }
 
   /** @internal */
@@ -221,11 +280,15 @@ export class Link implements SocketEvents, HeartbeatTarget {
   private closed(code: number, reason: string, error: unknown): void {
     if (this.phase === 'ended') return;
     const status = this.isUp ? undefined : handshakeStatus(error);
+    const headers = error instanceof UpgradeRefusedError ? error.headers : undefined;
     const cleanClose = code !== CloseCode.Abnormal;
     this.fail(
       new DisconnectError(cleanClose ? 'server-closed' : 'error', {
         code,
         status,
+        headers,
+        retryAfter: retryAfterMs(headers?.['retry-after'], this.host.scheduler.now()),
+        subprotocolMismatch: !this.isUp && isSubprotocolMismatch(error) ? true : undefined,
         cause: error,
         message: reason || (error !== undefined ? errorMessage(error) : `close code ${code}`),
       }),
@@ -240,7 +303,12 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (options === 'default' && !socket.canPing) return;
     const { interval = DEFAULT_HEARTBEAT_OPTIONS.interval, timeout = DEFAULT_HEARTBEAT_OPTIONS.timeout } =
       options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options;
-    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this);
+    const outbound = options !== 'default' && options.outbound === true;
+    if (outbound) {
+      this.trackWrites = true;
+      this.writtenAt = this.host.scheduler.now();
+    }
+    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this, outbound);
   }
 
   // ---- HeartbeatTarget ---------------------------------------------------------------------
@@ -248,6 +316,11 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** @internal */
   framesSoFar(): number {
     return this.framesHeard;
+  }
+
+  /** @internal */
+  lastWriteAt(): number {
+    return this.writtenAt;
   }
 
   /** @internal */
@@ -268,6 +341,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     const options = this.host.heartbeat;
     if (options === false || options === 'default' || options.message === undefined) {
       socket.ping();
+      if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return;
     }
     const frame = guarded(() => this.host.pingFrame(), undefined);

@@ -14,6 +14,7 @@ import { guarded, threw, Thrown } from '../guard';
 import type { HeartbeatOptions, ResolvedOptions } from '../options';
 import { Outbox } from '../outbox';
 import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
+import type { Codec } from '../codec/codec';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Termination } from './termination';
@@ -69,6 +70,8 @@ export class ReconnectingConnection<In, Out>
   private readonly lifecycle: Lifecycle<Out>;
   private readonly messages = new Multicast<In>();
   private readonly serializer: Serializer<In, Out>;
+  /** The per-link codec, when one replaces the serializer. */
+  private readonly codec: Codec<In, Out> | undefined;
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined;
@@ -93,6 +96,8 @@ export class ReconnectingConnection<In, Out>
   private maxAttempts: number;
   /** `stopRetry()` was called: the next loss is terminal. */
   private stopRequested = false;
+  /** The loss `reconnect()` caused: not a failure, it starts a fresh series at once. */
+  private forcedLoss: DisconnectError | undefined;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
   private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
 
@@ -106,6 +111,7 @@ export class ReconnectingConnection<In, Out>
     this.connectTimeout = options.connectTimeout;
     this.heartbeat = options.heartbeat as HeartbeatOptions<unknown, unknown> | false | 'default';
     this.serializer = options.serializer;
+    this.codec = options.codec;
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
     this.maxAttempts = options.retry.maxAttempts;
     this.lifecycle = new Lifecycle<Out>(this.serial);
@@ -135,7 +141,7 @@ export class ReconnectingConnection<In, Out>
 
   send(message: Out): void {
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
-    const frame = checkFrame(this.serializer.serialize(message));
+    const frame = this.encodeUnguarded(message);
     this.serial.enter();
     try {
       const link = this.link;
@@ -145,6 +151,33 @@ export class ReconnectingConnection<In, Out>
     } finally {
       this.serial.exit();
     }
+  }
+
+  sendNow(message: Out): boolean {
+    if (this.closed !== undefined) return false;
+    const frame = this.encodeUnguarded(message);
+    const link = this.link;
+    if (link === undefined || !link.canWrite()) return false;
+    this.serial.enter();
+    try {
+      return link.write(frame);
+    } finally {
+      this.serial.exit();
+    }
+  }
+
+  reconnect(): void {
+    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
+    this.serial.run(() => {
+      this.stopRequested = false;
+      const link = this.link;
+      if (this.giveUp) this.giveUp.resume = true;
+      else if (link !== undefined && link.isUp) {
+        const loss = new DisconnectError('manual', { message: 'reconnect()' });
+        this.forcedLoss = loss;
+        link.fail(loss, false);
+      } else this.attemptNow();
+    });
   }
 
   retry(options?: RetryNowOptions): void {
@@ -219,23 +252,72 @@ export class ReconnectingConnection<In, Out>
     return this.pool.pick({ attempt });
   }
 
+  transportOptions(attempt: number, url: string): unknown {
+    const transport = this.options.transport;
+    return typeof transport === 'function' ? transport({ attempt, url }) : transport;
+  }
+
   connecting(link: Link, url: string): void {
     this.lifecycle.emit({ type: 'Connecting', attempt: link.attempt, url });
   }
 
   opened(link: Link): void {
     if (link !== this.link) return;
+    const codec = this.codec;
+    if (codec !== undefined) {
+      const decoder = guarded(codec.decoder, { url: link.url, attempt: link.attempt }, codec);
+      if (threw(decoder) || typeof decoder !== 'function') {
+        const cause = threw(decoder) ? decoder.error : new TypeError('codec.decoder() did not return a function');
+        link.fail(new DisconnectError('error', { cause, message: 'codec.decoder() failed' }));
+        return;
+      }
+      link.decoder = decoder as (frame: unknown) => Iterable<unknown>;
+    }
     this.sequence = new LinkUp<In, Out>(link, this, this.options.handshake);
     this.sequence.start();
   }
 
   frame(link: Link, data: unknown): void {
     const seq = link.framesHeard;
+    if (link.decoder !== undefined) {
+      this.decodedFrame(link, link.decoder, data, seq);
+      return;
+    }
     const message = guarded(this.serializer.deserialize, data, this.serializer);
     if (threw(message)) {
       this.invalid(new DeserializeError(message.error), data);
       return;
     }
+    this.inbound(link, message, seq);
+  }
+
+  /** A frame through the link's codec: each message it yields goes through {@link inbound}, in order. */
+  private decodedFrame(link: Link, decoder: (frame: unknown) => Iterable<unknown>, data: unknown, seq: number): void {
+    const messages = guarded(decoder, data) as Iterable<In> | Thrown;
+    if (threw(messages)) {
+      this.invalid(new DeserializeError(messages.error), data);
+      return;
+    }
+    if (Array.isArray(messages)) {
+      for (let i = 0; i < messages.length && link.phase !== 'ended'; i++) this.inbound(link, messages[i] as In, seq);
+      return;
+    }
+    if (typeof (messages as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+      this.invalid(new DeserializeError(new TypeError('the codec decoder did not return an iterable')), data);
+      return;
+    }
+    try {
+      for (const message of messages) {
+        this.inbound(link, message, seq);
+        if (link.phase === 'ended') break;
+      }
+    } catch (error) {
+      this.invalid(new DeserializeError(error), data); // the decoder's iterator threw
+    }
+  }
+
+  /** One inbound message: the handshake, a pong, channel acks, then delivery. */
+  private inbound(link: Link, message: In, seq: number): void {
     if (link.phase === 'handshake') this.sequence?.received(message);
     else if (this.isPong !== undefined && link.awaitingPong) {
       const pong = guarded(this.isPong, message);
@@ -251,12 +333,15 @@ export class ReconnectingConnection<In, Out>
     const heartbeat = this.options.heartbeat;
     if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
     const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
-    return checkFrame(this.serializer.serialize(message));
+    return this.encodeUnguarded(message);
   }
 
   // ---- LinkUpHost and ChannelHost ----------------------------------------------------------
 
+  /** One of our messages as a frame, through the codec or the serializer (user code: may throw). */
   private encodeUnguarded(this: ReconnectingConnection<In, Out>, message: Out): Frame {
+    const codec = this.codec;
+    if (codec !== undefined) return checkFrame(codec.encode(message), 'codec.encode()');
     return checkFrame(this.serializer.serialize(message));
   }
 
@@ -329,7 +414,7 @@ export class ReconnectingConnection<In, Out>
   private createChannels(): ChannelRegistry<In, Out> {
     const channels = new ChannelRegistry<In, Out>(
       this,
-      (message) => frameKey(checkFrame(this.serializer.serialize(message))),
+      (message) => frameKey(this.encodeUnguarded(message)),
       this.options.route,
     );
     // Made after the end: late subscribers complete or error as the connection did.
@@ -358,6 +443,13 @@ export class ReconnectingConnection<In, Out>
     this.sequence = undefined;
     this.channels?.linkLost();
     this.outage.failed(wasUp);
+    if (failure === this.forcedLoss) {
+      // reconnect(): not a failure — a fresh series, its first attempt now.
+      this.forcedLoss = undefined;
+      this.emitDisconnected('manual', failure, 0, false);
+      this.freshSeries(failure);
+      return this.waitFor(0);
+    }
     if (!wasUp) this.pool.rotate();
     const made = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
     this.lastAttemptMade = made;

@@ -49,7 +49,17 @@ export function planRetry(options: ResolvedRetryOptions, failure: DisconnectErro
   const attempt = outage.attempt + 1;
   const delay = guarded((n: number) => options.delay(n, failure), attempt);
   if (threw(delay)) return giveUp('fatal', delay.error);
-  return { kind: 'retry', attempt, delay: Math.min(delay, remaining) };
+  const wait = options.retryAfterCap === undefined ? delay : honourRetryAfter(delay, failure, options.retryAfterCap);
+  return { kind: 'retry', attempt, delay: Math.min(wait, remaining) };
+}
+
+/**
+ * The default delay after an upgrade refused with 429 or 503 and a `Retry-After`: what the
+ * server asked for, never shorter than the backoff `delay`, and at most `cap` (`maxDelay`). Pure.
+ */
+export function honourRetryAfter(delay: number, failure: DisconnectError, cap: number): number {
+  if ((failure.status !== 429 && failure.status !== 503) || failure.retryAfter === undefined) return delay;
+  return Math.max(delay, Math.min(failure.retryAfter, cap));
 }
 
 function giveUp(reason: ClosedReason, error: unknown): RetryPlan {

@@ -1,9 +1,27 @@
 /** Why a link was lost or an attempt failed. */
 export type DisconnectReason = 'server-closed' | 'error' | 'timeout' | 'stale' | 'fatal' | 'manual';
 
+/** What is known about one lost link or failed attempt. */
+export interface DisconnectDetails {
+  /** WebSocket close code, when a close frame was received (or 1006 for an abrupt drop). */
+  code?: number;
+  /** HTTP status of a refused upgrade (Node only: browsers do not expose it). */
+  status?: number;
+  /** Response headers of a refused upgrade, names in lower case (Node only). */
+  headers?: Readonly<Record<string, string>>;
+  /** Ms the server asked us to wait (its `Retry-After` header), when it sent one. */
+  retryAfter?: number;
+  /** The server did not select a requested subprotocol, or selected one nobody requested. */
+  subprotocolMismatch?: boolean;
+  /** The underlying error, if any. */
+  cause?: unknown;
+  /** Human-readable detail (close reason text, error message). */
+  message?: string;
+}
+
 /**
- * Describes one lost link or failed attempt. It is the `error` handed to `shouldRetry`, and
- * the `error` of `Disconnected`, `Reconnecting` and (as `cause`) of `Closed`.
+ * Describes one lost link or failed attempt. It is the `error` handed to `shouldRetry` and
+ * `retry.delay`, and the `error` of `Disconnected`, `Reconnecting` and (as `cause`) of `Closed`.
  */
 export class DisconnectError extends Error {
   override readonly name = 'DisconnectError';
@@ -11,27 +29,30 @@ export class DisconnectError extends Error {
   constructor(
     /** How the link ended. */
     readonly reason: DisconnectReason,
-    details: {
-      /** WebSocket close code, when a close frame was received (or 1006 for an abrupt drop). */
-      code?: number;
-      /** HTTP status of a refused handshake (Node only: browsers do not expose it). */
-      status?: number;
-      /** The underlying error, if any. */
-      cause?: unknown;
-      /** Human-readable detail (close reason text, error message). */
-      message?: string;
-    } = {},
+    details: DisconnectDetails = {},
   ) {
     super(details.message ? `${reason}: ${details.message}` : reason);
     this.code = details.code;
     this.status = details.status;
+    this.headers = details.headers;
+    this.retryAfter = details.retryAfter;
+    this.subprotocolMismatch = details.subprotocolMismatch;
     this.cause = details.cause;
   }
 
   /** WebSocket close code, when known. */
   readonly code?: number;
-  /** HTTP status of a refused handshake, when known. */
+  /** HTTP status of a refused upgrade, when known (Node only). */
   readonly status?: number;
+  /** Response headers of a refused upgrade, names in lower case, when known (Node only). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Ms the server asked us to wait, from the `Retry-After` header of a refused upgrade
+   * (seconds or an HTTP date). The default delay honours it on 429 and 503.
+   */
+  readonly retryAfter?: number;
+  /** True when the upgrade failed because the subprotocol did not match (fatal by default). */
+  readonly subprotocolMismatch?: boolean;
   /** The underlying error, if any. */
   override readonly cause?: unknown;
 }

@@ -8,6 +8,8 @@ export interface HeartbeatTarget {
   sendProbe(): void;
   /** A probe went unanswered for `timeout` ms: the link is dead. */
   probeUnanswered(timeout: number): void;
+  /** When a frame was last written, on the scheduler's clock (read only by an outbound heartbeat). */
+  lastWriteAt(): number;
 }
 
 /** One probe in flight: answered by any frame heard after it was sent. */
@@ -26,20 +28,27 @@ interface Probe {
  * wake-up, another probe — cancels, resets or postpones it. So a link that answers within
  * `timeout` is never stale, and a dead one is stale `timeout` ms after its first unanswered
  * probe, for any `interval`/`timeout` pair and however often `probeNow()` is called.
+ *
+ * With `outbound`, it is also a keepalive (MQTT's): whenever nothing has been written for
+ * `interval` ms, a probe goes out, so the peer never sees us silent for longer than that.
  */
 export class Heartbeat {
   private readonly timers = new Subscription();
   /** Probes whose deadline has not passed, oldest first. */
   private readonly inFlight: Probe[] = [];
   private heardAtTick: number;
-  /** A probe went out since the last tick: what was heard may be only its answer. */
+  /** A tick or wake-up probe went out since the last tick: what was heard may be only its answer. */
   private probedSinceTick = false;
+  /** A keepalive probe went out since the last tick: its deadline already watches the link. */
+  private keptAliveSinceTick = false;
 
   constructor(
-    interval: number,
+    private readonly interval: number,
     private readonly timeout: number,
     private readonly scheduler: SchedulerLike,
     private readonly target: HeartbeatTarget,
+    /** Also probe whenever nothing has been written for `interval` ms (a keepalive). */
+    outbound = false,
   ) {
     this.heardAtTick = target.framesSoFar();
     this.timers.add(
@@ -52,15 +61,44 @@ export class Heartbeat {
         this,
       ),
     );
+    if (outbound) {
+      this.timers.add(
+        scheduler.schedule<Heartbeat>(
+          function (heartbeat) {
+            this.schedule(heartbeat, heartbeat!.keepAlive());
+          },
+          interval,
+          this,
+        ),
+      );
+    }
   }
 
   /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
   probeNow(): void {
     const newest = this.inFlight[this.inFlight.length - 1];
     if (newest !== undefined && this.target.framesSoFar() === newest.sentAt) return;
+    this.probedSinceTick = true;
+    this.probe();
+  }
+
+  /**
+   * @internal The outbound check: probes when nothing has been written for `interval` ms (the
+   * probe is a write), and returns the ms until the link could next have been idle that long.
+   */
+  keepAlive(): number {
+    const idle = this.scheduler.now() - this.target.lastWriteAt();
+    if (!(idle < this.interval)) {
+      this.keptAliveSinceTick = true;
+      this.probe();
+      return this.interval;
+    }
+    return this.interval - idle;
+  }
+
+  private probe(): void {
     const probe: Probe = { sentAt: this.target.framesSoFar(), ponged: false };
     this.inFlight.push(probe);
-    this.probedSinceTick = true;
     const deadline = this.scheduler.schedule(() => {
       this.timers.remove(deadline);
       this.inFlight.splice(this.inFlight.indexOf(probe), 1);
@@ -100,8 +138,11 @@ export class Heartbeat {
     const heard = this.target.framesSoFar();
     // Traffic spares a probe, but the answer to the previous probe is not traffic.
     const quiet = heard === this.heardAtTick || this.probedSinceTick;
+    const keptAlive = this.keptAliveSinceTick;
     this.heardAtTick = heard;
     this.probedSinceTick = false;
-    if (quiet) this.probeNow();
+    this.keptAliveSinceTick = false;
+    // A keepalive probe since the last tick already has a deadline watching the link.
+    if (quiet && !keptAlive) this.probeNow();
   }
 }

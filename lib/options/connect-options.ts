@@ -1,4 +1,5 @@
 import type { Observable, SchedulerLike } from 'rxjs';
+import type { Codec } from '../codec/codec';
 import type { Serializer } from '../serializer';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { BufferOptions } from './buffer-options';
@@ -6,6 +7,7 @@ import type { CircuitBreakerOptions } from './circuit-breaker-options';
 import type { HandshakeOptions } from './handshake-options';
 import type { HeartbeatOptions } from './heartbeat-options';
 import { keysOf } from './keys';
+import type { TransportOption } from './transport-options';
 import type { RetryOptions } from './retry-options';
 
 /** What a URL factory is told about the attempt it is called for. */
@@ -43,10 +45,24 @@ export interface ConnectOptions<In, Out> {
    */
   WebSocket?: WebSocketConstructor;
   /**
+   * Client options of each attempt's socket (Node `ws`: `headers`, `maxPayload`,
+   * `perMessageDeflate`, `agent`…), or a factory awaited before every attempt, like the URL
+   * factory (fresh auth headers). A throw or rejection is a failed attempt (retried); a result
+   * that is not an options object is fatal. Browsers ignore them.
+   * @default none
+   */
+  transport?: TransportOption;
+  /**
    * Frame encoding.
    * @default JSON over text frames
    */
   serializer?: Serializer<In, Out>;
+  /**
+   * A per-link codec, for protocols where a frame may hold several messages or part of one;
+   * replaces `serializer` (giving both is a `ConfigError`).
+   * @default none (the serializer is used)
+   */
+  codec?: Codec<In, Out>;
   /**
    * Reconnection policy; `false`: no reconnect, the first loss is terminal.
    * @default exponential backoff, 100 ms ×1.5 up to 30 s, half jitter, unlimited attempts
@@ -102,7 +118,9 @@ export const CONNECT_OPTION_KEYS = keysOf({
   url: true,
   protocols: true,
   WebSocket: true,
+  transport: true,
   serializer: true,
+  codec: true,
   retry: true,
   circuitBreaker: true,
   heartbeat: true,

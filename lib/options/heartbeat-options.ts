@@ -25,6 +25,14 @@ export interface HeartbeatOptions<In = unknown, Out = unknown> {
    * @default none
    */
   isPong?: (message: In) => boolean;
+  /**
+   * Also probe whenever nothing has been *written* for `interval` ms, besides the inbound
+   * check: a keepalive for protocols whose server drops a client that stays silent (MQTT's
+   * keepalive; give `message: PINGREQ` and `interval` at most the keepalive). The probe's
+   * deadline applies as for any probe.
+   * @default false
+   */
+  outbound?: boolean;
 }
 
 /** The keys of {@link HeartbeatOptions}, checked against it by the compiler. */
@@ -33,4 +41,5 @@ export const HEARTBEAT_OPTION_KEYS = keysOf({
   timeout: true,
   message: true,
   isPong: true,
+  outbound: true,
 } satisfies Record<keyof HeartbeatOptions, true>);

@@ -15,3 +15,10 @@ export { resolveOptions, type ResolvedOptions } from './resolve-options';
 export type { ResolvedRetryOptions } from './resolve-retry';
 export { defaultShouldRetry, RETRY_OPTION_KEYS, type RetryOptions } from './retry-options';
 export { validateWebSocketUrl } from './websocket-url';
+export {
+  validateTransportOption,
+  validateTransportOptions,
+  type TransportContext,
+  type TransportOption,
+  type TransportOptions,
+} from './transport-options';

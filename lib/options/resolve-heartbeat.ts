@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors/config-error';
 import { requireKnownKeys, requireObject, requireOptionalFunction, requirePositiveDuration, withoutUndefined } from '../validate';
 import { DEFAULT_HEARTBEAT_OPTIONS } from './defaults';
 import { HEARTBEAT_OPTION_KEYS, type HeartbeatOptions } from './heartbeat-options';
@@ -17,5 +18,8 @@ export function resolveHeartbeat<In, Out>(
   requirePositiveDuration('heartbeat.interval', resolved.interval);
   requirePositiveDuration('heartbeat.timeout', resolved.timeout);
   requireOptionalFunction('heartbeat.isPong', resolved.isPong);
+  if (resolved.outbound !== undefined && typeof resolved.outbound !== 'boolean') {
+    throw new ConfigError('heartbeat.outbound', resolved.outbound, 'a boolean');
+  }
   return resolved;
 }

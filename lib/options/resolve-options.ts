@@ -1,5 +1,6 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ConfigError } from '../errors/config-error';
+import type { Codec } from '../codec/codec';
 import { jsonSerializer, type Serializer } from '../serializer';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import { requireKnownKeys, requireOptionalFunction, requirePositiveDuration, requireScheduler } from '../validate';
@@ -15,6 +16,7 @@ import { resolveHandshake } from './resolve-handshake';
 import { resolveHeartbeat } from './resolve-heartbeat';
 import { resolveRetry, type ResolvedRetryOptions } from './resolve-retry';
 import { validateProtocols } from './websocket-protocols';
+import { validateTransportOption, type TransportOption } from './transport-options';
 import { validateUrlOption } from './websocket-url';
 
 /** Options with every default filled in and every field checked. */
@@ -22,7 +24,9 @@ export interface ResolvedOptions<In, Out> {
   readonly url: UrlOption;
   readonly protocols: string | string[] | undefined;
   readonly WebSocket: WebSocketConstructor | undefined;
+  readonly transport: TransportOption | undefined;
   readonly serializer: Serializer<In, Out>;
+  readonly codec: Codec<In, Out> | undefined;
   readonly retry: ResolvedRetryOptions;
   readonly circuitBreaker: Required<CircuitBreakerOptions> | false;
   readonly heartbeat: HeartbeatOptions<In, Out> | false | 'default';
@@ -44,6 +48,7 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
   requireOptionalFunction('WebSocket', options.WebSocket);
   requireOptionalFunction('route', options.route);
   const protocols = validateProtocols(options.protocols);
+  validateTransportOption(options.transport);
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   requirePositiveDuration('connectTimeout', connectTimeout);
   if (options.wake$ !== undefined && typeof (options.wake$ as Observable<unknown>).subscribe !== 'function') {
@@ -56,7 +61,9 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
     url: Array.isArray(options.url) ? [...(options.url as readonly string[])] : options.url,
     protocols,
     WebSocket: options.WebSocket,
+    transport: options.transport,
     serializer: resolveSerializer(options.serializer),
+    codec: resolveCodec(options.codec, options.serializer),
     retry: resolveRetry(options.retry),
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     heartbeat: resolveHeartbeat(options.heartbeat),
@@ -75,4 +82,13 @@ function resolveSerializer<In, Out>(serializer: Serializer<In, Out> | undefined)
     throw new ConfigError('serializer', serializer, 'an object with serialize() and deserialize()');
   }
   return serializer;
+}
+
+function resolveCodec<In, Out>(codec: Codec<In, Out> | undefined, serializer: unknown): Codec<In, Out> | undefined {
+  if (codec === undefined) return undefined;
+  if (typeof codec?.encode !== 'function' || typeof codec?.decoder !== 'function') {
+    throw new ConfigError('codec', codec, 'an object with encode() and decoder()');
+  }
+  if (serializer !== undefined) throw new ConfigError('codec', codec, 'no `serializer` beside it (give one or the other)');
+  return codec;
 }

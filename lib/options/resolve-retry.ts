@@ -20,12 +20,20 @@ export interface ResolvedRetryOptions {
   readonly stableAfter: number;
   readonly shouldRetry: (error: unknown) => boolean;
   readonly retryOnFailedConnect: boolean;
+  /** The cap of a server's `Retry-After` when the default delay is used; undefined with a custom `delay`. */
+  readonly retryAfterCap: number | undefined;
 }
 
 /** The `retry` option with its defaults filled in; throws {@link ConfigError} naming the field. */
 export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedRetryOptions {
   if (retry === false) {
-    return { ...DEFAULT_RETRY_OPTIONS, delay: () => 0, maxAttempts: 0, shouldRetry: defaultShouldRetry };
+    return {
+      ...DEFAULT_RETRY_OPTIONS,
+      delay: () => 0,
+      maxAttempts: 0,
+      shouldRetry: defaultShouldRetry,
+      retryAfterCap: undefined,
+    };
   }
   requireObject('retry', retry);
   if (retry !== undefined) requireKnownKeys('retry', retry, RETRY_OPTION_KEYS);
@@ -46,6 +54,7 @@ export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedR
     stableAfter: resolved.stableAfter,
     shouldRetry: given.shouldRetry ?? defaultShouldRetry,
     retryOnFailedConnect: resolved.retryOnFailedConnect,
+    retryAfterCap: given.delay ? undefined : resolved.maxDelay,
   };
 }
 

@@ -34,7 +34,8 @@ export interface RetryOptions extends BackoffOptions {
   /**
    * Says whether a failure is worth retrying. Receives a `DisconnectError` for link losses.
    * @default {@link defaultShouldRetry}: a handshake refused with HTTP 401/403, close codes
-   * 1002, 1003 and 1008, and a rejected `handshake` are fatal; everything else retries.
+   * 1002, 1003 and 1008, a subprotocol mismatch and a rejected `handshake` are fatal;
+   * everything else retries.
    */
   shouldRetry?: (error: unknown) => boolean;
   /**
@@ -64,10 +65,11 @@ export const RETRY_OPTION_KEYS = keysOf({
 
 /**
  * The default `shouldRetry`: false for a handshake refused with HTTP 401/403, for close codes
- * 1002, 1003 and 1008, and for a rejected `handshake` (reason `'fatal'`); true otherwise.
+ * 1002, 1003 and 1008, for a server that did not select a requested subprotocol (or selected
+ * one nobody requested), and for a rejected `handshake` (reason `'fatal'`); true otherwise.
  */
 export function defaultShouldRetry(error: unknown): boolean {
   if (!isDisconnectError(error)) return true;
-  if (error.reason === 'fatal') return false;
+  if (error.reason === 'fatal' || error.subprotocolMismatch === true) return false;
   return !isFatalClose(error.code) && !isFatalHandshakeStatus(error.status);
 }

@@ -117,8 +117,12 @@ export class TestConnection {
     return this.phase === 'pending';
   }
 
-  /** Completes the upgrade; the client's `onopen` follows through the scheduler. Ignored unless pending. */
-  accept(protocol = ''): void {
+  /**
+   * Completes the upgrade; the client's `onopen` follows through the scheduler. Ignored unless
+   * pending. `protocol` is the subprotocol the server selects: by default the first one the
+   * client asked for (none when it asked for none); select another (or `''`) to test a mismatch.
+   */
+  accept(protocol: string = this.socket.protocols[0] ?? ''): void {
     if (this.settle('pending', 'open')) this.socket.deliver(() => this.socket.serverOpen(protocol));
   }
 
@@ -152,7 +156,7 @@ export class TestConnection {
   /** @internal `accept` or `refuse` from `mode`, already running on the scheduler: fires at once. */
   settleByMode(mode: 'accept' | 'refuse', status: number): void {
     if (mode === 'accept') {
-      if (this.settle('pending', 'open')) this.socket.serverOpen('');
+      if (this.settle('pending', 'open')) this.socket.serverOpen(this.socket.protocols[0] ?? '');
     } else if (this.settle('pending', 'closed')) {
       this.socket.serverRefuse(status);
     }
@@ -264,8 +268,11 @@ export class TestServer implements VirtualPeer {
     return this.connections.filter((connection) => connection.isOpen);
   }
 
-  /** Opens the oldest pending connection (the client sees it through the scheduler). */
-  accept(protocol = ''): void {
+  /**
+   * Opens the oldest pending connection (the client sees it through the scheduler), selecting
+   * `protocol` (by default the first subprotocol the client asked for).
+   */
+  accept(protocol?: string): void {
     this.pending('accept').accept(protocol);
   }
 

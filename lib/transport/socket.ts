@@ -20,6 +20,8 @@ export interface SocketEvents {
 export interface Socket {
   /** True when the socket can send protocol pings (Node `ws`). */
   readonly canPing: boolean;
+  /** The subprotocol the server selected (`''` for none; undefined where the transport does not say). */
+  readonly protocol: string | undefined;
   isOpen(): boolean;
   /** Writes a frame; the caller checks `isOpen()` first. */
   send(frame: Frame): void;
@@ -37,7 +39,14 @@ interface NodeSocketExtras {
   ping(): void;
   terminate(): void;
   on(event: 'pong', listener: () => void): unknown;
-  off(event: 'pong', listener: () => void): unknown;
+  on(event: 'unexpected-response', listener: (request: unknown, response: UpgradeResponse) => void): unknown;
+  off(event: 'pong' | 'unexpected-response', listener: (...args: never[]) => void): unknown;
+}
+
+/** The part of Node's `http.IncomingMessage` read from a refused upgrade. */
+interface UpgradeResponse {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -48,12 +57,43 @@ export const CLOSE_GRACE_MS = 1_000;
 
 /** ws reports a refused upgrade as "Unexpected server response: 401". */
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
+/** ws's words for an upgrade whose subprotocol does not match the request. */
+const SUBPROTOCOL_MISMATCH = /^Server sent (no subprotocol|an invalid subprotocol|a subprotocol but none was requested)/;
+
+/** The server refused the WebSocket upgrade with an HTTP response (Node `ws` only). */
+export class UpgradeRefusedError extends Error {
+  override readonly name = 'UpgradeRefusedError';
+
+  constructor(
+    /** The HTTP status. */
+    readonly status: number,
+    /** The response headers, names in lower case, repeated headers joined with `, `. */
+    readonly headers: Readonly<Record<string, string>>,
+  ) {
+    super(`Unexpected server response: ${status}`);
+  }
+}
 
 /** The HTTP status of a refused handshake, where the transport reveals it. */
 export function handshakeStatus(error: unknown): number | undefined {
-  const message = error instanceof Error ? error.message : (error as { message?: unknown } | null)?.message;
+  if (error instanceof UpgradeRefusedError) return error.status;
+  const message = messageOf(error);
   const match = typeof message === 'string' ? UNEXPECTED_RESPONSE.exec(message) : null;
   return match ? Number(match[1]) : undefined;
+}
+
+/** True when the transport failed the upgrade because the server's subprotocol does not match. */
+export function isSubprotocolMismatch(error: unknown): boolean {
+  const message = messageOf(error);
+  return typeof message === 'string' && SUBPROTOCOL_MISMATCH.test(message);
+}
+
+function messageOf(error: unknown): unknown {
+  try {
+    return error instanceof Error ? error.message : (error as { message?: unknown } | null)?.message;
+  } catch {
+    return undefined;
+  }
 }
 
 function ignoreError(): void {
@@ -75,13 +115,30 @@ function onRawMessage(this: RawSocket, event: { data: unknown }): void {
 }
 function onRawError(this: RawSocket, event: { error?: unknown }): void {
   const handle = this[HANDLE];
-  if (handle) handle.lastError = event.error ?? event;
+  // A refused upgrade's details outlive the error `ws` reports when we abort that upgrade.
+  if (handle && !(handle.lastError instanceof UpgradeRefusedError)) handle.lastError = event.error ?? event;
 }
 function onRawClose(this: RawSocket, event: { code?: number; reason?: string }): void {
   this[HANDLE]?.transportClosed(event.code ?? CloseCode.Abnormal, event.reason ?? '');
 }
 function onRawPong(this: RawSocket): void {
   this[HANDLE]?.events.socketPong();
+}
+/** `ws` hands us a refused upgrade's response instead of failing with only its status. */
+function onUnexpectedResponse(this: RawSocket & NodeSocketExtras, _request: unknown, response: UpgradeResponse): void {
+  const handle = this[HANDLE];
+  if (handle) handle.lastError = new UpgradeRefusedError(response.statusCode ?? 0, flattenHeaders(response.headers));
+  // Listening makes ending the handshake our job: terminate() aborts the request and reports close.
+  this.terminate();
+}
+
+function flattenHeaders(headers: UpgradeResponse['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
 }
 /** Replaces `ws`'s `close()` on the instance: `ws` calls it itself for a peer's close frame. */
 function observedClose(this: RawSocket, code?: number, reason?: string | Uint8Array): void {
@@ -106,13 +163,15 @@ export function openSocket(
   WebSocketImpl: WebSocketConstructor,
   url: string,
   protocols: string | string[] | undefined,
+  transportOptions: object | undefined,
   events: SocketEvents,
   onConstructError: (error: unknown) => void,
   scheduler: SchedulerLike,
 ): Socket | undefined {
   let raw: RawSocket;
   try {
-    raw = protocols === undefined ? new WebSocketImpl(url) : new WebSocketImpl(url, protocols);
+    if (transportOptions !== undefined) raw = new WebSocketImpl(url, protocols, transportOptions);
+    else raw = protocols === undefined ? new WebSocketImpl(url) : new WebSocketImpl(url, protocols);
   } catch (error) {
     onConstructError(error);
     return undefined;
@@ -149,8 +208,15 @@ class SocketHandle implements Socket {
     raw.onclose = onRawClose as WebSocketLike['onclose'];
     if (this.node) {
       this.node.on('pong', onRawPong);
+      this.node.on('unexpected-response', onUnexpectedResponse);
       raw.close = observedClose;
     }
+  }
+
+  /** The subprotocol the server selected (`''` for none; undefined where the transport does not say). */
+  get protocol(): string | undefined {
+    const protocol = (this.raw as { protocol?: unknown }).protocol;
+    return typeof protocol === 'string' ? protocol : undefined;
   }
 
   isOpen(): boolean {
@@ -219,7 +285,10 @@ class SocketHandle implements Socket {
     const raw = this.raw;
     raw.onopen = raw.onmessage = null;
     raw.onerror = ignoreError as WebSocketLike['onerror'];
-    this.node?.off('pong', onRawPong);
+    if (this.node) {
+      this.node.off('pong', onRawPong);
+      this.node.off('unexpected-response', onUnexpectedResponse);
+    }
   }
 
   private terminateAfterGrace(): void {

@@ -16,7 +16,12 @@ export interface WebSocketLike {
 }
 
 /** A constructor of {@link WebSocketLike} sockets, e.g. `WebSocket` or `ws`'s default export. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  /** Client options (`ws`'s third argument: headers, `maxPayload`…); browsers ignore it. */
+  options?: object,
+) => WebSocketLike;
 
 /** `readyState` values, named (they are the same in every implementation). */
 export const ReadyState = { Connecting: 0, Open: 1, Closing: 2, Closed: 3 } as const;

@@ -123,10 +123,12 @@ describe('unknown option keys', () => {
 
   it('accepts every documented key, at top level and in each group', () => {
     const server = new TestServer();
-    const options: Required<ConnectOptions<unknown, unknown>> = {
+    // Every key but `codec`, which replaces `serializer` (giving both is an error of its own).
+    const options: Required<Omit<ConnectOptions<unknown, unknown>, 'codec'>> = {
       url: 'ws://test',
       protocols: ['v1'],
       WebSocket: server.WebSocket,
+      transport: { headers: { authorization: 'Bearer t' }, maxPayload: 1_000 },
       serializer: { serialize: (m) => JSON.stringify(m), deserialize: (d) => d },
       retry: {
         initialDelay: 10,
@@ -142,7 +144,7 @@ describe('unknown option keys', () => {
         retryOnFailedConnect: true,
       },
       circuitBreaker: { failureThreshold: 2, resetTimeout: 100 },
-      heartbeat: { interval: 100, timeout: 50, message: 'ping', isPong: (m) => m === 'pong' },
+      heartbeat: { interval: 100, timeout: 50, message: 'ping', isPong: (m) => m === 'pong', outbound: true },
       connectTimeout: 100,
       buffer: { maxMessages: 10, maxBytes: 1_000 },
       handshake: { message: () => 'hello', ack: () => true, timeout: 100 },
@@ -151,5 +153,7 @@ describe('unknown option keys', () => {
       scheduler: testScheduler(),
     };
     expect(() => connect(options).close()).not.toThrow();
+    const codec = { encode: (m: unknown) => JSON.stringify(m), decoder: () => (frame: unknown) => [frame] };
+    expect(() => connect({ ...options, serializer: undefined, codec }).close()).not.toThrow();
   });
 });
