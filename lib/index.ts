@@ -30,6 +30,9 @@ export {
   type HandshakeOptions,
   type HeartbeatOptions,
   type RetryOptions,
+  type TransportContext,
+  type TransportOption,
+  type TransportOptions,
   type UrlContext,
   type UrlOption,
 } from './options';
@@ -41,6 +44,7 @@ export {
 } from './channels/channel-spec';
 export { CloseCode, isFatalClose, isFatalHandshakeStatus } from './close-codes';
 export { jsonSerializer, type Frame, type Serializer } from './serializer';
+export type { Codec, Decoder, LinkInfo } from './codec/codec';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-like';
 export { backoff, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './retry/backoff';
 export * from './errors';
