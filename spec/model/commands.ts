@@ -21,7 +21,11 @@ export type Call =
   | { readonly c: 'leave'; readonly key: ChannelKey }
   | { readonly c: 'close' }
   | { readonly c: 'retry'; readonly maxAttempts?: number }
-  | { readonly c: 'stopRetry' };
+  | { readonly c: 'stopRetry' }
+  /** `reconnect()`: a fresh link now (#9). */
+  | { readonly c: 'reconnect' }
+  /** `sendNow({ctl: n})`: a control frame, written now or refused, never buffered (#9). */
+  | { readonly c: 'sendNow' };
 
 /** What the in-memory server does at a step. */
 export type ServerAction =
@@ -174,6 +178,8 @@ export const callArb: fc.Arbitrary<Call> = fc.oneof(
   // A new limit of at least 1: `retry({maxAttempts: 0})` would resume into a limit of none.
   { arbitrary: fc.integer({ min: 1, max: 4 }).map((maxAttempts): Call => ({ c: 'retry', maxAttempts })), weight: 1 },
   { arbitrary: fc.constant<Call>({ c: 'stopRetry' }), weight: 1 },
+  { arbitrary: fc.constant<Call>({ c: 'reconnect' }), weight: 1 },
+  { arbitrary: fc.constant<Call>({ c: 'sendNow' }), weight: 1 },
 );
 
 /**
@@ -188,6 +194,8 @@ export const handlerCallArb: fc.Arbitrary<Call> = fc.oneof(
   { arbitrary: fc.constant<Call>({ c: 'retry' }), weight: 2 },
   { arbitrary: fc.integer({ min: 1, max: 4 }).map((maxAttempts): Call => ({ c: 'retry', maxAttempts })), weight: 1 },
   { arbitrary: fc.constant<Call>({ c: 'stopRetry' }), weight: 2 },
+  { arbitrary: fc.constant<Call>({ c: 'reconnect' }), weight: 1 },
+  { arbitrary: fc.constant<Call>({ c: 'sendNow' }), weight: 1 },
 );
 
 const serverActionArb: fc.Arbitrary<ServerAction> = fc.oneof(

@@ -11,6 +11,7 @@ import {
   oneSubscriptionPerKey,
   sameEventsForEverySubscriber,
   sendsWrittenOnceOrUnsent,
+  controlSendsNeverBuffered,
   stateIsFoldOfEvents,
   streamsEndWithTheConnection,
   thrownPolicyIsFatal,
@@ -95,6 +96,10 @@ describe('a connection driven by a random model (property; #8 model-based test)'
 
   it('every accepted send() is written once or returned in Closed.unsent, never both, in FIFO order (#8 item 16)', () => {
     holds(sendsWrittenOnceOrUnsent);
+  });
+
+  it('sendNow() writes once to the link open at the call or returns false and writes nothing, ever; reconnect() in any state keeps every other invariant (#9)', () => {
+    holds(controlSendsNeverBuffered);
   });
 
   it('nothing thrown escapes, whatever the user code throws: no undocumented throw, nothing out of flush() or to onUnhandledError (#8 items 1, 2, 3)', () => {

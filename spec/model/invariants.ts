@@ -233,6 +233,25 @@ export const sendsWrittenOnceOrUnsent: Invariant = (run) => {
   report('accepted sends written once or unsent, FIFO', run, problems);
 };
 
+/**
+ * 4b. Control sends (#9): a `sendNow()` that returned true wrote its frame once, to the socket
+ * open at the call; one that returned false wrote nothing, then or ever (never buffered).
+ */
+export const controlSendsNeverBuffered: Invariant = (run) => {
+  if (crashed(run)) return;
+  const problems: string[] = [];
+  for (const { n, ok, openSocket } of run.controls) {
+    const writes = run.controlWritten.filter((w) => w.n === n);
+    if (ok && (writes.length !== 1 || writes[0]!.socket !== openSocket)) {
+      problems.push(`sendNow #${n} returned true but was written ${writes.length} times (sockets ${writes.map((w) => w.socket).join(',')}; open at the call: ${openSocket})`);
+    }
+    if (!ok && writes.length > 0) problems.push(`sendNow #${n} returned false yet reached socket ${writes[0]!.socket}`);
+  }
+  const unsent = closedOf(run)?.unsent ?? [];
+  if (unsent.some((m) => isObject(m) && 'ctl' in (m as Msg))) problems.push('a control frame was returned in Closed.unsent');
+  report('control sends written at once or refused', run, problems);
+};
+
 /** 5. Nothing thrown escaped: no undocumented throw from a call, no error out of `flush()`, nothing reported to `config.onUnhandledError`. */
 export const nothingEscaped: Invariant = (run) => {
   const problems: string[] = [...run.escaped];
@@ -575,6 +594,7 @@ export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   sameEventsForEverySubscriber,
   stateIsFoldOfEvents,
   sendsWrittenOnceOrUnsent,
+  controlSendsNeverBuffered,
   nothingEscaped,
   nothingLeftAfterClose,
   streamsEndWithTheConnection,

@@ -136,6 +136,10 @@ export interface RunRecord {
   readonly accepted: number[];
   /** `seq` of every frame the client wrote to an open socket, in order, with the socket's index. */
   readonly written: Array<{ readonly seq: number; readonly socket: number }>;
+  /** Each `sendNow()` call: its number, what it returned, and the open socket at the call (-1: none). */
+  readonly controls: Array<{ readonly n: number; readonly ok: boolean; readonly openSocket: number }>;
+  /** Control frames that reached a socket: `{ctl: n}` and which socket. */
+  readonly controlWritten: Array<{ readonly n: number; readonly socket: number }>;
   /** Calls that threw something the contract does not allow, server actions that threw. */
   readonly escaped: string[];
   /** What reached `config.onUnhandledError`. */
@@ -148,7 +152,7 @@ export interface RunRecord {
   pending: readonly PendingAction[];
   /** Events during whose delivery an `events$` handler called `retry()` (and it did not throw). */
   readonly retriedDuring: Set<Event>;
-  /** Virtual times at which any handler called `retry()` (and it did not throw). */
+  /** Virtual times at which any handler called `retry()` or `reconnect()` (and it did not throw). */
   readonly handlerRetries: number[];
   /** Events during whose delivery an `events$` handler called `close()` or `stopRetry()`. */
   readonly stoppedDuring: Set<Event>;
@@ -347,6 +351,8 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     lateEvents: { values: [], completed: false },
     accepted: [],
     written: [],
+    controls: [],
+    controlWritten: [],
     escaped: [],
     unhandled,
     flushError: undefined,
@@ -454,6 +460,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       const message = decode(data);
       if (open) {
         if (isObject(message) && typeof message.seq === 'number') record.written.push({ seq: message.seq, socket: this.index });
+        if (isObject(message) && typeof message.ctl === 'number') record.controlWritten.push({ n: message.ctl, socket: this.index });
         if (isObject(message) && (message.op === 'sub' || message.op === 'unsub')) {
           record.channelFrames.push({ op: message.op, key: message.key as ChannelKey, socket: this.index, seq: tick(), at: testScheduler.now() });
         }
@@ -608,6 +615,17 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         case 'stopRetry':
           conn.stopRetry();
           break;
+        case 'reconnect':
+          conn.reconnect(); // in an outage, and from a permanent Disconnected, it is retry()
+          if (fromHandler) record.handlerRetries.push(testScheduler.now());
+          break;
+        case 'sendNow': {
+          const n = record.controls.length;
+          const openSocket = sockets.findIndex((s) => (s as { readyState: number }).readyState === 1);
+          const ok = conn.sendNow({ ctl: n });
+          record.controls.push({ n, ok, openSocket });
+          break;
+        }
       }
       if (fromHandler) log(`${what}: ok`);
       return true;
@@ -678,7 +696,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
                 : event.type === handler.trigger;
             if (!matches || left <= 0) return;
             const ok = fire();
-            if (handler.call.c === 'retry' && ok) record.retriedDuring.add(event);
+            if ((handler.call.c === 'retry' || handler.call.c === 'reconnect') && ok) record.retriedDuring.add(event);
             if (handler.call.c === 'close' || handler.call.c === 'stopRetry') record.stoppedDuring.add(event);
           },
           error: (error: unknown) => record.escaped.push(`${where}: events$ errored: ${errorName(error)}`),
