@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/config-error';
-import { backoffFromValid, validateBackoffOptions } from '../retry/backoff';
+import { backoffFromValid, DEFAULT_BACKOFF_OPTIONS, validateBackoffOptions } from '../retry/backoff';
 import {
   requireCount,
   requireDuration,
@@ -54,7 +54,8 @@ export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedR
     stableAfter: resolved.stableAfter,
     shouldRetry: given.shouldRetry ?? defaultShouldRetry,
     retryOnFailedConnect: resolved.retryOnFailedConnect,
-    retryAfterCap: given.delay ? undefined : resolved.maxDelay,
+    // The backoff's cap (its defaults live with the backoff, not in DEFAULT_RETRY_OPTIONS).
+    retryAfterCap: given.delay ? undefined : (given.maxDelay ?? DEFAULT_BACKOFF_OPTIONS.maxDelay),
   };
 }
 
