@@ -4,6 +4,8 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
+  // Real nats-server clusters and mosquitto: `npm run test:protocols` (jest.protocols.config.ts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/nats/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },

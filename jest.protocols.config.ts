@@ -9,6 +9,7 @@ const config: Config = {
   ...base,
   roots: ['<rootDir>/spec/nats', '<rootDir>/examples'],
   testMatch: ['**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 60_000,
 };
 

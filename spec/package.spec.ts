@@ -38,6 +38,15 @@ describe('the built package', () => {
     expect(out).toBe('function function 400 function');
   });
 
+  it('loads the NATS client from its subpath, rx-reconnect/nats, from CommonJS and ESM (#9)', () => {
+    expect(run(['-e', "const n = require('rx-reconnect/nats'); console.log(typeof n.natsConnect, typeof n.NatsError)"])).toBe(
+      'function function',
+    );
+    expect(run(['--input-type=module', '-e', "import { natsConnect } from 'rx-reconnect/nats'; console.log(typeof natsConnect)"])).toBe(
+      'function',
+    );
+  });
+
   it('loads from ESM with named imports', () => {
     const out = run([
       '--input-type=module',

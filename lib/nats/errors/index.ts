@@ -1,0 +1,3 @@
+export { NatsError, isNatsError } from './nats-error';
+export { NatsNoRespondersError } from './nats-no-responders-error';
+export { NatsTimeoutError } from './nats-timeout-error';

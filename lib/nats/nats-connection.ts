@@ -1,0 +1,84 @@
+import type { Observable } from 'rxjs';
+import type { ConnectionEvent, ConnectionState } from '../index';
+import type { NatsError } from './errors/nats-error';
+import type { NatsMsg } from './msg';
+import type { NatsClientOp, NatsInfo } from './ops';
+
+/** Options of {@link NatsConnection.subscribe}. */
+export interface NatsSubscribeOptions {
+  /**
+   * A queue group: each message goes to one subscriber of the group.
+   * @default none
+   */
+  queue?: string;
+}
+
+/** Options of {@link NatsConnection.publish}. */
+export interface NatsPublishOptions {
+  /**
+   * The subject a receiver should answer to.
+   * @default none
+   */
+  reply?: string;
+}
+
+/** Options of {@link NatsConnection.request}. */
+export interface NatsRequestOptions {
+  /**
+   * Ms to wait for the reply; greater than 0 (else the request errors with `ConfigError`).
+   * @default the connection's `requestTimeout` (5000)
+   */
+  timeout?: number;
+}
+
+/**
+ * A NATS connection over the core's reconnecting WebSocket connection (made by
+ * {@link natsConnect}): subscriptions are replayed on every link, publishes are buffered while
+ * offline, and the pool of servers grows with those the cluster announces.
+ */
+export interface NatsConnection {
+  /** The core's lifecycle events (`Connecting`, `Reconnected`, `SubscriptionsRestored`, `Closed`, …). */
+  readonly events$: Observable<ConnectionEvent<NatsClientOp>>;
+  /** The core's connection state, replayed to new subscribers. */
+  readonly state$: Observable<ConnectionState>;
+  /**
+   * The server's `-ERR`s that do not end the connection (a permissions violation, a slow
+   * consumer, …). Malformed input is an `InvalidMessage` event on `events$`. Completes when the
+   * connection closes.
+   */
+  readonly errors$: Observable<NatsError>;
+  /**
+   * Cold: `SUB` (a fresh sid) when subscribed, `UNSUB` when unsubscribed; re-sent on every new
+   * link. Messages are dispatched by sid in O(1). Completes on `close()`, errors with
+   * `ConnectionClosedError` when the connection ends otherwise; errors with a `NatsError` for a
+   * subject or queue the protocol cannot carry.
+   */
+  subscribe(subject: string, options?: NatsSubscribeOptions): Observable<NatsMsg>;
+  /**
+   * `PUB`: written now, or buffered while offline (bounded by the `buffer` option). Throws the
+   * core's `send()` errors (`BufferOverflowError`, `ConnectionClosedError`, …), and a
+   * `NatsError` when the payload is larger than the server's `INFO.max_payload` or the subject
+   * is invalid; nothing is sent then.
+   */
+  publish(subject: string, data?: string | Uint8Array, options?: NatsPublishOptions): void;
+  /**
+   * Cold: publishes with a reply subject in a shared inbox, emits the first reply and completes.
+   * Errors with `NatsTimeoutError` after the timeout, `NatsNoRespondersError` when nobody
+   * subscribes to `subject`, `ConnectionClosedError` when the connection closes first.
+   */
+  request(subject: string, data?: string | Uint8Array, options?: NatsRequestOptions): Observable<NatsMsg>;
+  /**
+   * Cold: a `PING` after everything published so far; emits once (`undefined`) and completes at
+   * its `PONG`, when the server has processed those publishes. While offline it waits for the
+   * next link (behind the buffered publishes).
+   */
+  flush(): Observable<void>;
+  /** Known servers, discovered ones included, in pool order. */
+  readonly servers: readonly string[];
+  /** The server of the current link (`undefined` while down). */
+  readonly currentServer: string | undefined;
+  /** The last `INFO` received. */
+  readonly info: NatsInfo | undefined;
+  /** Ends the connection for good (the core's `close()`): subscriptions complete, nothing is left open. */
+  close(): void;
+}
