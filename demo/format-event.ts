@@ -11,6 +11,7 @@ export const EVENT_COLOUR: Record<ConnectionEventType, Colour> = {
   SubscriptionsRestored: 'green',
   CircuitBreakerOpen: 'magenta',
   InvalidMessage: 'red',
+  Idle: 'cyan',
   Closed: 'bold',
 };
 
@@ -38,6 +39,8 @@ export function formatEvent(event: ConnectionEvent<unknown>): string {
       return `CircuitBreakerOpen trips=${event.trips} retryIn=${ms(event.retryIn)}`;
     case 'InvalidMessage':
       return `InvalidMessage${causeOf(event.error)}`;
+    case 'Idle':
+      return 'Idle';
     case 'Closed':
       return `Closed reason=${event.reason} unsent=${event.unsent.length}${causeOf(event.error)}`;
   }

@@ -81,6 +81,16 @@ export interface InvalidMessageEvent {
   readonly data: unknown;
 }
 
+/**
+ * A `lazy` connection went idle: nothing needed the link for `lazy.idleAfter` ms (no
+ * `messages$` subscriber, no channel, nothing buffered), so it closed it and makes no attempt
+ * until something needs one again. When a link was up, `Disconnected{reason: 'manual',
+ * permanent: true}` precedes it (no retry follows). Not terminal.
+ */
+export interface IdleEvent {
+  readonly type: 'Idle';
+}
+
 /** Terminal: the connection is over. `events$` and `state$` complete after it. */
 export interface ClosedEvent<Out = unknown> {
   readonly type: 'Closed';
@@ -104,6 +114,7 @@ export type ConnectionEvent<Out = unknown> =
   | SubscriptionsRestoredEvent
   | CircuitBreakerOpenEvent
   | InvalidMessageEvent
+  | IdleEvent
   | ClosedEvent<Out>;
 
 /** The `type` tag of a {@link ConnectionEvent}. */

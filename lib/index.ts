@@ -11,6 +11,7 @@ export {
   type ConnectionEventType,
   type DisconnectedEvent,
   type InvalidMessageEvent,
+  type IdleEvent,
   type ReconnectedEvent,
   type ReconnectingEvent,
   type SubscriptionsRestoredEvent,
@@ -22,6 +23,7 @@ export {
   DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HEARTBEAT_OPTIONS,
+  DEFAULT_IDLE_AFTER,
   DEFAULT_RETRY_OPTIONS,
   defaultShouldRetry,
   type BufferOptions,
@@ -29,6 +31,7 @@ export {
   type ConnectOptions,
   type HandshakeOptions,
   type HeartbeatOptions,
+  type LazyOptions,
   type RetryOptions,
   type TransportContext,
   type TransportOption,
@@ -48,6 +51,7 @@ export type { Codec, Decoder, LinkInfo } from './codec/codec';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-like';
 export { backoff, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './retry/backoff';
 export * from './errors';
+export type { DisconnectDetails } from './errors/disconnect-error';
 export { retryWithBackoff, type RetryWithBackoffOptions } from './retry/retry-with-backoff';
 export { circuitBreaker, type CircuitBreakerOperatorOptions } from './retry/circuit-breaker';
-export type { BreakerPhase } from './retry/breaker-state';
+export type { BreakerPhase, BreakerState } from './retry/breaker-state';

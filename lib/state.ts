@@ -1,7 +1,10 @@
 import type { ConnectionEvent } from './events';
 
-/** Where the connection stands; `state$` replays the current value. */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'circuit-open' | 'closed';
+/**
+ * Where the connection stands; `state$` replays the current value. `'idle'` only for a `lazy`
+ * connection: no link and no attempt, because nothing needs one.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'circuit-open' | 'closed';
 
 /**
  * The state after an event, as a pure function: the state is derived from the event
@@ -10,7 +13,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'cir
 export function nextState(current: ConnectionState, event: ConnectionEvent<unknown>): ConnectionState {
   switch (event.type) {
     case 'Connecting':
-      return current === 'connecting' && event.attempt === 0 ? 'connecting' : 'reconnecting';
+      return (current === 'connecting' || current === 'idle') && event.attempt === 0 ? 'connecting' : 'reconnecting';
     case 'Connected':
     case 'Reconnected':
       return 'connected';
@@ -22,6 +25,8 @@ export function nextState(current: ConnectionState, event: ConnectionEvent<unkno
       return current === 'circuit-open' ? current : 'reconnecting';
     case 'CircuitBreakerOpen':
       return 'circuit-open';
+    case 'Idle':
+      return 'idle';
     case 'Closed':
       return 'closed';
     default:

@@ -25,6 +25,8 @@ export interface ChannelHost<Out> {
   encode(message: Out): Frame | Thrown;
   /** `route` threw on a message: reported as `InvalidMessage`. */
   invalid(error: unknown, data: unknown): void;
+  /** A server subscription was added or dropped ({@link ChannelRegistry.size} changed). */
+  channelsChanged(): void;
 }
 
 /** One `channel()` Observable's subscribers on a key, with that call's own `match`. */
@@ -236,6 +238,7 @@ export class ChannelRegistry<In, Out> {
     view.subscribers = [...view.subscribers, subscriber];
     // Offline, or before the replay of a new link: the replay sends it, exactly once.
     if (created && this.wire !== undefined) this.subscribeOnLink(entry, false, undefined);
+    if (created) this.host.channelsChanged();
     return { entry, view };
   }
 
@@ -269,9 +272,11 @@ export class ChannelRegistry<In, Out> {
   }
 
   private forget(entry: ChannelEntry<In, Out>): void {
-    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    const known = this.entries.get(entry.key) === entry;
+    if (known) this.entries.delete(entry.key);
     this.matchable = this.matchable.filter((other) => other !== entry);
     this.stopWaiting(entry, false);
+    if (known) this.host.channelsChanged();
   }
 
   private subscribeOnLink(

@@ -35,6 +35,11 @@ export interface Connection<In, Out> {
    * `ConnectionClosedError` when the connection ends any other way.
    */
   readonly messages$: Observable<In>;
+  /**
+   * The current state, synchronously: what `state$` last emitted (inside a handler of an event,
+   * the state that event caused).
+   */
+  readonly state: ConnectionState;
   /** A server-side subscription that is re-sent after every reconnect (see {@link ChannelSpec}). */
   channel(spec: ChannelSpec<In, Out>): Observable<In>;
   /**

@@ -15,12 +15,17 @@ export class Lifecycle<Out> {
   private stateObservable: Observable<ConnectionState> | undefined;
   private events: Subject<ConnectionEvent<Out>> | undefined;
   private states: Subject<ConnectionState> | undefined;
-  /** The fold of every event delivered so far. */
-  private current: ConnectionState = 'connecting';
+  /** The fold of every event delivered so far: what `state$` last emitted. */
+  current: ConnectionState;
   /** `Closed` has reached every subscriber. */
   private ended = false;
 
-  constructor(private readonly serial: Serial) {}
+  constructor(
+    private readonly serial: Serial,
+    initial: ConnectionState = 'connecting',
+  ) {
+    this.current = initial;
+  }
 
   /** Every event, from the moment of subscription; completes after `Closed`. Made on first use. */
   get events$(): Observable<ConnectionEvent<Out>> {

@@ -14,8 +14,16 @@ export class Multicast<T> {
   private subscribers: readonly Subscriber<T>[] = NONE;
   private ended: { readonly failed: boolean; readonly error: unknown } | undefined;
 
-  constructor() {
+  constructor(
+    /** Told after a subscriber joins or leaves (how many there are is {@link count}). */
+    private readonly onCountChange?: () => void,
+  ) {
     this.observable = new Observable<T>((subscriber) => this.add(subscriber));
+  }
+
+  /** Subscribers now. */
+  get count(): number {
+    return this.subscribers.length;
   }
 
   /** Delivers a value to every current subscriber. */
@@ -40,8 +48,10 @@ export class Multicast<T> {
       return undefined;
     }
     this.subscribers = [...this.subscribers, subscriber];
+    this.onCountChange?.();
     return () => {
       this.subscribers = this.subscribers.filter((other) => other !== subscriber);
+      this.onCountChange?.();
     };
   }
 

@@ -60,6 +60,11 @@ export class ReconnectingConnection<In, Out>
 
   readonly messages$: Observable<In>;
 
+  /** The state `state$` last emitted (see {@link Connection.state}). */
+  get state(): ConnectionState {
+    return this.lifecycle.current;
+  }
+
   readonly serial = new Serial();
   readonly scheduler: SchedulerLike;
   readonly WebSocketImpl: WebSocketConstructor;
@@ -68,7 +73,7 @@ export class ReconnectingConnection<In, Out>
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
 
   private readonly lifecycle: Lifecycle<Out>;
-  private readonly messages = new Multicast<In>();
+  private readonly messages: Multicast<In>;
   private readonly serializer: Serializer<In, Out>;
   /** The per-link codec, when one replaces the serializer. */
   private readonly codec: Codec<In, Out> | undefined;
@@ -98,6 +103,14 @@ export class ReconnectingConnection<In, Out>
   private stopRequested = false;
   /** The loss `reconnect()` caused: not a failure, it starts a fresh series at once. */
   private forcedLoss: DisconnectError | undefined;
+  /** `lazy`: resting, no attempt loop (nothing needs a link). */
+  private idle = false;
+  /** The attempt loop (retry pipeline) while one runs. */
+  private attempts: Subscription | undefined;
+  /** The scheduled start of the attempt loop, until it runs. */
+  private starting: Subscription | undefined;
+  /** `lazy`: the wait before going idle, once nothing needs the link. */
+  private idleTimer: Subscription | undefined;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
   private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
 
@@ -114,7 +127,9 @@ export class ReconnectingConnection<In, Out>
     this.codec = options.codec;
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
     this.maxAttempts = options.retry.maxAttempts;
-    this.lifecycle = new Lifecycle<Out>(this.serial);
+    this.idle = options.lazy !== false;
+    this.lifecycle = new Lifecycle<Out>(this.serial, this.idle ? 'idle' : 'connecting');
+    this.messages = new Multicast<In>(options.lazy === false ? undefined : () => this.serial.run(() => this.demandChanged()));
     this.wait = new AttemptWait(options.scheduler, this.serial);
     this.messages$ = this.messages.observable;
     this.outage = new Outage(options.scheduler, options.retry.stableAfter);
@@ -132,7 +147,7 @@ export class ReconnectingConnection<In, Out>
       );
       if (!threw(wakes)) this.lifetime.add(wakes);
     }
-    this.lifetime.add(this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 }));
+    if (!this.idle) this.scheduleStart();
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
@@ -148,6 +163,7 @@ export class ReconnectingConnection<In, Out>
       if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
       if (!this.options.buffer) throw new NotConnectedError();
       (this.outbox ??= new Outbox<Out>(this.options.buffer)).push(message, frame);
+      if (this.idle) this.leaveIdle(); // a lazy connection at rest: the message needs a link
     } finally {
       this.serial.exit();
     }
@@ -172,6 +188,7 @@ export class ReconnectingConnection<In, Out>
       this.stopRequested = false;
       const link = this.link;
       if (this.giveUp) this.giveUp.resume = true;
+      else if (this.idle) this.leaveIdle();
       else if (link !== undefined && link.isUp) {
         const loss = new DisconnectError('manual', { message: 'reconnect()' });
         this.forcedLoss = loss;
@@ -377,6 +394,11 @@ export class ReconnectingConnection<In, Out>
       if (link.phase !== 'restoring') break;
     }
     if (link.phase === 'restoring') link.phase = 'live';
+    this.idleWhenUnneeded();
+  }
+
+  channelsChanged(): void {
+    this.demandChanged();
   }
 
   invalid(error: unknown, data: unknown): void {
@@ -388,11 +410,19 @@ export class ReconnectingConnection<In, Out>
   /** @internal The first attempt's time has come (see {@link startInTwoHops}). */
   begin(starting: Subscription): void {
     this.lifetime.remove(starting); // spent: an idle connection keeps no scheduled action for it
+    if (this.starting === starting) this.starting = undefined;
     this.serial.run(() => this.start());
   }
 
+  /** Starts the attempt loop after two hops at time 0 (see {@link startInTwoHops}). */
+  private scheduleStart(): void {
+    const starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 });
+    this.starting = starting;
+    this.lifetime.add(starting);
+  }
+
   private start(): void {
-    if (this.closed !== undefined) return;
+    if (this.closed !== undefined || this.idle) return;
     // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
     // breaker guards each subscription, and retry() resubscribes after the delay.
     const attempts = Link.attempt$(this)
@@ -408,7 +438,72 @@ export class ReconnectingConnection<In, Out>
       });
     // Added after the fact: if the connection closed while the first attempt started, the
     // closed `lifetime` ends this subscription (and its socket) at once.
+    this.attempts = attempts;
     this.lifetime.add(attempts);
+  }
+
+  // ---- lazy: connect while something needs the link ------------------------------------------
+
+  /** What needs a link: `messages$` subscribers, channels, buffered sends. */
+  private needed(): boolean {
+    return this.messages.count > 0 || (this.channels?.size ?? 0) > 0 || (this.outbox?.size ?? 0) > 0;
+  }
+
+  /** A `messages$` subscriber or a channel came or went. */
+  private demandChanged(): void {
+    if (this.options.lazy === false || this.closed !== undefined) return;
+    if (!this.needed()) {
+      this.idleWhenUnneeded();
+      return;
+    }
+    this.idleTimer?.unsubscribe();
+    this.idleTimer = undefined;
+    this.leaveIdle();
+  }
+
+  /** `lazy`: a connection at rest is needed again: a fresh start, attempt 0. */
+  private leaveIdle(): void {
+    if (!this.idle || this.closed !== undefined) return;
+    this.idle = false;
+    this.outage.restart();
+    this.scheduleStart();
+  }
+
+  /** `lazy`: nothing needs the link: go idle after `idleAfter` ms, unless something comes back. */
+  private idleWhenUnneeded(): void {
+    const lazy = this.options.lazy;
+    if (lazy === false || this.idle || this.closed !== undefined || this.idleTimer !== undefined || this.needed()) return;
+    const timer = this.scheduler.schedule(() => {
+      this.lifetime.remove(timer);
+      this.idleTimer = undefined;
+      this.serial.run(() => this.goIdle());
+    }, lazy.idleAfter);
+    this.idleTimer = timer;
+    this.lifetime.add(timer);
+  }
+
+  /** `lazy`: ends the link or outage (no retry) and rests until something needs a link. */
+  private goIdle(): void {
+    if (this.idle || this.closed !== undefined || this.giveUp !== undefined || this.needed()) return;
+    this.idle = true;
+    const link = this.link;
+    if (link?.isUp) {
+      // Permanent: no retry follows (Idle does); the state stays until Idle makes it 'idle'.
+      this.lifecycle.emit({ type: 'Disconnected', reason: 'manual', code: CloseCode.Normal, permanent: true, attempt: 0, maxAttempts: this.maxAttempts });
+    }
+    this.wait.forget();
+    this.sequence?.cancel();
+    this.sequence = undefined;
+    this.outage.failed(link?.wentUp ?? false);
+    this.link = undefined;
+    this.channels?.linkLost();
+    for (const spent of [this.starting, this.attempts]) {
+      if (spent === undefined) continue;
+      this.lifetime.remove(spent);
+      spent.unsubscribe(); // ends the attempt or link of the moment (its socket closes with 1000)
+    }
+    this.starting = this.attempts = undefined;
+    this.lifecycle.emit({ type: 'Idle' });
   }
 
   private createChannels(): ChannelRegistry<In, Out> {

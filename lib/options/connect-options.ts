@@ -7,6 +7,7 @@ import type { CircuitBreakerOptions } from './circuit-breaker-options';
 import type { HandshakeOptions } from './handshake-options';
 import type { HeartbeatOptions } from './heartbeat-options';
 import { keysOf } from './keys';
+import type { LazyOptions } from './lazy-options';
 import type { TransportOption } from './transport-options';
 import type { RetryOptions } from './retry-options';
 
@@ -106,6 +107,15 @@ export interface ConnectOptions<In, Out> {
    */
   route?: (message: In) => string | undefined;
   /**
+   * Connect only while something needs the link: the first `messages$` subscriber, channel
+   * subscriber or `send()` starts it, and once none is left (and the buffer is empty) for
+   * `idleAfter` ms it closes the link and goes idle (`Idle` event, state `'idle'`) until the
+   * next one. `events$` and `state$` subscribers do not count: watching is not needing.
+   * `true` is `{ idleAfter: 1000 }`.
+   * @default false (connect at once and stay connected)
+   */
+  lazy?: boolean | LazyOptions;
+  /**
    * Every timer goes through it; pass a `TestScheduler` (or run inside `run()`) for
    * virtual time.
    * @default asyncScheduler
@@ -129,5 +139,6 @@ export const CONNECT_OPTION_KEYS = keysOf({
   handshake: true,
   wake$: true,
   route: true,
+  lazy: true,
   scheduler: true,
 } satisfies Record<keyof ConnectOptions<unknown, unknown>, true>);

@@ -12,6 +12,7 @@ export {
 export { HANDSHAKE_OPTION_KEYS, type HandshakeOptions } from './handshake-options';
 export { HEARTBEAT_OPTION_KEYS, type HeartbeatOptions } from './heartbeat-options';
 export { resolveOptions, type ResolvedOptions } from './resolve-options';
+export { DEFAULT_IDLE_AFTER, LAZY_OPTION_KEYS, type LazyOptions } from './lazy-options';
 export type { ResolvedRetryOptions } from './resolve-retry';
 export { defaultShouldRetry, RETRY_OPTION_KEYS, type RetryOptions } from './retry-options';
 export { validateWebSocketUrl } from './websocket-url';

@@ -18,6 +18,7 @@ import { resolveRetry, type ResolvedRetryOptions } from './resolve-retry';
 import { validateProtocols } from './websocket-protocols';
 import { validateTransportOption, type TransportOption } from './transport-options';
 import { validateUrlOption } from './websocket-url';
+import { resolveLazy, type ResolvedLazy } from './lazy-options';
 
 /** Options with every default filled in and every field checked. */
 export interface ResolvedOptions<In, Out> {
@@ -35,6 +36,7 @@ export interface ResolvedOptions<In, Out> {
   readonly handshake: (HandshakeOptions<In, Out> & { timeout: number }) | undefined;
   readonly wake$: Observable<unknown> | undefined;
   readonly route: ((message: In) => string | undefined) | undefined;
+  readonly lazy: ResolvedLazy;
   readonly scheduler: SchedulerLike;
 }
 
@@ -72,6 +74,7 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
     handshake: resolveHandshake(options.handshake),
     wake$: options.wake$,
     route: options.route,
+    lazy: resolveLazy(options.lazy),
     scheduler,
   };
 }

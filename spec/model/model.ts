@@ -45,6 +45,8 @@ export function allowedStates(event: ConnectionEvent<unknown>, prev: FoldState):
       return ['circuit-open'];
     case 'Closed':
       return ['closed'];
+    case 'Idle':
+      return ['idle'];
     case 'SubscriptionsRestored':
     case 'InvalidMessage':
       return [prev.state];
@@ -75,6 +77,8 @@ export function summarize(event: ConnectionEvent<unknown>): string {
       return `CircuitBreakerOpen ${event.trips} ${event.retryIn}`;
     case 'InvalidMessage':
       return 'InvalidMessage';
+    case 'Idle':
+      return 'Idle';
     case 'Closed':
       return `Closed ${event.reason} unsent=${event.unsent.length}`;
   }

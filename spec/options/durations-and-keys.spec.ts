@@ -150,6 +150,7 @@ describe('unknown option keys', () => {
       handshake: { message: () => 'hello', ack: () => true, timeout: 100 },
       wake$: new TestServer().messages$,
       route: () => undefined,
+      lazy: { idleAfter: 10 },
       scheduler: testScheduler(),
     };
     expect(() => connect(options).close()).not.toThrow();

@@ -32,6 +32,8 @@ export function summarize(event: ConnectionEvent<unknown>): EventSummary {
       return `CircuitBreakerOpen ${event.trips} ${event.retryIn}`;
     case 'InvalidMessage':
       return 'InvalidMessage';
+    case 'Idle':
+      return 'Idle';
     case 'Closed':
       return `Closed ${event.reason} ${event.unsent.length}`;
   }
