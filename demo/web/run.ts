@@ -1,0 +1,66 @@
+/**
+ * `npm run demo -- --web`: serves the live page (see {@link startWebDemo}), prints its URL and
+ * runs until Ctrl-C. `--port N` serves it on a fixed port (default: any free one).
+ *
+ * `--web --once` (for tests and CI): exits 0 as soon as the page has been driven — server
+ * killed, an order sent while offline, server restarted, `SubscriptionsRestored`, the order
+ * received by the server — or 1 when that has not happened within `--timeout S` seconds
+ * (default 120).
+ */
+import { Timeline } from '../timeline';
+import { startWebDemo, type WebDemo } from './start-web-demo';
+
+const args = process.argv.slice(2);
+const once = args.includes('--once');
+const port = numberArg('--port', 0);
+const timeoutMs = numberArg('--timeout', 120) * 1000;
+const timeline = new Timeline();
+
+async function main(): Promise<void> {
+  const demo = await startWebDemo({ port, log: (tag, text, colour) => timeline.line(tag, text, colour) });
+  timeline.line('demo', `pub/sub server on ${demo.wsUrl}`, 'bold');
+  timeline.line('demo', `open ${demo.url} in a browser${once ? ' and drive it (--once: exits when driven)' : '  (Ctrl-C to stop)'}`, 'green');
+
+  const stop = (code: number): void => {
+    demo.stop().then(
+      () => {
+        timeline.line('demo', 'stopped', 'bold');
+        process.exitCode = code;
+      },
+      (error: unknown) => fail(error),
+    );
+  };
+  process.once('SIGINT', () => stop(0));
+  process.once('SIGTERM', () => stop(0));
+  if (once) await untilDriven(demo, stop);
+}
+
+async function untilDriven(demo: WebDemo, stop: (code: number) => void): Promise<void> {
+  let timeUp = (): void => undefined;
+  const timedOut = new Promise<undefined>((resolve) => (timeUp = () => resolve(undefined)));
+  const timer = setTimeout(() => timeUp(), timeoutMs);
+  const summary = await Promise.race([demo.driven, timedOut]);
+  clearTimeout(timer);
+  if (summary === undefined) {
+    timeline.line('demo', `the page was not driven within ${timeoutMs / 1000} s`, 'red');
+    return stop(1);
+  }
+  const delivered = summary.bufferedOrders.map((id) => `order ${id} on client #${summary.deliveredOn.get(id)}`);
+  timeline.line('demo', `driven: buffered while offline and delivered after the restart: ${delivered.join(', ')}`, 'green');
+  stop(0);
+}
+
+function numberArg(name: string, fallback: number): number {
+  const index = args.indexOf(name);
+  if (index < 0) return fallback;
+  const value = Number(args[index + 1]);
+  if (!Number.isInteger(value) || value < 0) fail(new Error(`${name} needs a whole number, got ${args[index + 1]}`));
+  return value;
+}
+
+function fail(error: unknown): never {
+  process.stderr.write(`web demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+main().catch(fail);
