@@ -44,7 +44,10 @@ export class PubSubServer {
     this.wss = wss;
     wss.on('connection', (socket) => this.accept(socket));
     return new Promise<number>((resolve, reject) => {
-      wss.once('error', reject);
+      wss.once('error', (error) => {
+        if (this.wss === wss) this.wss = undefined; // not started: a later start() may try again
+        reject(error);
+      });
       wss.once('listening', () => {
         wss.off('error', reject);
         wss.on('error', (error) => this.hooks.log(`listener error: ${error.message}`));
@@ -61,8 +64,8 @@ export class PubSubServer {
     this.wss = undefined;
     clearInterval(this.publisher);
     this.publisher = undefined;
+    // Each client's close event logs and forgets it (terminate() makes it come at once).
     for (const client of this.clients) client.socket.terminate();
-    this.clients.clear();
     return new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 

@@ -40,6 +40,8 @@ export interface Connection<In, Out> {
    * the state that event caused).
    */
   readonly state: ConnectionState;
+  /** Messages accepted by `send()` and waiting in the offline buffer (0 while live and flushed). */
+  readonly buffered: number;
   /** A server-side subscription that is re-sent after every reconnect (see {@link ChannelSpec}). */
   channel(spec: ChannelSpec<In, Out>): Observable<In>;
   /**

@@ -365,6 +365,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
+  // A browser reports a failed WebSocket with a bare Event: it gives no detail, on purpose.
+  if (typeof Event === 'function' && error instanceof Event) return 'WebSocket error (the browser gives no detail)';
   const message = (error as { message?: unknown } | null)?.message;
   if (typeof message === 'string') return message;
   try {

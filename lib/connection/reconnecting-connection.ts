@@ -65,6 +65,11 @@ export class ReconnectingConnection<In, Out>
     return this.lifecycle.current;
   }
 
+  /** Messages in the offline buffer (see {@link Connection.buffered}). */
+  get buffered(): number {
+    return this.outbox?.size ?? 0;
+  }
+
   readonly serial = new Serial();
   readonly scheduler: SchedulerLike;
   readonly WebSocketImpl: WebSocketConstructor;

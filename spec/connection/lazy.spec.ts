@@ -99,11 +99,15 @@ describe('lazy: connect while something needs the link (#11)', () => {
       const h = harness<string, string>(scheduler, { serializer: text, lazy: { idleAfter: 300 } }, { mode: 'refuse' }, 10_000);
       const subscription = h.conn.messages$.subscribe();
       h.at(500, () => subscription.unsubscribe());
+      let attemptsBeforeIdle = 0;
+      h.conn.events$.subscribe((e) => {
+        if (e.type === 'Idle') attemptsBeforeIdle = h.server.connections.length;
+      });
       scheduler.flush();
-      const attemptsAfterIdle = h.server.connections.filter((c) => c.openedAt === undefined).length;
       expect(h.timeline.find(([, e]) => e === 'Idle')).toEqual([800, 'Idle']);
       expect(h.timeline.filter(([t]) => t > 800).map(([, e]) => e)).toEqual(['Closed manual 0']);
-      expect(attemptsAfterIdle).toBeGreaterThan(0);
+      expect(attemptsBeforeIdle).toBeGreaterThan(1); // it was retrying
+      expect(h.server.connections).toHaveLength(attemptsBeforeIdle); // and then it stopped
       expect(h.states.slice(-2)).toEqual(['idle', 'closed']);
     });
   });
