@@ -18,6 +18,7 @@ import type { Codec } from '../codec/codec';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Termination } from './termination';
+import { onRealAsyncClock, requireSameClock } from './clock-check';
 import { defaultWake$ } from '../liveness/default-wake';
 import { defaultWebSocket } from '../transport/default-websocket';
 import type { WebSocketConstructor } from '../transport/websocket-like';
@@ -116,6 +117,8 @@ export class ReconnectingConnection<In, Out>
   private starting: Subscription | undefined;
   /** `lazy`: the wait before going idle, once nothing needs the link. */
   private idleTimer: Subscription | undefined;
+  /** Made on the real clock with the default scheduler (see {@link requireSameClock}). */
+  private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
   private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
 
@@ -124,6 +127,7 @@ export class ReconnectingConnection<In, Out>
     private readonly pool: UrlPool,
   ) {
     this.scheduler = options.scheduler;
+    this.startedReal = onRealAsyncClock(options.scheduler);
     this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
     this.protocols = options.protocols;
     this.connectTimeout = options.connectTimeout;
@@ -245,6 +249,7 @@ export class ReconnectingConnection<In, Out>
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
     }
+    requireSameClock(this.scheduler, this.startedReal);
     this.serial.run(() => {
       if (this.closed !== undefined) return;
       const link = this.link;

@@ -1,5 +1,6 @@
 export { BufferOverflowError, type BufferLimit } from './buffer-overflow-error';
 export { CircuitOpenError } from './circuit-open-error';
+export { ClockMixUpError } from './clock-mix-up-error';
 export { ConfigError, isConfigError } from './config-error';
 export { ConnectionClosedError } from './connection-closed-error';
 export { DeserializeError } from './deserialize-error';
