@@ -10,7 +10,7 @@
 import { firstValueFrom, timeout } from 'rxjs';
 import { connect, ofType, type ConnectionEvent, type ConnectionState } from '../lib';
 import { EVENT_COLOUR, formatEvent } from './format-event';
-import { TOPICS, type ClientMessage, type Tick } from './protocol';
+import { topicChannel, TOPICS, type ClientMessage, type Tick } from './protocol';
 import { PubSubServer } from './pubsub-server';
 import { TickLog } from './tick-log';
 import { Timeline } from './timeline';
@@ -75,12 +75,7 @@ async function main(): Promise<boolean> {
   let channelsCompleted = 0;
   for (const topic of TOPICS) {
     conn
-      .channel({
-        key: topic,
-        subscribe: { op: 'subscribe', topic },
-        unsubscribe: { op: 'unsubscribe', topic },
-        match: (message) => message.topic === topic,
-      })
+      .channel(topicChannel(topic))
       .subscribe({
         next: (tick) => ticks.tick(topic, tick),
         error: (error: unknown) => timeline.line('demo', `channel ${topic} errored: ${String(error)}`, 'red'),

@@ -1,6 +1,7 @@
 /**
  * The demo's wire protocol: a tiny topic pub/sub, shared by the demo server and client.
  */
+import type { ChannelSpec } from '../lib';
 
 /** The two topics the demo server publishes. */
 export const TOPICS = ['ticker:BTC', 'ticker:ETH'] as const;
@@ -30,4 +31,14 @@ export function parseClientMessage(data: unknown): ClientMessage | undefined {
     // Not JSON: ignored, like any unknown frame.
   }
   return undefined;
+}
+
+/** The channel of one topic: subscribed (and re-subscribed after each reconnect) by topic. */
+export function topicChannel(topic: string): ChannelSpec<Tick, ClientMessage> {
+  return {
+    key: topic,
+    subscribe: { op: 'subscribe', topic },
+    unsubscribe: { op: 'unsubscribe', topic },
+    match: (message) => message.topic === topic,
+  };
 }

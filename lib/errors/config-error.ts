@@ -3,7 +3,7 @@
  * invalid. `field` names the option (dotted for nested groups, e.g. `retry.jitter`) and
  * `value` is what was given, so the fix is obvious from the message alone.
  *
- * Building the message never throws, whatever `value` is (see {@link describeValue}): a
+ * Building the message never throws, whatever `value` is (see `describeValue`): a
  * validation error must not be replaced by an error from printing the bad value.
  *
  * @example

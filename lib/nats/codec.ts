@@ -6,7 +6,7 @@ import { NatsParser } from './parser';
 
 /**
  * The NATS protocol as a core codec: `encode` writes one client operation per frame, and every
- * link gets a fresh streaming {@link NatsParser}. A frame with malformed input yields the
+ * link gets a fresh streaming `NatsParser`. A frame with malformed input yields the
  * operations it does hold, then throws the parse error (the core reports it as
  * `InvalidMessage` and the link goes on; the parser has already skipped the bad line).
  */

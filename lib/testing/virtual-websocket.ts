@@ -14,6 +14,11 @@ export interface VirtualPeer {
   pinged(socket: VirtualWebSocket): boolean;
 }
 
+/**
+ * A `'pong'` listener (shown inline in the docs: it is not a type of its own).
+ *
+ * @inline
+ */
 type Listener = () => void;
 
 /**

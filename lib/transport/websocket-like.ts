@@ -7,11 +7,17 @@ export interface WebSocketLike {
   readonly readyState: number;
   /** Set to `'arraybuffer'` so binary frames arrive synchronously. */
   binaryType: string;
+  /** Called once the socket is open (the library sets it; events are read, not typed). */
   onopen: ((event: never) => unknown) | null;
+  /** Called with each inbound frame (`event.data`: a string or an `ArrayBuffer`). */
   onmessage: ((event: never) => unknown) | null;
+  /** Called once the socket has closed (`event.code`, `event.reason`, `event.wasClean`). */
   onclose: ((event: never) => unknown) | null;
+  /** Called when the transport fails; `onclose` follows. */
   onerror: ((event: never) => unknown) | null;
+  /** Sends one frame: text as a string, binary as a buffer or a view of one. */
   send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  /** Starts the closing handshake with an optional close code and reason. */
   close(code?: number, reason?: string): void;
 }
 

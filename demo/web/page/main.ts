@@ -5,7 +5,7 @@
  * buttons that kill and restart the server and send orders.
  */
 import { connect, type ConnectionEvent } from '../../../lib';
-import { TOPICS, type ClientMessage, type Tick } from '../../protocol';
+import { topicChannel, TOPICS, type ClientMessage, type Tick } from '../../protocol';
 import { API } from '../web-protocol';
 import { ChannelView } from './channel-view';
 import { byId } from './dom';
@@ -43,12 +43,7 @@ for (const topic of TOPICS) {
   const view = new ChannelView(topic, byId('channels'));
   channels.set(topic, view);
   conn
-    .channel({
-      key: topic,
-      subscribe: { op: 'subscribe', topic },
-      unsubscribe: { op: 'unsubscribe', topic },
-      match: (message) => message.topic === topic,
-    })
+    .channel(topicChannel(topic))
     .subscribe({
       next: (tick) => view.tick(tick),
       error: (error: unknown) => timeline.action(`channel ${topic}`, `errored: ${String(error)}`, 'red'),

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// `npm run build`: the package's two builds from the unchanged sources in lib/.
+//
+//   dist/cjs  CommonJS (tsconfig.build.json), `{"type":"commonjs"}`
+//   dist/esm  ES modules (tsconfig.build.esm.json), `{"type":"module"}`, importing `rxjs` by
+//             name so the consumer's bundler or Node picks rxjs's own ESM or CJS build
+//
+// Both carry `.d.ts` and source maps with the sources inlined (lib/ is not shipped). tsc
+// emits ESM specifiers as written (`./connect`), which Node and node16/nodenext type
+// resolution refuse, so the ESM output's relative specifiers get their `.js` (or `/index.js`)
+// here, each checked against the emitted files. The one CommonJS construct in lib/, the lazy
+// `require('ws')` of transport/default-websocket.ts, gets its `require` in ESM from
+// `#node-require` (dist/esm/package.json `imports`): `createRequire` under the `node`
+// condition, a stub elsewhere, so browser bundles never see `ws` or `node:module`.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const esm = join(dist, 'esm');
+const cjs = join(dist, 'cjs');
+const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+
+/** The file that needs `require` in ESM, relative to dist/esm, and what it may require. */
+const REQUIRE_USER = 'transport/default-websocket.js';
+const REQUIRE_CALL = "require('ws')";
+const NODE_REQUIRE_FILES = { node: 'transport/node-require.js', default: 'transport/no-node-require.js' };
+
+function compile(project) {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [tsc, '-p', join(root, project)], { cwd: root, stdio: 'inherit' });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`tsc -p ${project} exited with ${code}`))));
+  });
+}
+
+function* filesUnder(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesUnder(path);
+    else yield path;
+  }
+}
+
+const isFile = (path) => existsSync(path) && statSync(path).isFile();
+
+/** `./x` → `./x.js` or `./x/index.js`, whichever was emitted (`.d.ts` files point at the `.js`). */
+function withExtension(file, specifier) {
+  if (specifier.endsWith('.js')) return specifier;
+  const emitted = file.endsWith('.d.ts') ? '.d.ts' : '.js';
+  const target = resolve(dirname(file), specifier);
+  if (isFile(target + emitted)) return `${specifier}.js`;
+  if (isFile(join(target, `index${emitted}`))) return `${specifier.replace(/\/$/, '')}/index.js`;
+  throw new Error(`${relative(root, file)}: cannot resolve '${specifier}' to an emitted file`);
+}
+
+// `from '…'`, `import '…'`, `import('…')` with a relative specifier; nothing else in emitted
+// code or declarations looks like that (an unresolvable match fails the build).
+const RELATIVE_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}(?:\/[^'"]*)?)\2/g;
+
+function addExtensions(file) {
+  const text = readFileSync(file, 'utf8');
+  const rewritten = text.replace(RELATIVE_SPECIFIER, (_, keyword, quote, specifier) => `${keyword}${quote}${withExtension(file, specifier)}${quote}`);
+  if (rewritten !== text) writeFileSync(file, rewritten);
+}
+
+/** Gives the ESM build's one `require('ws')` a `require` (appended: source map lines stay put). */
+function provideRequire() {
+  const file = join(esm, REQUIRE_USER);
+  const text = readFileSync(file, 'utf8');
+  if (text.split(REQUIRE_CALL).length !== 2) {
+    throw new Error(`${REQUIRE_USER}: expected exactly one ${REQUIRE_CALL}; update scripts/build.mjs with the source`);
+  }
+  const mapComment = text.lastIndexOf('//# sourceMappingURL=');
+  const at = mapComment === -1 ? text.length : mapComment;
+  writeFileSync(file, `${text.slice(0, at)}import { nodeRequire as require } from '#node-require';\n${text.slice(at)}`);
+  for (const target of Object.values(NODE_REQUIRE_FILES)) {
+    copyFileSync(join(root, 'scripts/esm', target.slice(target.lastIndexOf('/') + 1)), join(esm, target));
+  }
+  for (const other of filesUnder(esm)) {
+    const relativePath = relative(esm, other).split('\\').join('/');
+    if (!other.endsWith('.js') || relativePath === REQUIRE_USER || Object.values(NODE_REQUIRE_FILES).includes(relativePath)) continue;
+    if (/\brequire\s*\(/.test(readFileSync(other, 'utf8'))) {
+      throw new Error(`dist/esm/${relativePath} calls require(), which ES modules do not have`);
+    }
+  }
+}
+
+const writeJson = (path, value) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+
+rmSync(dist, { recursive: true, force: true });
+await Promise.all([compile('tsconfig.build.json'), compile('tsconfig.build.esm.json')]);
+writeJson(join(cjs, 'package.json'), { type: 'commonjs', sideEffects: false });
+// Node and bundlers read `type`, `sideEffects` and `imports` from the nearest package.json.
+writeJson(join(esm, 'package.json'), {
+  type: 'module',
+  sideEffects: false,
+  imports: { '#node-require': { node: `./${NODE_REQUIRE_FILES.node}`, default: `./${NODE_REQUIRE_FILES.default}` } },
+});
+for (const file of filesUnder(esm)) {
+  if (file.endsWith('.js') || file.endsWith('.d.ts')) addExtensions(file);
+}
+provideRequire();
+console.log(`built ${relative(process.cwd(), cjs) || '.'} and ${relative(process.cwd(), esm) || '.'}`);
