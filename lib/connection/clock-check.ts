@@ -1,5 +1,4 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { ClockMixUpError } from '../errors/clock-mix-up-error';
 
 /**
  * Ms since 1970 past which a clock is the real one: virtual time in `TestScheduler.run()` starts
@@ -16,9 +15,9 @@ export function onRealAsyncClock(scheduler: SchedulerLike): boolean {
 }
 
 /**
- * Throws {@link ClockMixUpError} when a connection started on the real clock (`startedReal`) is
- * now inside `TestScheduler.run()`, where cancelling its real timers silently fails.
+ * False when a connection started on the real clock (`startedReal`) is now inside
+ * `TestScheduler.run()`, where cancelling its real timers silently fails.
  */
-export function requireSameClock(scheduler: SchedulerLike, startedReal: boolean): void {
-  if (startedReal && scheduler === asyncScheduler && scheduler.now() < REAL_CLOCK_MS) throw new ClockMixUpError();
+export function onSameClock(scheduler: SchedulerLike, startedReal: boolean): boolean {
+  return !(startedReal && scheduler === asyncScheduler && scheduler.now() < REAL_CLOCK_MS);
 }

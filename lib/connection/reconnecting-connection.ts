@@ -18,7 +18,8 @@ import type { Codec } from '../codec/codec';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Termination } from './termination';
-import { onRealAsyncClock, requireSameClock } from './clock-check';
+import { onRealAsyncClock, onSameClock } from './clock-check';
+import { ClockMixUpError } from '../errors/clock-mix-up-error';
 import { defaultWake$ } from '../liveness/default-wake';
 import { defaultWebSocket } from '../transport/default-websocket';
 import type { WebSocketConstructor } from '../transport/websocket-like';
@@ -249,7 +250,12 @@ export class ReconnectingConnection<In, Out>
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
     }
-    requireSameClock(this.scheduler, this.startedReal);
+    if (!onSameClock(this.scheduler, this.startedReal)) {
+      // Its timers are real: close for real once run() has returned (a plain macrotask, the one
+      // timer not on the scheduler, which is the thing in the wrong mode here), and say so now.
+      setTimeout(() => this.close(code, reason), 0);
+      throw new ClockMixUpError();
+    }
     this.serial.run(() => {
       if (this.closed !== undefined) return;
       const link = this.link;
