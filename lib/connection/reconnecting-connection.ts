@@ -483,6 +483,7 @@ export class ReconnectingConnection<In, Out>
     this.idle = false;
     this.outage.restart();
     this.scheduleStart();
+    this.idleWhenUnneeded(); // woken by reconnect() with nothing that needs it: rest again later
   }
 
   /** `lazy`: nothing needs the link: go idle after `idleAfter` ms, unless something comes back. */
