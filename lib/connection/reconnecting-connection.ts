@@ -1,4 +1,4 @@
-import { EMPTY, identity, Observable, retry, Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { EMPTY, identity, Observable, retry, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
@@ -91,8 +91,8 @@ export class ReconnectingConnection<In, Out>
   private channels: ChannelRegistry<In, Out> | undefined;
   private readonly outage: Outage;
   private readonly breaker: CircuitBreakerPolicy | undefined;
-  /** What lives as long as the connection: the start, `wake$` and the attempt loop. */
-  private readonly lifetime = new Subscription();
+  /** The `wake$` subscription, while it lasts. */
+  private wakes: Subscription | undefined;
 
   /** The attempt or link of the moment (none while waiting, or after close). */
   private link: Link | undefined;
@@ -155,7 +155,7 @@ export class ReconnectingConnection<In, Out>
           source.subscribe({ next: () => this.serial.run(() => this.wake()), error: () => undefined }),
         wake$,
       );
-      if (!threw(wakes)) this.lifetime.add(wakes);
+      if (!threw(wakes)) this.wakes = wakes;
     }
     if (!this.idle) this.scheduleStart();
   }
@@ -425,16 +425,13 @@ export class ReconnectingConnection<In, Out>
 
   /** @internal The first attempt's time has come (see {@link startInTwoHops}). */
   begin(starting: Subscription): void {
-    this.lifetime.remove(starting); // spent: an idle connection keeps no scheduled action for it
-    if (this.starting === starting) this.starting = undefined;
+    if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
     this.serial.run(() => this.start());
   }
 
   /** Starts the attempt loop after two hops at time 0 (see {@link startInTwoHops}). */
   private scheduleStart(): void {
-    const starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 });
-    this.starting = starting;
-    this.lifetime.add(starting);
+    this.starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 });
   }
 
   private start(): void {
@@ -452,10 +449,10 @@ export class ReconnectingConnection<In, Out>
           else this.finish('fatal', error);
         },
       });
-    // Added after the fact: if the connection closed while the first attempt started, the
-    // closed `lifetime` ends this subscription (and its socket) at once.
-    this.attempts = attempts;
-    this.lifetime.add(attempts);
+    // Kept after the fact: if the connection closed (or went idle) while the first attempt
+    // started, this subscription (and its socket) ends at once.
+    if (this.closed !== undefined || this.idle) attempts.unsubscribe();
+    else this.attempts = attempts;
   }
 
   // ---- lazy: connect while something needs the link ------------------------------------------
@@ -490,13 +487,10 @@ export class ReconnectingConnection<In, Out>
   private idleWhenUnneeded(): void {
     const lazy = this.options.lazy;
     if (lazy === false || this.idle || this.closed !== undefined || this.idleTimer !== undefined || this.needed()) return;
-    const timer = this.scheduler.schedule(() => {
-      this.lifetime.remove(timer);
+    this.idleTimer = this.scheduler.schedule(() => {
       this.idleTimer = undefined;
       this.serial.run(() => this.goIdle());
     }, lazy.idleAfter);
-    this.idleTimer = timer;
-    this.lifetime.add(timer);
   }
 
   /** `lazy`: ends the link or outage (no retry) and rests until something needs a link. */
@@ -514,12 +508,7 @@ export class ReconnectingConnection<In, Out>
     this.outage.failed(link?.wentUp ?? false);
     this.link = undefined;
     this.channels?.linkLost();
-    for (const spent of [this.starting, this.attempts]) {
-      if (spent === undefined) continue;
-      this.lifetime.remove(spent);
-      spent.unsubscribe(); // ends the attempt or link of the moment (its socket closes with 1000)
-    }
-    this.starting = this.attempts = undefined;
+    this.stopAttempts(); // ends the attempt or link of the moment (its socket closes with 1000)
     this.lifecycle.emit({ type: 'Idle' });
   }
 
@@ -665,6 +654,14 @@ export class ReconnectingConnection<In, Out>
     else if (this.link?.isUp) this.link.probe();
   }
 
+  /** Cancels the scheduled start and ends the attempt loop (and with it the attempt or link). */
+  private stopAttempts(): void {
+    const { starting, attempts } = this;
+    this.starting = this.attempts = undefined;
+    starting?.unsubscribe();
+    attempts?.unsubscribe();
+  }
+
   private finish(reason: ClosedReason, error: unknown): void {
     if (this.closed !== undefined) return;
     this.closed = { reason, error };
@@ -673,7 +670,11 @@ export class ReconnectingConnection<In, Out>
     this.sequence?.cancel();
     this.sequence = undefined;
     this.link = undefined;
-    this.lifetime.unsubscribe();
+    this.stopAttempts();
+    this.idleTimer?.unsubscribe();
+    this.idleTimer = undefined;
+    this.wakes?.unsubscribe();
+    this.wakes = undefined;
     const unsent = this.outbox?.drain() ?? [];
     this.lifecycle.emit({ type: 'Closed', reason, ...(error === undefined ? {} : { error }), unsent });
     this.serial.deliver(() => {
