@@ -1,4 +1,4 @@
-import { Subscription, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 
 /** What a heartbeat drives on its link (the link itself: no closure per heartbeat). */
 export interface HeartbeatTarget {
@@ -18,6 +18,8 @@ interface Probe {
   readonly sentAt: number;
   /** Its reply was recognised by `isPong` and swallowed. */
   ponged: boolean;
+  /** Its deadline's timer. */
+  deadline: Subscription | undefined;
 }
 
 /**
@@ -33,7 +35,10 @@ interface Probe {
  * `interval` ms, a probe goes out, so the peer never sees us silent for longer than that.
  */
 export class Heartbeat {
-  private readonly timers = new Subscription();
+  /** The interval tick (a field each, not a `Subscription` of them: one array less per link). */
+  private readonly ticking: Subscription;
+  /** The outbound keepalive check, with `outbound`. */
+  private readonly keeping: Subscription | undefined;
   /** Probes whose deadline has not passed, oldest first. */
   private readonly inFlight: Probe[] = [];
   private heardAtTick: number;
@@ -51,27 +56,23 @@ export class Heartbeat {
     outbound = false,
   ) {
     this.heardAtTick = target.framesSoFar();
-    this.timers.add(
-      scheduler.schedule<Heartbeat>(
-        function (heartbeat) {
-          heartbeat!.tick();
-          this.schedule(heartbeat, interval);
-        },
-        interval,
-        this,
-      ),
+    this.ticking = scheduler.schedule<Heartbeat>(
+      function (heartbeat) {
+        heartbeat!.tick();
+        this.schedule(heartbeat, interval);
+      },
+      interval,
+      this,
     );
-    if (outbound) {
-      this.timers.add(
-        scheduler.schedule<Heartbeat>(
+    this.keeping = outbound
+      ? scheduler.schedule<Heartbeat>(
           function (heartbeat) {
             this.schedule(heartbeat, heartbeat!.keepAlive());
           },
           interval,
           this,
-        ),
-      );
-    }
+        )
+      : undefined;
   }
 
   /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
@@ -97,14 +98,12 @@ export class Heartbeat {
   }
 
   private probe(): void {
-    const probe: Probe = { sentAt: this.target.framesSoFar(), ponged: false };
+    const probe: Probe = { sentAt: this.target.framesSoFar(), ponged: false, deadline: undefined };
     this.inFlight.push(probe);
-    const deadline = this.scheduler.schedule(() => {
-      this.timers.remove(deadline);
+    probe.deadline = this.scheduler.schedule(() => {
       this.inFlight.splice(this.inFlight.indexOf(probe), 1);
       if (this.target.framesSoFar() === probe.sentAt) this.target.probeUnanswered(this.timeout);
     }, this.timeout);
-    this.timers.add(deadline);
     this.target.sendProbe();
   }
 
@@ -129,7 +128,9 @@ export class Heartbeat {
 
   /** Stops every timer. */
   stop(): void {
-    this.timers.unsubscribe();
+    this.ticking.unsubscribe();
+    this.keeping?.unsubscribe();
+    for (const probe of this.inFlight) probe.deadline?.unsubscribe();
     this.inFlight.length = 0;
   }
 
