@@ -70,6 +70,6 @@ function backoffOrCustom(retry: RetryOptions): (attempt: number, error: unknown)
       return ms;
     };
   }
-  const delayFor = backoffFromValid(policy);
-  return (attempt) => delayFor(attempt);
+  // The backoff ignores the error: its own function serves (no wrapper closure per connection).
+  return backoffFromValid(policy);
 }
