@@ -7,14 +7,8 @@ import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketU
 import type { Decoder } from '../codec/codec';
 import type { Frame } from '../serializer';
 import { retryAfterMs } from '../transport/retry-after';
-import {
-  handshakeStatus,
-  isSubprotocolMismatch,
-  openSocket,
-  UpgradeRefusedError,
-  type Socket,
-  type SocketEvents,
-} from '../transport/socket';
+import { openSocket, type Socket, type SocketEvents } from '../transport/socket';
+import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../transport/upgrade-failure';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import { isPromiseLike } from './handshake';
 import type { Serial } from './serial';

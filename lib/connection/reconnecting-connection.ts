@@ -14,7 +14,8 @@ import { guarded, threw, Thrown } from '../guard';
 import type { HeartbeatOptions, ResolvedOptions } from '../options';
 import { Outbox } from '../outbox';
 import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
-import type { Codec } from '../codec/codec';
+import type { Codec, Decoder } from '../codec/codec';
+import { eachDecoded } from '../codec/each-decoded';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Termination } from './termination';
@@ -118,7 +119,7 @@ export class ReconnectingConnection<In, Out>
   private starting: Subscription | undefined;
   /** `lazy`: the wait before going idle, once nothing needs the link. */
   private idleTimer: Subscription | undefined;
-  /** Made on the real clock with the default scheduler (see {@link requireSameClock}). */
+  /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
   private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
@@ -313,7 +314,13 @@ export class ReconnectingConnection<In, Out>
   frame(link: Link, data: unknown): void {
     const seq = link.framesHeard;
     if (link.decoder !== undefined) {
-      this.decodedFrame(link, link.decoder, data, seq);
+      eachDecoded<In>(
+        link.decoder as Decoder<In>,
+        data,
+        (message) => this.inbound(link, message, seq),
+        () => link.phase !== 'ended',
+        (error) => this.invalid(new DeserializeError(error), data),
+      );
       return;
     }
     const message = guarded(this.serializer.deserialize, data, this.serializer);
@@ -322,31 +329,6 @@ export class ReconnectingConnection<In, Out>
       return;
     }
     this.inbound(link, message, seq);
-  }
-
-  /** A frame through the link's codec: each message it yields goes through {@link inbound}, in order. */
-  private decodedFrame(link: Link, decoder: (frame: unknown) => Iterable<unknown>, data: unknown, seq: number): void {
-    const messages = guarded(decoder, data) as Iterable<In> | Thrown;
-    if (threw(messages)) {
-      this.invalid(new DeserializeError(messages.error), data);
-      return;
-    }
-    if (Array.isArray(messages)) {
-      for (let i = 0; i < messages.length && link.phase !== 'ended'; i++) this.inbound(link, messages[i] as In, seq);
-      return;
-    }
-    if (typeof (messages as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
-      this.invalid(new DeserializeError(new TypeError('the codec decoder did not return an iterable')), data);
-      return;
-    }
-    try {
-      for (const message of messages) {
-        this.inbound(link, message, seq);
-        if (link.phase === 'ended') break;
-      }
-    } catch (error) {
-      this.invalid(new DeserializeError(error), data); // the decoder's iterator threw
-    }
   }
 
   /** One inbound message: the handshake, a pong, channel acks, then delivery. */

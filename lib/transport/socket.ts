@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { CloseCode } from '../close-codes';
 import type { Frame } from '../serializer';
+import { flattenHeaders, UpgradeRefusedError, type UpgradeResponse } from './upgrade-failure';
 import { ReadyState, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
 
 /**
@@ -46,58 +47,12 @@ interface NodeSocketExtras {
   off(event: 'pong' | 'unexpected-response' | 'open' | 'message', listener: (...args: never[]) => void): unknown;
 }
 
-/** The part of Node's `http.IncomingMessage` read from a refused upgrade. */
-interface UpgradeResponse {
-  readonly statusCode?: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-}
 
 /**
  * Ms a closing handshake may take before the socket is terminated. `ws` would otherwise wait
  * 30 s for the close frame of a peer that stopped reading, holding the process open.
  */
 export const CLOSE_GRACE_MS = 1_000;
-
-/** ws reports a refused upgrade as "Unexpected server response: 401". */
-const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
-/** ws's words for an upgrade whose subprotocol does not match the request. */
-const SUBPROTOCOL_MISMATCH = /^Server sent (no subprotocol|an invalid subprotocol|a subprotocol but none was requested)/;
-
-/** The server refused the WebSocket upgrade with an HTTP response (Node `ws` only). */
-export class UpgradeRefusedError extends Error {
-  override readonly name = 'UpgradeRefusedError';
-
-  constructor(
-    /** The HTTP status. */
-    readonly status: number,
-    /** The response headers, names in lower case, repeated headers joined with `, `. */
-    readonly headers: Readonly<Record<string, string>>,
-  ) {
-    super(`Unexpected server response: ${status}`);
-  }
-}
-
-/** The HTTP status of a refused handshake, where the transport reveals it. */
-export function handshakeStatus(error: unknown): number | undefined {
-  if (error instanceof UpgradeRefusedError) return error.status;
-  const message = messageOf(error);
-  const match = typeof message === 'string' ? UNEXPECTED_RESPONSE.exec(message) : null;
-  return match ? Number(match[1]) : undefined;
-}
-
-/** True when the transport failed the upgrade because the server's subprotocol does not match. */
-export function isSubprotocolMismatch(error: unknown): boolean {
-  const message = messageOf(error);
-  return typeof message === 'string' && SUBPROTOCOL_MISMATCH.test(message);
-}
-
-function messageOf(error: unknown): unknown {
-  try {
-    return error instanceof Error ? error.message : (error as { message?: unknown } | null)?.message;
-  } catch {
-    return undefined;
-  }
-}
 
 function ignoreError(): void {
   // Errors after dispose have nobody left to tell; swallowing them keeps the process alive.
@@ -146,14 +101,6 @@ function onUnexpectedResponse(this: RawSocket & NodeSocketExtras, _request: unkn
   this.terminate();
 }
 
-function flattenHeaders(headers: UpgradeResponse['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
 /** Replaces `ws`'s `close()` on the instance: `ws` calls it itself for a peer's close frame. */
 function observedClose(this: RawSocket, code?: number, reason?: string | Uint8Array): void {
   (Object.getPrototypeOf(this) as WebSocketLike).close.call(this, code, reason as string | undefined);
