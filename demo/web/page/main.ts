@@ -9,7 +9,6 @@ import { topicChannel, TOPICS, type ClientMessage, type Tick } from '../../proto
 import { API } from '../web-protocol';
 import { ChannelView } from './channel-view';
 import { byId } from './dom';
-import { OfflineCount } from './offline-count';
 import { postNote } from './page-notes';
 import { ServerView } from './server-view';
 import { describeEvent, TimelineView } from './timeline-view';
@@ -18,7 +17,8 @@ const wsUrl = document.querySelector<HTMLMetaElement>('meta[name="ws-url"]')?.co
 byId('ws-url').textContent = wsUrl;
 
 const timeline = new TimelineView(byId('timeline'));
-const offline = new OfflineCount<ClientMessage>();
+/** Orders `send()` buffered, oldest first, until the library writes them (`conn.buffered` says how many wait). */
+const waiting: ClientMessage[] = [];
 const bufferedIds = new Set<number>();
 const stateView = byId<HTMLOutputElement>('state');
 const bufferedView = byId<HTMLOutputElement>('buffered');
@@ -63,11 +63,14 @@ conn.events$.subscribe({
     postNote({ kind: 'event', type: event.type, text: describeEvent(event) });
     if (event.type === 'Connected' || event.type === 'Reconnected') channels.forEach((view) => view.linkUp());
     if (event.type === 'Disconnected') channels.forEach((view) => view.linkLost());
-    const flushed = offline.event(event);
-    if (flushed.length > 0) {
-      timeline.action('buffer flushed', `${flushed.map(describe).join(', ')}: written in order, after the subscriptions`, 'green');
-    }
-    showBuffer();
+    // The flush runs right after an all-clear has reached every subscriber: look once it has.
+    queueMicrotask(() => {
+      const flushed = event.type === 'Closed' ? [] : waiting.splice(0, waiting.length - conn.buffered);
+      if (flushed.length > 0) {
+        timeline.action('buffer flushed', `${flushed.map(describe).join(', ')}: written in order, after the subscriptions`, 'green');
+      }
+      showBuffer();
+    });
   },
   error: (error: unknown) => timeline.action('events$', `errored: ${String(error)}`, 'red'),
 });
@@ -76,6 +79,7 @@ let nextOrder = 1;
 let ordersSent = 0;
 byId('send-order').addEventListener('click', () => {
   const order: ClientMessage = { op: 'order', id: nextOrder };
+  const before = conn.buffered;
   try {
     conn.send(order);
   } catch (error) {
@@ -84,8 +88,11 @@ byId('send-order').addEventListener('click', () => {
   }
   nextOrder++;
   ordersSent++;
-  const buffered = offline.sent(order);
-  if (buffered) bufferedIds.add(order.id);
+  const buffered = conn.buffered > before;
+  if (buffered) {
+    waiting.push(order);
+    bufferedIds.add(order.id);
+  }
   const state = stateView.dataset.state ?? '';
   timeline.action(`send(order ${order.id})`, buffered ? `while ${state}: buffered` : 'sent at once', buffered ? 'yellow' : 'bold');
   postNote({ kind: 'order', id: order.id, buffered });
@@ -129,8 +136,8 @@ function serverButton(button: HTMLButtonElement, path: string, label: string): v
 }
 
 function showBuffer(): void {
-  bufferedView.textContent = String(offline.count);
-  bufferedView.classList.toggle('pending', offline.count > 0);
+  bufferedView.textContent = String(conn.buffered);
+  bufferedView.classList.toggle('pending', conn.buffered > 0);
   ordersSummary.textContent =
     ordersSent === 0 ? 'no orders yet' : `orders: ${ordersSent} sent, ${bufferedIds.size} of them buffered while offline`;
 }
