@@ -1,5 +1,5 @@
 import { EmptyError, filter, firstValueFrom, ReplaySubject, skip, throwError, timeout, type Subscription } from 'rxjs';
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import {
   ofType,
   type Connection,
@@ -206,8 +206,8 @@ export class SocketTracker {
   constructor() {
     const { sockets, errors } = this;
     class TrackedWebSocket extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols);
+      constructor(url: string, protocols?: string | string[], options?: ClientOptions) {
+        super(url, protocols, options); // transport options too, as the library passes them
         sockets.push(this);
       }
 
