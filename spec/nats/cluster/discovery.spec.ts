@@ -1,24 +1,18 @@
-import { NatsCluster } from '../../../demo/nats/cluster';
 import { pollUntil } from '../../../demo/nats/probe';
 import { failoverTimes, recordScenario } from './support/artifacts';
-import { Clients } from './support/clients';
 import { Collector } from './support/collector';
 import { tally } from './support/tally';
+import { useCluster } from './support/use-cluster';
 import { untilRouted } from './support/warm-up';
 
 const BUFFERED = 50;
 
 describe('server discovery through INFO.connect_urls (#9 nats cluster)', () => {
-  let cluster: NatsCluster;
-  const clients = new Clients();
-
-  beforeAll(async () => {
-    cluster = await NatsCluster.start();
-  });
-  afterEach(() => clients.closeAll());
-  afterAll(() => cluster?.stop());
+  const fixture = useCluster();
+  const { clients } = fixture;
 
   it('a client given one server learns the others and fails over to them when its node is killed (#9 nats cluster)', async () => {
+    const { cluster } = fixture;
     const a = clients.open({ servers: [cluster.wsUrl(0)], name: 'disc-a' });
     await a.watch.waitFor('Connected');
     expect(a.nc.currentServer).toBe(cluster.wsUrl(0));

@@ -1,13 +1,12 @@
 import { firstValueFrom } from 'rxjs';
-import { NatsCluster } from '../../../demo/nats/cluster';
 import { pollUntil } from '../../../demo/nats/probe';
 import { NatsTimeoutError, type NatsMsg } from '../../../lib/nats';
 import { within } from '../../support/until';
 import { failoverTimes, recordScenario } from './support/artifacts';
-import { Clients } from './support/clients';
 import { Collector } from './support/collector';
 import { connectionsByName } from './support/connz';
 import { tally } from './support/tally';
+import { useCluster } from './support/use-cluster';
 import { untilRouted } from './support/warm-up';
 
 const PRE = 50; // published while connected, before the kill
@@ -18,16 +17,11 @@ const REQUEST_TIMEOUT = 2_000;
 const ids = (tag: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${tag}-${i + 1}`);
 
 describe('kill the node in use (#9 nats cluster)', () => {
-  let cluster: NatsCluster;
-  const clients = new Clients();
-
-  beforeAll(async () => {
-    cluster = await NatsCluster.start();
-  });
-  afterEach(() => clients.closeAll());
-  afterAll(() => cluster?.stop());
+  const fixture = useCluster();
+  const { clients } = fixture;
 
   it('restores subscriptions on another node, delivers buffered publishes once and in order, settles the request in flight (#9 nats cluster)', async () => {
+    const { cluster } = fixture;
     const a = clients.open({ servers: cluster.wsUrls, name: 'kill-a' });
     await a.watch.waitFor('Connected');
     const k = cluster.indexOf(a.nc.currentServer);

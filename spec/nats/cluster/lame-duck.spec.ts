@@ -1,9 +1,9 @@
-import { NatsCluster } from '../../../demo/nats/cluster';
 import { pollUntil } from '../../../demo/nats/probe';
 import { failoverTimes, recordScenario } from './support/artifacts';
-import { Clients, type WatchedClient } from './support/clients';
+import type { WatchedClient } from './support/clients';
 import { Collector } from './support/collector';
 import { tally } from './support/tally';
+import { useCluster } from './support/use-cluster';
 import { untilRouted } from './support/warm-up';
 
 const PUBLISHERS = 5;
@@ -12,16 +12,11 @@ const PUBLISH_EVERY_MS = 5;
 const MAX_PER_PUBLISHER = 2_000;
 
 describe('lame-duck shutdown of the node in use (#9 nats cluster)', () => {
-  let cluster: NatsCluster;
-  const clients = new Clients();
-
-  beforeAll(async () => {
-    cluster = await NatsCluster.start();
-  });
-  afterEach(() => clients.closeAll());
-  afterAll(() => cluster?.stop());
+  const fixture = useCluster();
+  const { clients } = fixture;
 
   it('clients move to another node before it stops, and no publish is lost (#9 nats cluster)', async () => {
+    const { cluster } = fixture;
     const publishers: WatchedClient[] = Array.from({ length: PUBLISHERS }, (_, i) =>
       clients.open({ servers: cluster.wsUrls, name: `ldm-p${i}` }),
     );

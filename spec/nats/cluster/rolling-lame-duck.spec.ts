@@ -1,7 +1,7 @@
-import { NatsCluster } from '../../../demo/nats/cluster';
 import { failoverTimes, recordScenario } from './support/artifacts';
-import { Clients, type WatchedClient } from './support/clients';
+import type { WatchedClient } from './support/clients';
 import { Collector } from './support/collector';
+import { useCluster } from './support/use-cluster';
 import { untilRouted } from './support/warm-up';
 
 const CLIENTS = 6;
@@ -10,16 +10,11 @@ const CLIENTS = 6;
 const rotate = <T>(list: readonly T[], offset: number): T[] => list.map((_, i) => list[(i + offset) % list.length]);
 
 describe('rolling restart in lame-duck mode (#9 nats cluster)', () => {
-  let cluster: NatsCluster;
-  const clients = new Clients();
-
-  beforeAll(async () => {
-    cluster = await NatsCluster.start();
-  });
-  afterEach(() => clients.closeAll());
-  afterAll(() => cluster?.stop());
+  const fixture = useCluster();
+  const { clients } = fixture;
 
   it('each node in turn goes lame and comes back: its clients move before it stops, every time (#9 nats cluster)', async () => {
+    const { cluster } = fixture;
     const fleet: WatchedClient[] = Array.from({ length: CLIENTS }, (_, i) =>
       clients.open({ servers: rotate(cluster.wsUrls, i), name: `ldm-roll-${i}` }),
     );

@@ -1,8 +1,8 @@
-import { NatsCluster } from '../../../demo/nats/cluster';
 import { pollUntil } from '../../../demo/nats/probe';
 import { within } from '../../support/until';
+import { useCluster } from './support/use-cluster';
 import { failoverTimes, recordScenario } from './support/artifacts';
-import { Clients, type WatchedClient } from './support/clients';
+import type { WatchedClient } from './support/clients';
 import { Collector } from './support/collector';
 import { connectionsByName } from './support/connz';
 import { tally } from './support/tally';
@@ -16,16 +16,11 @@ const STEP_MS = 20_000;
 const rotate = <T>(list: readonly T[], offset: number): T[] => list.map((_, i) => list[(i + offset) % list.length]);
 
 describe('rolling restart under 200 clients (#9 nats cluster)', () => {
-  let cluster: NatsCluster;
-  const clients = new Clients();
-
-  beforeAll(async () => {
-    cluster = await NatsCluster.start();
-  });
-  afterEach(() => clients.closeAll(15_000));
-  afterAll(() => cluster?.stop());
+  const fixture = useCluster(15_000);
+  const { clients } = fixture;
 
   it('restarts all three nodes one by one: every client back, every subscription restored, nothing lost (#9 nats cluster)', async () => {
+    const { cluster } = fixture;
     const fleet: WatchedClient[] = Array.from({ length: CLIENTS }, (_, i) =>
       clients.open({ servers: rotate(cluster.wsUrls, i), name: `roll-${i}`, retry: FLEET_RETRY }),
     );
