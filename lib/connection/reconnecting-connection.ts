@@ -117,8 +117,14 @@ export class ReconnectingConnection<In, Out>
   private attempts: Subscription | undefined;
   /** The scheduled start of the attempt loop, until it runs. */
   private starting: Subscription | undefined;
-  /** `lazy`: the wait before going idle, once nothing needs the link. */
+  /**
+   * `lazy`: the check that the link has been unneeded for `idleAfter` ms. Never cancelled when
+   * something needs the link again (it re-checks instead): cancelling a timer due in the same
+   * frame as another trips rxjs's `TestScheduler.run()` timer emulation.
+   */
   private idleTimer: Subscription | undefined;
+  /** `lazy`: since when nothing has needed the link (undefined while something does). */
+  private unneededSince: number | undefined;
   /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
@@ -174,7 +180,8 @@ export class ReconnectingConnection<In, Out>
       if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
       if (!this.options.buffer) throw new NotConnectedError();
       (this.outbox ??= new Outbox<Out>(this.options.buffer)).push(message, frame);
-      if (this.idle) this.leaveIdle(); // a lazy connection at rest: the message needs a link
+      this.unneededSince = undefined; // `lazy`: the message needs a link
+      if (this.idle) this.leaveIdle();
     } finally {
       this.serial.exit();
     }
@@ -416,6 +423,11 @@ export class ReconnectingConnection<In, Out>
     this.starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 });
   }
 
+  /** @internal The first hop is done: the second is an action of its own (see {@link startInTwoHops}). */
+  secondHop(): void {
+    this.starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 2 });
+  }
+
   private start(): void {
     if (this.closed !== undefined || this.idle) return;
     // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
@@ -451,8 +463,7 @@ export class ReconnectingConnection<In, Out>
       this.idleWhenUnneeded();
       return;
     }
-    this.idleTimer?.unsubscribe();
-    this.idleTimer = undefined;
+    this.unneededSince = undefined;
     this.leaveIdle();
   }
 
@@ -465,20 +476,35 @@ export class ReconnectingConnection<In, Out>
     this.idleWhenUnneeded(); // woken by reconnect() with nothing that needs it: rest again later
   }
 
-  /** `lazy`: nothing needs the link: go idle after `idleAfter` ms, unless something comes back. */
+  /** `lazy`: nothing needs the link: go idle once that has lasted `idleAfter` ms. */
   private idleWhenUnneeded(): void {
     const lazy = this.options.lazy;
-    if (lazy === false || this.idle || this.closed !== undefined || this.idleTimer !== undefined || this.needed()) return;
+    if (lazy === false || this.idle || this.closed !== undefined || this.needed()) return;
+    this.unneededSince ??= this.scheduler.now();
+    if (this.idleTimer === undefined) this.checkIdleIn(lazy.idleAfter);
+  }
+
+  /** `lazy`: in `delay` ms, go idle if nothing has needed the link for `idleAfter` ms by then. */
+  private checkIdleIn(delay: number): void {
     this.idleTimer = this.scheduler.schedule(() => {
       this.idleTimer = undefined;
-      this.serial.run(() => this.goIdle());
-    }, lazy.idleAfter);
+      this.serial.run(() => {
+        const lazy = this.options.lazy;
+        const since = this.unneededSince;
+        // Needed again: whatever needs it, when it goes, checks anew.
+        if (lazy === false || since === undefined || this.needed()) return;
+        const left = since + lazy.idleAfter - this.scheduler.now();
+        if (left > 0) this.checkIdleIn(left);
+        else this.goIdle();
+      });
+    }, delay);
   }
 
   /** `lazy`: ends the link or outage (no retry) and rests until something needs a link. */
   private goIdle(): void {
     if (this.idle || this.closed !== undefined || this.giveUp !== undefined || this.needed()) return;
     this.idle = true;
+    this.unneededSince = undefined;
     const link = this.link;
     if (link?.isUp) {
       // Permanent: no retry follows (Idle does); the state stays until Idle makes it 'idle'.
@@ -490,8 +516,11 @@ export class ReconnectingConnection<In, Out>
     this.outage.failed(link?.wentUp ?? false);
     this.link = undefined;
     this.channels?.linkLost();
+    // Not started yet (woken and unneeded again within the same frame): nothing was announced,
+    // so the rest goes on without a second Idle.
+    const started = this.attempts !== undefined;
     this.stopAttempts(); // ends the attempt or link of the moment (its socket closes with 1000)
-    this.lifecycle.emit({ type: 'Idle' });
+    if (started) this.lifecycle.emit({ type: 'Idle' });
   }
 
   private createChannels(): ChannelRegistry<In, Out> {
@@ -526,16 +555,16 @@ export class ReconnectingConnection<In, Out>
     this.sequence = undefined;
     this.channels?.linkLost();
     this.outage.failed(wasUp);
-    if (failure === this.forcedLoss) {
-      // reconnect(): not a failure — a fresh series, its first attempt now.
-      this.forcedLoss = undefined;
-      this.emitDisconnected('manual', failure, 0, false);
-      this.freshSeries(failure);
-      return this.waitFor(0);
-    }
     if (!wasUp) this.pool.rotate();
     const made = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
     this.lastAttemptMade = made;
+    if (failure === this.forcedLoss) {
+      // reconnect(): not a failure — a fresh series, its first attempt now.
+      this.forcedLoss = undefined;
+      this.emitDisconnected('manual', failure, made, false);
+      this.freshSeries(failure);
+      return this.waitFor(0);
+    }
     const plan = planRetry(this.options.retry, failure, {
       attempt: this.outage.attempt,
       everConnected: this.outage.everConnected,
@@ -669,7 +698,7 @@ export class ReconnectingConnection<In, Out>
 
 /** The state of the start action: which connection, and which hop. */
 interface StartHop {
-  readonly connection: { begin(starting: Subscription): void };
+  readonly connection: { begin(starting: Subscription): void; secondHop(): void };
   readonly hop: 1 | 2;
 }
 
@@ -677,9 +706,14 @@ interface StartHop {
  * Starts a connection after two hops at time 0: observers that subscribe in the tick of
  * `connect()`, including marble tests' `expectObservable` (itself scheduled at frame 0, after
  * the call), see the first `Connecting`. A module function, so no closure per connection.
+ *
+ * The second hop is a new action, not this one rescheduled: inside `TestScheduler.run()`, rxjs
+ * emulates `setInterval`, and an action that reschedules itself at 0 ms can have its pending
+ * run taken by another timer due in the same frame; cancelling that timer then leaves a run
+ * behind that throws "Expected a due immediate or interval".
  */
 function startInTwoHops(this: SchedulerAction<StartHop>, state?: StartHop): void {
   const { connection, hop } = state!;
-  if (hop === 1) this.schedule({ connection, hop: 2 }, 0);
+  if (hop === 1) connection.secondHop();
   else connection.begin(this);
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Subscription } from 'rxjs';
-import { BufferOverflowError, connect, type ConnectionEvent, type ConnectionState, type Serializer } from '../../lib';
+import { BufferOverflowError, connect, ConnectionClosedError, type ConnectionEvent, type ConnectionState, type Serializer } from '../../lib';
 import { TestServer } from '../../lib/testing';
 import { testScheduler } from '../support/marbles';
 
@@ -10,13 +10,26 @@ import { testScheduler } from '../support/marbles';
  * every rest the way the contract says, and loses or repeats no accepted send.
  */
 
-type Step =
-  | { readonly gap: number; readonly act: 'join' | 'leave' | 'watch' | 'unwatch' | 'send' | 'reconnect' | 'push' }
-  | { readonly gap: number; readonly act: 'drop' | 'refuse' | 'accept' };
+/** What the user does: at a step, or from inside an `events$` handler. */
+type UserAct = 'join' | 'leave' | 'watch' | 'unwatch' | 'send' | 'reconnect' | 'close';
+type ServerAct = 'push' | 'drop' | 'refuse' | 'accept';
+
+interface Step {
+  readonly gap: number;
+  readonly act: Exclude<UserAct, 'close'> | ServerAct;
+}
+
+/** An `events$` subscriber that acts from inside its handler, at most `times` times. */
+interface Handler {
+  readonly on: ConnectionEvent['type'];
+  readonly act: UserAct;
+  readonly times: number;
+}
 
 interface Scenario {
   readonly idleAfter: number;
   readonly steps: readonly Step[];
+  readonly handlers: readonly Handler[];
 }
 
 const stepArb: fc.Arbitrary<Step> = fc.record({
@@ -24,9 +37,16 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   act: fc.constantFrom('join', 'join', 'leave', 'leave', 'watch', 'unwatch', 'send', 'send', 'reconnect', 'push', 'drop', 'refuse', 'accept'),
 }) as fc.Arbitrary<Step>;
 
+const handlerArb: fc.Arbitrary<Handler> = fc.record({
+  on: fc.constantFrom<ConnectionEvent['type']>('Connecting', 'Connected', 'Disconnected', 'Reconnecting', 'Reconnected', 'SubscriptionsRestored', 'Idle'),
+  act: fc.constantFrom<UserAct>('join', 'leave', 'watch', 'unwatch', 'send', 'reconnect', 'close'),
+  times: fc.integer({ min: 1, max: 3 }),
+});
+
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   idleAfter: fc.constantFrom(0, 100, 500),
   steps: fc.array(stepArb, { maxLength: 25 }),
+  handlers: fc.array(handlerArb, { maxLength: 3 }),
 });
 
 const text: Serializer<string, string> = { serialize: (m) => m, deserialize: (d) => String(d) };
@@ -46,7 +66,7 @@ interface Run {
   readonly openAtEnd: number;
 }
 
-function execute({ idleAfter, steps }: Scenario): Run {
+function execute({ idleAfter, steps, handlers }: Scenario): Run {
   const scheduler = testScheduler();
   let run: Run | undefined;
   scheduler.run(() => {
@@ -76,14 +96,11 @@ function execute({ idleAfter, steps }: Scenario): Run {
       else quietSince ??= scheduler.now();
       record.checks.push({ at: scheduler.now(), demand: now, state: conn.state, quietSince });
     };
-    let t = 0;
     let sent = 0;
-    for (const step of steps) {
-      t += step.gap;
-      const at = t;
-      scheduler.schedule(() => {
-        quietSince = undefined; // a step may add demand; the next check says
-        switch (step.act) {
+    /** Does what the user does; whatever it changes, the next check measures demand afresh. */
+    const perform = (act: UserAct | ServerAct): void => {
+      quietSince = undefined;
+      switch (act) {
           case 'join':
             channels.push(conn.channel({ key: 'a', subscribe: 'SUB a', unsubscribe: 'UNSUB a', match: (m) => m === 'a' }).subscribe({ error: () => undefined }));
             break;
@@ -102,12 +119,19 @@ function execute({ idleAfter, steps }: Scenario): Run {
               conn.send(message);
               record.accepted.push(message);
             } catch (error) {
-              if (!(error instanceof BufferOverflowError)) throw error;
+              if (!(error instanceof BufferOverflowError || error instanceof ConnectionClosedError)) throw error;
             }
             break;
           }
           case 'reconnect':
-            conn.reconnect();
+            try {
+              conn.reconnect();
+            } catch (error) {
+              if (!(error instanceof ConnectionClosedError)) throw error; // its documented error after close()
+            }
+            break;
+          case 'close':
+            conn.close();
             break;
           case 'push':
             for (const c of server.open) c.send('a');
@@ -118,10 +142,23 @@ function execute({ idleAfter, steps }: Scenario): Run {
             break;
           case 'refuse':
           case 'accept':
-            server.mode = step.act;
+            server.mode = act;
             break;
-        }
-      }, at);
+      }
+    };
+    for (const handler of handlers) {
+      let left = handler.times;
+      conn.events$.subscribe((event) => {
+        if (event.type !== handler.on || left <= 0) return;
+        left--;
+        perform(handler.act);
+      });
+    }
+    let t = 0;
+    for (const step of steps) {
+      t += step.gap;
+      const at = t;
+      scheduler.schedule(() => perform(step.act), at);
       scheduler.schedule(check, at + 1);
       const next = steps[steps.indexOf(step) + 1];
       if (next === undefined || next.gap > idleAfter + 2) scheduler.schedule(check, at + idleAfter + 2);
@@ -142,7 +179,12 @@ function problems(run: Run, idleAfter: number): string[] {
   const types = run.events.map(({ event }) => event.type);
   run.events.forEach(({ event, at, demand }, i) => {
     if (event.type === 'Idle') {
-      if (demand > 0) found.push(`Idle at ${at} while ${demand} things needed the link`);
+      // Decided when nothing needed the link; a handler of an earlier event may have needed it
+      // again since (the wake-up's Connecting then follows the Idle, as delivery order says).
+      const woken = run.events[i + 1]?.event;
+      if (demand > 0 && woken?.type !== 'Connecting' && woken?.type !== 'Closed') {
+        found.push(`Idle at ${at} while ${demand} things needed the link, and nothing woke it`);
+      }
       const before = run.events[i - 1]?.event;
       if (before && before.type === 'Disconnected' && !(before.reason === 'manual' || before.permanent)) {
         found.push(`Idle at ${at} after a Disconnected that promised a retry`);
@@ -176,7 +218,7 @@ function problems(run: Run, idleAfter: number): string[] {
 }
 
 describe('lazy connections under random use (property, #11)', () => {
-  it('rests only when nothing needs the link and always by idleAfter, wakes with Connecting 0, and loses or repeats no send (#11)', () => {
+  it('rests only when nothing needs the link and always by idleAfter, wakes with Connecting 0, and loses or repeats no send — also with handlers that act from inside events$ (#11)', () => {
     fc.assert(
       fc.property(scenarioArb, (scenario) => {
         expect(problems(execute(scenario), scenario.idleAfter)).toEqual([]);

@@ -105,6 +105,26 @@ describe('reconnect(): a fresh link on demand (#9)', () => {
     });
   });
 
+  it('stopRetry() in the wait reconnect() starts reports the attempt actually made: 0, not an older one (#9)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<string, string>(scheduler, { serializer: text }, { mode: 'refuse' }, 1_000);
+      h.at(150, () => (h.server.mode = 'accept')); // attempts 0 and 1 fail, attempt 2 (at 300) connects
+      h.at(500, () => {
+        h.conn.reconnect();
+        h.conn.stopRetry(); // during the 0 ms wait before the fresh attempt
+      });
+      scheduler.flush();
+      expect(h.timeline.filter(([t]) => t < 500).map(([, e]) => e).slice(-2)).toEqual(['Connecting 2', 'Connected']);
+      expect(h.timeline.filter(([t]) => t === 500).map(([, e]) => e)).toEqual([
+        'Disconnected manual 0',
+        'Reconnecting 1 0',
+        'Disconnected manual 0 p',
+        'Closed stopped 0',
+      ]);
+    });
+  });
+
   it('throws ConnectionClosedError after Closed (#9)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {

@@ -516,6 +516,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   const conn: Connection<In, Msg> = connect<In, Msg>(connectOptions(scenario, SpySocket, tracker, hooks));
 
   // ---- the calls, from the test or from handlers -----------------------------------------
+  let nextControl = 0;
   let nextSeq = 0;
   let closeCalled = false;
   const held: Array<{ key: ChannelKey; subscription: Subscription; channel: ChannelRecord }> = [];
@@ -620,7 +621,9 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
         case 'sendNow': {
-          const n = record.controls.length;
+          // Numbered at the call: a handler may call sendNow() from inside this one (the link
+          // lost inside the write delivers its events before the outer call returns).
+          const n = nextControl++;
           const openSocket = sockets.findIndex((s) => (s as { readyState: number }).readyState === 1);
           const ok = conn.sendNow({ ctl: n });
           record.controls.push({ n, ok, openSocket });
