@@ -281,7 +281,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
         code,
         status,
         headers,
-        retryAfter: retryAfterMs(headers?.['retry-after'], this.host.scheduler.now()),
+        // An HTTP date is wall-clock time, whatever clock the scheduler keeps.
+        retryAfter: retryAfterMs(headers?.['retry-after'], Date.now()),
         subprotocolMismatch: !this.isUp && isSubprotocolMismatch(error) ? true : undefined,
         cause: error,
         message: reason || (error !== undefined ? errorMessage(error) : `close code ${code}`),
