@@ -158,6 +158,26 @@ describe('lazy: connect while something needs the link (#11)', () => {
     });
   });
 
+  it('woken and unneeded again in one frame: no attempt, no event, and nothing trips rxjs TestScheduler.run() (#11)', () => {
+    // Found by the property test: this threw "Expected a due immediate or interval" from
+    // flush(), when the start's second hop was its first action rescheduled and the idle timer
+    // was cancelled in the frame it was due.
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness<string, string>(scheduler, { serializer: text, lazy: { idleAfter: 0 } }, {}, 1_000);
+      let joined = false;
+      h.conn.events$.subscribe((e) => {
+        if (e.type !== 'Connecting' || joined) return;
+        joined = true;
+        h.conn.channel({ key: 'a', subscribe: 'SUB a', match: () => false }).subscribe();
+      });
+      h.at(1, () => h.conn.messages$.subscribe().unsubscribe());
+      expect(() => scheduler.flush()).not.toThrow();
+      expect(h.timeline).toEqual([[1_000, 'Closed manual 0']]);
+      expect(h.server.connections).toHaveLength(0);
+    });
+  });
+
   it('bad lazy options are ConfigErrors naming the field (#11)', () => {
     const fieldOf = (lazy: unknown): string | undefined => {
       try {
