@@ -18,6 +18,7 @@ import type { Codec, Decoder } from '../codec/codec';
 import { eachDecoded } from '../codec/each-decoded';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
+import { Rest, type RestHost } from './rest';
 import { Termination } from './termination';
 import { onRealAsyncClock, onSameClock } from './clock-check';
 import { ClockMixUpError } from '../errors/clock-mix-up-error';
@@ -49,7 +50,7 @@ interface PendingGiveUp {
  * subscribers in order once that work is done.
  */
 export class ReconnectingConnection<In, Out>
-  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>
+  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost
 {
   /** Every lifecycle event (see {@link Connection.events$}). */
   get events$(): Observable<ConnectionEvent<Out>> {
@@ -111,20 +112,12 @@ export class ReconnectingConnection<In, Out>
   private stopRequested = false;
   /** The loss `reconnect()` caused: not a failure, it starts a fresh series at once. */
   private forcedLoss: DisconnectError | undefined;
-  /** `lazy`: resting, no attempt loop (nothing needs a link). */
-  private idle = false;
+  /** `lazy`: when the connection rests and wakes (none without `lazy`). */
+  private readonly rest: Rest | undefined;
   /** The attempt loop (retry pipeline) while one runs. */
   private attempts: Subscription | undefined;
   /** The scheduled start of the attempt loop, until it runs. */
   private starting: Subscription | undefined;
-  /**
-   * `lazy`: the check that the link has been unneeded for `idleAfter` ms. Never cancelled when
-   * something needs the link again (it re-checks instead): cancelling a timer due in the same
-   * frame as another trips rxjs's `TestScheduler.run()` timer emulation.
-   */
-  private idleTimer: Subscription | undefined;
-  /** `lazy`: since when nothing has needed the link (undefined while something does). */
-  private unneededSince: number | undefined;
   /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
@@ -144,9 +137,9 @@ export class ReconnectingConnection<In, Out>
     this.codec = options.codec;
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
     this.maxAttempts = options.retry.maxAttempts;
-    this.idle = options.lazy !== false;
-    this.lifecycle = new Lifecycle<Out>(this.serial, this.idle ? 'idle' : 'connecting');
-    this.messages = new Multicast<In>(options.lazy === false ? undefined : () => this.serial.run(() => this.demandChanged()));
+    this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
+    this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
+    this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
     this.wait = new AttemptWait(options.scheduler, this.serial);
     this.messages$ = this.messages.observable;
     this.outage = new Outage(options.scheduler, options.retry.stableAfter);
@@ -164,7 +157,7 @@ export class ReconnectingConnection<In, Out>
       );
       if (!threw(wakes)) this.wakes = wakes;
     }
-    if (!this.idle) this.scheduleStart();
+    if (!this.rest) this.scheduleStart();
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
@@ -180,8 +173,7 @@ export class ReconnectingConnection<In, Out>
       if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
       if (!this.options.buffer) throw new NotConnectedError();
       (this.outbox ??= new Outbox<Out>(this.options.buffer)).push(message, frame);
-      this.unneededSince = undefined; // `lazy`: the message needs a link
-      if (this.idle) this.leaveIdle();
+      this.rest?.demandChanged(); // `lazy`: the message needs a link
     } finally {
       this.serial.exit();
     }
@@ -206,7 +198,7 @@ export class ReconnectingConnection<In, Out>
       this.stopRequested = false;
       const link = this.link;
       if (this.giveUp) this.giveUp.resume = true;
-      else if (this.idle) this.leaveIdle();
+      else if (this.rest?.idle) this.rest.wake();
       else if (link !== undefined && link.isUp) {
         const loss = new DisconnectError('manual', { message: 'reconnect()' });
         this.forcedLoss = loss;
@@ -399,11 +391,11 @@ export class ReconnectingConnection<In, Out>
       if (link.phase !== 'restoring') break;
     }
     if (link.phase === 'restoring') link.phase = 'live';
-    this.idleWhenUnneeded();
+    this.rest?.unneeded();
   }
 
   channelsChanged(): void {
-    this.demandChanged();
+    this.rest?.demandChanged();
   }
 
   invalid(error: unknown, data: unknown): void {
@@ -429,7 +421,7 @@ export class ReconnectingConnection<In, Out>
   }
 
   private start(): void {
-    if (this.closed !== undefined || this.idle) return;
+    if (this.closed !== undefined || this.rest?.idle) return;
     // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
     // breaker guards each subscription, and retry() resubscribes after the delay.
     const attempts = Link.attempt$(this)
@@ -445,66 +437,32 @@ export class ReconnectingConnection<In, Out>
       });
     // Kept after the fact: if the connection closed (or went idle) while the first attempt
     // started, this subscription (and its socket) ends at once.
-    if (this.closed !== undefined || this.idle) attempts.unsubscribe();
+    if (this.closed !== undefined || this.rest?.idle) attempts.unsubscribe();
     else this.attempts = attempts;
   }
 
   // ---- lazy: connect while something needs the link ------------------------------------------
 
-  /** What needs a link: `messages$` subscribers, channels, buffered sends. */
-  private needed(): boolean {
+  // RestHost: what the Rest of a lazy connection asks of it (methods: no closure per connection).
+
+  /** @internal Something needs a link: a `messages$` subscriber, a channel, a buffered send. */
+  needed(): boolean {
     return this.messages.count > 0 || (this.channels?.size ?? 0) > 0 || (this.outbox?.size ?? 0) > 0;
   }
 
-  /** A `messages$` subscriber or a channel came or went. */
-  private demandChanged(): void {
-    if (this.options.lazy === false || this.closed !== undefined) return;
-    if (!this.needed()) {
-      this.idleWhenUnneeded();
-      return;
-    }
-    this.unneededSince = undefined;
-    this.leaveIdle();
+  /** @internal Not ended, and no give-up being delivered. */
+  mayRest(): boolean {
+    return this.closed === undefined && this.giveUp === undefined;
   }
 
-  /** `lazy`: a connection at rest is needed again: a fresh start, attempt 0. */
-  private leaveIdle(): void {
-    if (!this.idle || this.closed !== undefined) return;
-    this.idle = false;
+  /** @internal Leaves the rest: the attempt loop afresh, attempt 0. */
+  startAfresh(): void {
     this.outage.restart();
     this.scheduleStart();
-    this.idleWhenUnneeded(); // woken by reconnect() with nothing that needs it: rest again later
   }
 
-  /** `lazy`: nothing needs the link: go idle once that has lasted `idleAfter` ms. */
-  private idleWhenUnneeded(): void {
-    const lazy = this.options.lazy;
-    if (lazy === false || this.idle || this.closed !== undefined || this.needed()) return;
-    this.unneededSince ??= this.scheduler.now();
-    if (this.idleTimer === undefined) this.checkIdleIn(lazy.idleAfter);
-  }
-
-  /** `lazy`: in `delay` ms, go idle if nothing has needed the link for `idleAfter` ms by then. */
-  private checkIdleIn(delay: number): void {
-    this.idleTimer = this.scheduler.schedule(() => {
-      this.idleTimer = undefined;
-      this.serial.run(() => {
-        const lazy = this.options.lazy;
-        const since = this.unneededSince;
-        // Needed again: whatever needs it, when it goes, checks anew.
-        if (lazy === false || since === undefined || this.needed()) return;
-        const left = since + lazy.idleAfter - this.scheduler.now();
-        if (left > 0) this.checkIdleIn(left);
-        else this.goIdle();
-      });
-    }, delay);
-  }
-
-  /** `lazy`: ends the link or outage (no retry) and rests until something needs a link. */
-  private goIdle(): void {
-    if (this.idle || this.closed !== undefined || this.giveUp !== undefined || this.needed()) return;
-    this.idle = true;
-    this.unneededSince = undefined;
+  /** @internal `lazy`: ends the link or outage (no retry); the connection rests until something needs a link. */
+  settleIdle(): void {
     const link = this.link;
     if (link?.isUp) {
       // Permanent: no retry follows (Idle does); the state stays until Idle makes it 'idle'.
@@ -682,8 +640,7 @@ export class ReconnectingConnection<In, Out>
     this.sequence = undefined;
     this.link = undefined;
     this.stopAttempts();
-    this.idleTimer?.unsubscribe();
-    this.idleTimer = undefined;
+    this.rest?.stop();
     this.wakes?.unsubscribe();
     this.wakes = undefined;
     const unsent = this.outbox?.drain() ?? [];
