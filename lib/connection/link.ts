@@ -35,6 +35,8 @@ export interface LinkHost {
   frame(link: Link, data: unknown): void;
   /** The application-level ping frame, when `heartbeat.message` is set (may throw). */
   pingFrame(): Frame | undefined;
+  /** The link, once up, is lost (its attempt loop is over: the host starts the next one). */
+  lost(link: Link, error: DisconnectError): void;
   /** Client options for the socket to `url` (an object, a promise of one, or undefined); may throw. */
   transportOptions(attempt: number, url: string): unknown;
 }
@@ -48,9 +50,11 @@ export type LinkPhase = 'resolving' | 'opening' | 'handshake' | 'restoring' | 'l
 
 /**
  * One attempt and, if it opens, the link it becomes: a socket, its connect timeout and its
- * heartbeat. It ends by erroring its subscriber with a {@link DisconnectError}; unsubscribing
- * tears everything down (that is how `close()` and `retry()` end a link). Every socket and
- * timer callback enters the connection's queue before it touches anything.
+ * heartbeat. A failed attempt errors its subscriber with a {@link DisconnectError};
+ * unsubscribing before the link is up tears everything down (that is how `close()` ends an
+ * attempt). Once up, the link is the connection's alone: {@link end} closes it, and its loss
+ * goes to {@link LinkHost.lost}. Every socket and timer callback enters the connection's
+ * queue before it touches anything.
  */
 export class Link implements SocketEvents, HeartbeatTarget {
   phase: LinkPhase = 'resolving';
@@ -67,27 +71,35 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** When a frame was last written (kept only while an outbound heartbeat needs it). */
   writtenAt = Number.NaN;
   private trackWrites = false;
-  private socket: Socket | undefined;
-  private connectTimer: Subscription | undefined;
-  private heartbeat: Heartbeat | undefined;
+  // Every field is set here, so each has its slot in the object from the start (none added later).
+  private socket: Socket | undefined = undefined;
+  private connectTimer: Subscription | undefined = undefined;
+  private heartbeat: Heartbeat | undefined = undefined;
+  /** The attempt's subscriber, until the link is up (or the attempt fails). */
+  private subscriber: Subscriber<void> | undefined;
 
   private constructor(
     private readonly host: LinkHost,
     /** The attempt number this link was opened by. */
     readonly attempt: number,
-    private readonly subscriber: Subscriber<void>,
-  ) {}
+    subscriber: Subscriber<void>,
+  ) {
+    this.subscriber = subscriber;
+  }
 
   /**
-   * An attempt as an Observable: subscribing starts it; it emits once, when the link is up
-   * (what a circuit breaker counts as success), and ends only by erroring.
+   * An attempt as an Observable: subscribing starts it. It emits once and completes when the
+   * link is up (what a circuit breaker counts as success), or errors when the attempt fails;
+   * unsubscribing before then ends the attempt. Once up, the link lives on its own: the
+   * attempt loop that made it is over (nothing of it is kept while connected), and its loss
+   * goes to {@link LinkHost.lost}.
    */
   static attempt$(host: LinkHost): Observable<void> {
     return new Observable<void>((subscriber) => {
       const link = new Link(host, host.nextAttempt(), subscriber);
       host.attach(link);
       link.start();
-      return () => link.teardown();
+      return () => link.abandon();
     });
   }
 
@@ -120,7 +132,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.phase = 'ended';
     this.stopTimers();
     this.socket?.dispose(abrupt, CloseCode.Normal);
-    this.subscriber.error(error);
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (subscriber !== undefined) subscriber.error(error);
+    else this.host.lost(this, error);
   }
 
   /** The handshake is done: the link is open for business (its sequence goes on). */
@@ -131,7 +146,16 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.connectTimer?.unsubscribe();
     this.connectTimer = undefined;
     this.startHeartbeat();
-    this.subscriber.next();
+    const subscriber = this.subscriber!;
+    subscriber.next();
+    // The attempt is over: its loop completes and is released; the link outlives it.
+    this.subscriber = undefined;
+    subscriber.complete();
+  }
+
+  /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest. */
+  end(): void {
+    this.teardown();
   }
 
   /** Probe liveness now (a wake-up while connected). */
@@ -350,7 +374,13 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.heartbeat?.stop();
   }
 
+  /** The attempt was unsubscribed before it ended: end it (a link already up is not the loop's). */
+  private abandon(): void {
+    if (this.subscriber !== undefined) this.teardown();
+  }
+
   private teardown(): void {
+    this.subscriber = undefined;
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     this.stopTimers();

@@ -1,4 +1,4 @@
-import { EMPTY, identity, Observable, retry, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { EMPTY, Observable, retry, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
@@ -422,23 +422,55 @@ export class ReconnectingConnection<In, Out>
 
   private start(): void {
     if (this.closed !== undefined || this.rest?.idle) return;
-    // Each subscription to attempt$ is one attempt (it emits once, when its link is up); the
-    // breaker guards each subscription, and retry() resubscribes after the delay.
-    const attempts = Link.attempt$(this)
-      .pipe(
-        this.breaker ? this.breaker.operator<void>() : identity,
-        retry({ delay: (error: unknown) => this.afterFailure(error) }),
-      )
-      .subscribe({
-        error: (error: unknown) => {
-          if (error instanceof Termination) this.finish(error.reason, error.cause);
-          else this.finish('fatal', error);
-        },
-      });
+    this.runAttempts(undefined);
+  }
+
+  /**
+   * The attempt loop: each subscription to the attempt Observable is one attempt (it emits
+   * and completes when its link is up), the breaker guards each one, and RxJS `retry()`
+   * resubscribes after the delay {@link afterFailure} decides. The loop runs only while no
+   * link is up: it completes when one is, and a lost link starts the next loop with `loss`
+   * as its first failure, so an idle connection keeps nothing of it.
+   */
+  private runAttempts(loss: DisconnectError | undefined): void {
+    const attempt$ = Link.attempt$(this);
+    const guardedAttempt$ = this.breaker ? attempt$.pipe(this.breaker.operator<void>()) : attempt$;
+    let pendingLoss = loss;
+    // The loss of an up link is the loop's first failure; it is no attempt, so it does not
+    // pass the breaker (which counts attempts).
+    const source = new Observable<void>((subscriber) => {
+      const failure = pendingLoss;
+      pendingLoss = undefined;
+      if (failure !== undefined) subscriber.error(failure);
+      else return guardedAttempt$.subscribe(subscriber);
+      return undefined;
+    });
+    let done = false;
+    let attempts: Subscription | undefined; // read by `ended`, which may run within subscribe()
+    const ended = (): void => {
+      done = true;
+      if (this.attempts === attempts) this.attempts = undefined;
+    };
+    attempts = source.pipe(retry({ delay: (error: unknown) => this.afterFailure(error) })).subscribe({
+      complete: ended,
+      error: (error: unknown) => {
+        ended();
+        if (error instanceof Termination) this.finish(error.reason, error.cause);
+        else this.finish('fatal', error);
+      },
+    });
     // Kept after the fact: if the connection closed (or went idle) while the first attempt
-    // started, this subscription (and its socket) ends at once.
+    // started, this loop (and its socket) ends at once.
     if (this.closed !== undefined || this.rest?.idle) attempts.unsubscribe();
-    else this.attempts = attempts;
+    else if (!done) this.attempts = attempts;
+  }
+
+  /** @internal LinkHost: the link of the moment, up until now, is lost: the next attempt loop starts. */
+  lost(link: Link, error: DisconnectError): void {
+    if (link !== this.link || this.closed !== undefined) return;
+    this.attempts?.unsubscribe(); // none runs while a link is up; never two at once
+    this.attempts = undefined;
+    this.runAttempts(error);
   }
 
   // ---- lazy: connect while something needs the link ------------------------------------------
@@ -476,8 +508,8 @@ export class ReconnectingConnection<In, Out>
     this.channels?.linkLost();
     // Not started yet (woken and unneeded again within the same frame): nothing was announced,
     // so the rest goes on without a second Idle.
-    const started = this.attempts !== undefined;
-    this.stopAttempts(); // ends the attempt or link of the moment (its socket closes with 1000)
+    const started = this.attempts !== undefined || link !== undefined;
+    this.stopAttempts(link); // ends the attempt or link of the moment (its socket closes with 1000)
     if (started) this.lifecycle.emit({ type: 'Idle' });
   }
 
@@ -623,12 +655,13 @@ export class ReconnectingConnection<In, Out>
     else if (this.link?.isUp) this.link.probe();
   }
 
-  /** Cancels the scheduled start and ends the attempt loop (and with it the attempt or link). */
-  private stopAttempts(): void {
+  /** Cancels the scheduled start, ends the attempt loop (and its attempt), and ends `link` if it is up. */
+  private stopAttempts(link: Link | undefined): void {
     const { starting, attempts } = this;
     this.starting = this.attempts = undefined;
     starting?.unsubscribe();
     attempts?.unsubscribe();
+    link?.end();
   }
 
   private finish(reason: ClosedReason, error: unknown): void {
@@ -638,8 +671,9 @@ export class ReconnectingConnection<In, Out>
     this.giveUp = undefined;
     this.sequence?.cancel();
     this.sequence = undefined;
+    const link = this.link;
     this.link = undefined;
-    this.stopAttempts();
+    this.stopAttempts(link);
     this.rest?.stop();
     this.wakes?.unsubscribe();
     this.wakes = undefined;
