@@ -6,15 +6,19 @@ import { settledHeap } from './measure';
 import type { BenchServer } from './server';
 
 /**
- * (3) Heap per idle connection: the settled heap (after full collections) of this thread,
- * before and with `n` idle clients open, each greeted once; the server runs in another
- * thread or process, so only the client's heap counts. Bytes per connection.
+ * (3) Heap per idle connection: the marginal cost of one more idle client. A first fleet of
+ * `n / 5` clients is opened (paying every one-time cost: code compiled, module state, pools),
+ * then `n` more, each greeted once; the growth of this thread's settled heap (after full
+ * collections) between the two, divided by `n`. The server runs in another thread, so only the
+ * client's heap counts. Bytes per connection.
  */
 export async function idleHeap(server: BenchServer, contender: Contender, n: number, delay: number, batch = 500): Promise<number> {
-  const before = settledHeap();
   let clients: Client[] = [];
   try {
-    clients = await openFleet(contender, n, { url: server.url, delay, WebSocket, batch, timeoutMs: 20_000 + n * 5 });
+    const fleet = { url: server.url, delay, WebSocket, batch, timeoutMs: 20_000 + n * 5 };
+    clients = await openFleet(contender, Math.ceil(n / 5), fleet);
+    const before = settledHeap();
+    clients = clients.concat(await openFleet(contender, n, fleet));
     const after = settledHeap();
     return (after - before) / n;
   } finally {

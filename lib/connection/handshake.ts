@@ -13,7 +13,7 @@ import type { Serial } from './serial';
  * when `ack` returns an `Error`. Calls `done` once, when the link may be used.
  */
 export class Handshake<In, Out> {
-  private timer: Subscription | undefined;
+  private timer: Subscription | undefined = undefined;
   private settled = false;
 
   constructor(

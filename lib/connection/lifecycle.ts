@@ -11,10 +11,10 @@ import type { Serial } from './serial';
  * nobody watches carries none.
  */
 export class Lifecycle<Out> {
-  private eventsObservable: Observable<ConnectionEvent<Out>> | undefined;
-  private stateObservable: Observable<ConnectionState> | undefined;
-  private events: Subject<ConnectionEvent<Out>> | undefined;
-  private states: Subject<ConnectionState> | undefined;
+  private eventsObservable: Observable<ConnectionEvent<Out>> | undefined = undefined;
+  private stateObservable: Observable<ConnectionState> | undefined = undefined;
+  private events: Subject<ConnectionEvent<Out>> | undefined = undefined;
+  private states: Subject<ConnectionState> | undefined = undefined;
   /** The fold of every event delivered so far: what `state$` last emitted. */
   current: ConnectionState;
   /** `Closed` has reached every subscriber. */

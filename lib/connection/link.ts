@@ -65,9 +65,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
   wentUp = false;
   /** Close code and reason sent when the link is torn down from our side. */
   closeCode: number = CloseCode.Normal;
-  closeReason: string | undefined;
+  closeReason: string | undefined = undefined;
   /** The link's own decoder, when the connection has a codec (made once the socket is open). */
-  decoder: Decoder<unknown> | undefined;
+  decoder: Decoder<unknown> | undefined = undefined;
   /** When a frame was last written (kept only while an outbound heartbeat needs it). */
   writtenAt = Number.NaN;
   private trackWrites = false;
@@ -322,6 +322,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (options === 'default' && !socket.canPing) return;
     const { interval = DEFAULT_HEARTBEAT_OPTIONS.interval, timeout = DEFAULT_HEARTBEAT_OPTIONS.timeout } =
       options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options;
+    if (options === 'default' || options.message === undefined) socket.listenForPongs(); // our probes are pings
     const outbound = options !== 'default' && options.outbound === true;
     if (outbound) {
       this.trackWrites = true;

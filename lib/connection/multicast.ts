@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 
 const NONE: readonly never[] = [];
 
@@ -12,13 +12,13 @@ export class Multicast<T> {
   /** Subscribe here. */
   readonly observable: Observable<T>;
   private subscribers: readonly Subscriber<T>[] = NONE;
-  private ended: { readonly failed: boolean; readonly error: unknown } | undefined;
+  private ended: { readonly failed: boolean; readonly error: unknown } | undefined = undefined;
 
   constructor(
     /** Told after a subscriber joins or leaves (how many there are is {@link count}). */
     private readonly onCountChange?: () => void,
   ) {
-    this.observable = new Observable<T>((subscriber) => this.add(subscriber));
+    this.observable = new MulticastObservable(this);
   }
 
   /** Subscribers now. */
@@ -41,7 +41,8 @@ export class Multicast<T> {
     this.end(true, error);
   }
 
-  private add(subscriber: Subscriber<T>): (() => void) | undefined {
+  /** @internal A new subscriber (see {@link MulticastObservable}). */
+  add(subscriber: Subscriber<T>): (() => void) | undefined {
     if (this.ended) {
       if (this.ended.failed) subscriber.error(this.ended.error);
       else subscriber.complete();
@@ -64,5 +65,20 @@ export class Multicast<T> {
       if (failed) subscriber.error(error);
       else subscriber.complete();
     }
+  }
+}
+
+/**
+ * The subscribe side of a {@link Multicast}: a subclass overriding `_subscribe`, as rxjs's own
+ * `Subject` does, so a stream costs no closure and context of its own.
+ */
+class MulticastObservable<T> extends Observable<T> {
+  constructor(private readonly multicast: Multicast<T>) {
+    super();
+  }
+
+  /** @internal Called by `Observable.subscribe()` (not in rxjs's public typings). */
+  protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
+    return this.multicast.add(subscriber);
   }
 }

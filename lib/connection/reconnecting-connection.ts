@@ -88,22 +88,22 @@ export class ReconnectingConnection<In, Out>
   private readonly codec: Codec<In, Out> | undefined;
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
-  private outbox: Outbox<Out> | undefined;
+  private outbox: Outbox<Out> | undefined = undefined;
   /** The channels, made on the first `channel()` call. */
-  private channels: ChannelRegistry<In, Out> | undefined;
+  private channels: ChannelRegistry<In, Out> | undefined = undefined;
   private readonly outage: Outage;
   private readonly breaker: CircuitBreakerPolicy | undefined;
   /** The `wake$` subscription, while it lasts. */
-  private wakes: Subscription | undefined;
+  private wakes: Subscription | undefined = undefined;
 
   /** The attempt or link of the moment (none while waiting, or after close). */
-  private link: Link | undefined;
+  private link: Link | undefined = undefined;
   /** That link's link-up sequence, once its socket opened. */
-  private sequence: LinkUp<In, Out> | undefined;
+  private sequence: LinkUp<In, Out> | undefined = undefined;
   /** The wait for the next attempt: `retry()` and wake-ups end it early. */
   private readonly wait: AttemptWait;
   /** Set while a permanent `Disconnected` is being delivered. */
-  private giveUp: PendingGiveUp | undefined;
+  private giveUp: PendingGiveUp | undefined = undefined;
   /** The attempt the latest `Disconnected` reported: what `stopRetry()` during a wait reports. */
   private lastAttemptMade = 0;
   /** The limit of consecutive failed attempts in force (`retry({ maxAttempts })` changes it). */
@@ -111,13 +111,13 @@ export class ReconnectingConnection<In, Out>
   /** `stopRetry()` was called: the next loss is terminal. */
   private stopRequested = false;
   /** The loss `reconnect()` caused: not a failure, it starts a fresh series at once. */
-  private forcedLoss: DisconnectError | undefined;
+  private forcedLoss: DisconnectError | undefined = undefined;
   /** `lazy`: when the connection rests and wakes (none without `lazy`). */
   private readonly rest: Rest | undefined;
   /** The attempt loop (retry pipeline) while one runs. */
-  private attempts: Subscription | undefined;
+  private attempts: Subscription | undefined = undefined;
   /** The scheduled start of the attempt loop, until it runs. */
-  private starting: Subscription | undefined;
+  private starting: Subscription | undefined = undefined;
   /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
@@ -391,6 +391,7 @@ export class ReconnectingConnection<In, Out>
       if (link.phase !== 'restoring') break;
     }
     if (link.phase === 'restoring') link.phase = 'live';
+    if (this.link === link) this.sequence = undefined; // its work is done: nothing kept while live
     this.rest?.unneeded();
   }
 

@@ -24,9 +24,9 @@ export interface RestHost {
 export class Rest {
   /** Resting: no attempt loop. A lazy connection starts so. */
   idle = true;
-  private timer: Subscription | undefined;
+  private timer: Subscription | undefined = undefined;
   /** Since when nothing has needed the link (undefined while something does). */
-  private unneededSince: number | undefined;
+  private unneededSince: number | undefined = undefined;
 
   constructor(
     private readonly idleAfter: number,

@@ -12,7 +12,7 @@ export class Serial {
   /** True while queued deliveries run. */
   private draining = false;
   /** Deliveries waiting; made on the first one that has to wait. */
-  private queue: Array<() => void> | undefined;
+  private queue: Array<() => void> | undefined = undefined;
   private head = 0;
 
   /** Runs `work` now; the deliveries it queues run once the outermost work returns. */

@@ -28,6 +28,8 @@ export interface Socket {
   send(frame: Frame): void;
   /** Sends a protocol ping; a no-op where `canPing` is false. */
   ping(): void;
+  /** From now on, protocol pongs reach `socketPong()` (called when our pings start). */
+  listenForPongs(): void;
   /**
    * Detaches every listener but a silent `error` one (so late errors cannot crash the
    * process) and ends the socket: a closing handshake, or at once when `abrupt`.
@@ -66,7 +68,9 @@ type RawSocket = WebSocketLike & { [HANDLE]?: SocketHandle };
 // The raw socket's handlers are shared functions (every transport calls them with the socket
 // as `this`): an idle connection costs no closure per handler.
 function onRawOpen(this: RawSocket): void {
-  this[HANDLE]?.events.socketOpened();
+  const handle = this[HANDLE];
+  handle?.opened();
+  handle?.events.socketOpened();
 }
 function onRawMessage(this: RawSocket, event: { data: unknown }): void {
   this[HANDLE]?.events.socketMessage(event.data);
@@ -144,15 +148,17 @@ export function openSocket(
 class SocketHandle implements Socket {
   readonly canPing: boolean;
   /** The last error the transport reported. */
-  lastError: unknown;
+  lastError: unknown = undefined;
   /** No more events go to `events` (reported closed, or disposed). */
   private detached = false;
   /** Our own `close()` call is under way (any other call comes from the transport). */
   private closingOurselves = false;
-  private grace: Subscription | undefined;
+  private grace: Subscription | undefined = undefined;
   private readonly node: (RawSocket & NodeSocketExtras) | undefined;
   /** The socket is an EventEmitter (`ws`): its own events are listened to, not the `on*` properties. */
   private readonly emitter: boolean;
+  /** Protocol pongs are listened to (only while our own pings need them). */
+  private pongs = false;
 
   constructor(
     private readonly raw: RawSocket,
@@ -172,7 +178,6 @@ class SocketHandle implements Socket {
       node.on('message', onNodeMessage);
       node.on('error', onNodeError);
       node.on('close', onNodeClose);
-      node.on('pong', onRawPong);
       node.on('unexpected-response', onUnexpectedResponse);
       raw.close = observedClose;
     } else {
@@ -180,10 +185,25 @@ class SocketHandle implements Socket {
       raw.onmessage = onRawMessage as WebSocketLike['onmessage'];
       raw.onerror = onRawError as WebSocketLike['onerror'];
       raw.onclose = onRawClose as WebSocketLike['onclose'];
-      if (node) {
-        node.on('pong', onRawPong);
-        raw.close = observedClose;
-      }
+      if (node) raw.close = observedClose;
+    }
+  }
+
+  /**
+   * @internal The socket opened: the listeners only an opening socket needs go (each event
+   * type listened to costs an idle `ws` socket an entry in its listener table).
+   */
+  opened(): void {
+    if (this.emitter) {
+      this.node!.off('open', onRawOpen);
+      this.node!.off('unexpected-response', onUnexpectedResponse);
+    }
+  }
+
+  listenForPongs(): void {
+    if (this.node && !this.detached && !this.pongs) {
+      this.pongs = true;
+      this.node.on('pong', onRawPong);
     }
   }
 
@@ -257,7 +277,7 @@ class SocketHandle implements Socket {
   private detach(): void {
     this.detached = true;
     const node = this.node;
-    if (node) node.off('pong', onRawPong);
+    if (node && this.pongs) node.off('pong', onRawPong);
     if (node && this.emitter) {
       node.off('open', onRawOpen);
       node.off('message', onNodeMessage);
