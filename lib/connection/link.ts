@@ -69,7 +69,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** The link's own decoder, when the connection has a codec (made once the socket is open). */
   decoder: Decoder<unknown> | undefined = undefined;
   /** When a frame was last written (kept only while an outbound heartbeat needs it). */
-  writtenAt = Number.NaN;
+  writtenAt = 0;
   private trackWrites = false;
   // Every field is set here, so each has its slot in the object from the start (none added later).
   private socket: Socket | undefined = undefined;

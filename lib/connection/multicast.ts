@@ -1,4 +1,4 @@
-import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
 
 const NONE: readonly never[] = [];
 
@@ -42,18 +42,22 @@ export class Multicast<T> {
   }
 
   /** @internal A new subscriber (see {@link MulticastObservable}). */
-  add(subscriber: Subscriber<T>): (() => void) | undefined {
+  add(subscriber: Subscriber<T>): Unsubscribable | undefined {
     if (this.ended) {
       if (this.ended.failed) subscriber.error(this.ended.error);
       else subscriber.complete();
       return undefined;
     }
-    this.subscribers = [...this.subscribers, subscriber];
+    // concat() sizes the copy exactly (a spread or push would leave room for 16 more).
+    this.subscribers = this.subscribers.concat(subscriber);
     this.onCountChange?.();
-    return () => {
-      this.subscribers = this.subscribers.filter((other) => other !== subscriber);
-      this.onCountChange?.();
-    };
+    return new Membership(this, subscriber);
+  }
+
+  /** @internal A subscriber leaves. */
+  remove(subscriber: Subscriber<T>): void {
+    this.subscribers = this.subscribers.filter((other) => other !== subscriber);
+    this.onCountChange?.();
   }
 
   private end(failed: boolean, error: unknown): void {
@@ -65,6 +69,18 @@ export class Multicast<T> {
       if (failed) subscriber.error(error);
       else subscriber.complete();
     }
+  }
+}
+
+/** One subscriber's place in a {@link Multicast}: its teardown, smaller than a closure and its context. */
+class Membership<T> implements Unsubscribable {
+  constructor(
+    private readonly multicast: Multicast<T>,
+    private readonly subscriber: Subscriber<T>,
+  ) {}
+
+  unsubscribe(): void {
+    this.multicast.remove(this.subscriber);
   }
 }
 

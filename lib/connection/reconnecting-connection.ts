@@ -100,8 +100,8 @@ export class ReconnectingConnection<In, Out>
   private link: Link | undefined = undefined;
   /** That link's link-up sequence, once its socket opened. */
   private sequence: LinkUp<In, Out> | undefined = undefined;
-  /** The wait for the next attempt: `retry()` and wake-ups end it early. */
-  private readonly wait: AttemptWait;
+  /** The wait for the next attempt: `retry()` and wake-ups end it early (made on the first wait). */
+  private wait: AttemptWait | undefined = undefined;
   /** Set while a permanent `Disconnected` is being delivered. */
   private giveUp: PendingGiveUp | undefined = undefined;
   /** The attempt the latest `Disconnected` reported: what `stopRetry()` during a wait reports. */
@@ -140,7 +140,6 @@ export class ReconnectingConnection<In, Out>
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
     this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
-    this.wait = new AttemptWait(options.scheduler, this.serial);
     this.messages$ = this.messages.observable;
     this.outage = new Outage(options.scheduler, options.retry.stableAfter);
     this.breaker = options.circuitBreaker
@@ -231,13 +230,13 @@ export class ReconnectingConnection<In, Out>
       const link = this.link;
       if (link !== undefined && !link.isUp) {
         link.fail(new DisconnectError('manual', { message: 'stopRetry() during an attempt' }));
-      } else if (this.wait.waiting) {
+      } else if (this.waiting) {
         const stopped = new DisconnectError('manual', { message: 'stopRetry()' });
         this.announceGiveUp('manual', stopped, this.lastAttemptMade, (resumed) => {
           if (!resumed) this.finish('stopped', undefined);
-          else if (this.wait.waiting) {
+          else if (this.waiting) {
             this.freshSeries(stopped);
-            this.wait.endNow();
+            this.wait!.endNow();
           }
         });
       }
@@ -501,7 +500,7 @@ export class ReconnectingConnection<In, Out>
       // Permanent: no retry follows (Idle does); the state stays until Idle makes it 'idle'.
       this.lifecycle.emit({ type: 'Disconnected', reason: 'manual', code: CloseCode.Normal, permanent: true, attempt: 0, maxAttempts: this.maxAttempts });
     }
-    this.wait.forget();
+    this.wait?.forget();
     this.sequence?.cancel();
     this.sequence = undefined;
     this.outage.failed(link?.wentUp ?? false);
@@ -640,19 +639,25 @@ export class ReconnectingConnection<In, Out>
    * breaker's, or the outage deadline cut it short), or at once on `retry()` or a wake-up.
    */
   private waitFor(delay: number): Observable<void> {
+    this.wait ??= new AttemptWait(this.scheduler, this.serial);
     return this.wait.for(delay, () => this.breaker?.forceProbe());
+  }
+
+  /** True while waiting for the next attempt. */
+  private get waiting(): boolean {
+    return this.wait?.waiting === true;
   }
 
   /** `retry()` or a wake-up while waiting: attempt now (an open breaker lets the probe through). */
   private attemptNow(): void {
-    if (!this.wait.waiting || this.giveUp !== undefined) return;
+    if (!this.waiting || this.giveUp !== undefined) return;
     this.breaker?.forceProbe();
-    this.wait.endNow();
+    this.wait!.endNow();
   }
 
   private wake(): void {
     if (this.closed !== undefined || this.giveUp !== undefined) return;
-    if (this.wait.waiting) this.attemptNow();
+    if (this.waiting) this.attemptNow();
     else if (this.link?.isUp) this.link.probe();
   }
 
@@ -668,7 +673,7 @@ export class ReconnectingConnection<In, Out>
   private finish(reason: ClosedReason, error: unknown): void {
     if (this.closed !== undefined) return;
     this.closed = { reason, error };
-    this.wait.forget();
+    this.wait?.forget();
     this.giveUp = undefined;
     this.sequence?.cancel();
     this.sequence = undefined;

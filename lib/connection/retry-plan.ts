@@ -2,7 +2,7 @@ import { isConfigError } from '../errors/config-error';
 import type { DisconnectError } from '../errors/disconnect-error';
 import type { ClosedReason } from '../events';
 import { guarded, threw } from '../guard';
-import type { ResolvedRetryOptions } from '../options';
+import { retryDelay, type ResolvedRetryOptions } from '../options/resolve-retry';
 
 /** Where an outage stands when an attempt fails or a link is lost. */
 export interface OutageSnapshot {
@@ -47,7 +47,7 @@ export function planRetry(options: ResolvedRetryOptions, failure: DisconnectErro
   const remaining = options.timeout - outage.elapsed;
   if (remaining <= 0) return giveUp('timeout', failure);
   const attempt = outage.attempt + 1;
-  const delay = guarded((n: number) => options.delay(n, failure), attempt);
+  const delay = guarded((n: number) => retryDelay(options, n, failure), attempt);
   if (threw(delay)) return giveUp('fatal', delay.error);
   const wait = options.retryAfterCap === undefined ? delay : honourRetryAfter(delay, failure, options.retryAfterCap);
   return { kind: 'retry', attempt, delay: Math.min(wait, remaining) };

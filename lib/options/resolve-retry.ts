@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/config-error';
-import { backoffFromValid, DEFAULT_BACKOFF_OPTIONS, validateBackoffOptions } from '../retry/backoff';
+import { backoffDelay, DEFAULT_BACKOFF_OPTIONS, validateBackoffOptions, type BackoffOptions } from '../retry/backoff';
 import {
   requireCount,
   requireDuration,
@@ -14,7 +14,10 @@ import { defaultShouldRetry, RETRY_OPTION_KEYS, type RetryOptions } from './retr
 
 /** Retry options resolved; `retry: false` becomes `maxAttempts: 0`. */
 export interface ResolvedRetryOptions {
-  readonly delay: (attempt: number, error: unknown) => number;
+  /** The user's `delay`, checked; undefined when the backoff policy decides. */
+  readonly delay: ((attempt: number, error: unknown) => number) | undefined;
+  /** The backoff policy (validated), used when there is no `delay`. */
+  readonly backoff: Readonly<Required<BackoffOptions>>;
   readonly maxAttempts: number;
   readonly timeout: number;
   readonly stableAfter: number;
@@ -24,21 +27,36 @@ export interface ResolvedRetryOptions {
   readonly retryAfterCap: number | undefined;
 }
 
+/** `retry: false`, resolved once: no retry at all. */
+const NO_RETRY: ResolvedRetryOptions = Object.freeze({
+  ...DEFAULT_RETRY_OPTIONS,
+  delay: () => 0,
+  backoff: DEFAULT_BACKOFF_OPTIONS,
+  maxAttempts: 0,
+  shouldRetry: defaultShouldRetry,
+  retryAfterCap: undefined,
+});
+
+/** The `retry` option left out, resolved once (connections share it: it is immutable). */
+let defaultRetry: ResolvedRetryOptions | undefined;
+
+/** The delay before retry `attempt` after `error`: the user's `delay`, or the backoff policy. */
+export function retryDelay(options: ResolvedRetryOptions, attempt: number, error: unknown): number {
+  return options.delay !== undefined ? options.delay(attempt, error) : backoffDelay(options.backoff, attempt);
+}
+
 /** The `retry` option with its defaults filled in; throws {@link ConfigError} naming the field. */
 export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedRetryOptions {
-  if (retry === false) {
-    return {
-      ...DEFAULT_RETRY_OPTIONS,
-      delay: () => 0,
-      maxAttempts: 0,
-      shouldRetry: defaultShouldRetry,
-      retryAfterCap: undefined,
-    };
-  }
+  if (retry === false) return NO_RETRY;
+  if (retry === undefined) return (defaultRetry ??= Object.freeze(resolveGiven({})));
   requireObject('retry', retry);
-  if (retry !== undefined) requireKnownKeys('retry', retry, RETRY_OPTION_KEYS);
-  const given = withoutUndefined(retry ?? {});
-  const delayFor = backoffOrCustom(given);
+  requireKnownKeys('retry', retry, RETRY_OPTION_KEYS);
+  return resolveGiven(withoutUndefined(retry));
+}
+
+function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
+  requireOptionalFunction('retry.delay', given.delay);
+  const backoff = validateBackoffOptions(given, 'retry.');
   const resolved = { ...DEFAULT_RETRY_OPTIONS, ...given };
   requireCount('retry.maxAttempts', resolved.maxAttempts);
   requireTimeLimit('retry.timeout', resolved.timeout);
@@ -48,28 +66,23 @@ export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedR
     throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, 'a boolean');
   }
   return {
-    delay: delayFor,
+    delay: given.delay ? checkedDelay(given.delay) : undefined,
+    backoff,
     maxAttempts: resolved.maxAttempts,
     timeout: resolved.timeout,
     stableAfter: resolved.stableAfter,
     shouldRetry: given.shouldRetry ?? defaultShouldRetry,
     retryOnFailedConnect: resolved.retryOnFailedConnect,
     // The backoff's cap (its defaults live with the backoff, not in DEFAULT_RETRY_OPTIONS).
-    retryAfterCap: given.delay ? undefined : (given.maxDelay ?? DEFAULT_BACKOFF_OPTIONS.maxDelay),
+    retryAfterCap: given.delay ? undefined : backoff.maxDelay,
   };
 }
 
-function backoffOrCustom(retry: RetryOptions): (attempt: number, error: unknown) => number {
-  requireOptionalFunction('retry.delay', retry.delay);
-  const policy = validateBackoffOptions(retry, 'retry.');
-  if (retry.delay) {
-    const custom = retry.delay;
-    return (attempt, error) => {
-      const ms = custom(attempt, error);
-      requireDuration('retry.delay() result', ms);
-      return ms;
-    };
-  }
-  // The backoff ignores the error: its own function serves (no wrapper closure per connection).
-  return backoffFromValid(policy);
+/** The user's `delay`, its result checked (a bad one is a throw: fatal, as the guard says). */
+function checkedDelay(custom: NonNullable<RetryOptions['delay']>): (attempt: number, error: unknown) => number {
+  return (attempt, error) => {
+    const ms = custom(attempt, error);
+    requireDuration('retry.delay() result', ms);
+    return ms;
+  };
 }

@@ -57,15 +57,21 @@ export function backoff(options: BackoffOptions = {}): (attempt: number) => numb
 
 /** {@link backoff} for options already validated (no checks, no defaults). */
 export function backoffFromValid(options: Required<BackoffOptions>): (attempt: number) => number {
-  const { initialDelay, maxDelay, multiplier, jitter, random } = options;
-  return (attempt: number): number => {
-    const exponent = Math.max(0, attempt - 1);
-    // 0 · Infinity is NaN once the power overflows: a zero initial delay stays zero.
-    const ceiling = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * Math.pow(multiplier, exponent));
-    if (jitter === 0) return ceiling;
-    const draw = Math.min(Math.max(random(), 0), 1);
-    return ceiling * (1 - jitter * draw);
-  };
+  return (attempt: number): number => backoffDelay(options, attempt);
+}
+
+/**
+ * The delay before retry number `attempt` under a validated policy: the formula of
+ * {@link backoff}, as a plain function of its data (a connection keeps the policy, not a closure).
+ */
+export function backoffDelay(policy: Readonly<Required<BackoffOptions>>, attempt: number): number {
+  const { initialDelay, maxDelay, multiplier, jitter } = policy;
+  const exponent = Math.max(0, attempt - 1);
+  // 0 · Infinity is NaN once the power overflows: a zero initial delay stays zero.
+  const ceiling = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * Math.pow(multiplier, exponent));
+  if (jitter === 0) return ceiling;
+  const draw = Math.min(Math.max(policy.random(), 0), 1);
+  return ceiling * (1 - jitter * draw);
 }
 
 /** Fills in defaults and checks every field, naming the first bad one. */
