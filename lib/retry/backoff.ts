@@ -88,5 +88,8 @@ export function validateBackoffOptions(options: BackoffOptions, prefix = ''): Re
   if (typeof resolved.random !== 'function') {
     throw new ConfigError(`${prefix}random`, resolved.random, 'a function returning a number in [0, 1)');
   }
-  return resolved;
+  // Only the policy's own fields (`options` may be a connection's whole `retry` option), each
+  // in the object itself.
+  const { initialDelay, maxDelay, multiplier, jitter, random } = resolved;
+  return { initialDelay, maxDelay, multiplier, jitter, random };
 }
