@@ -7,6 +7,8 @@
 //   node scripts/bundle-sizes.mjs --project DIR   bundle from DIR, where `rx-reconnect` and
 //                                                 `rxjs` resolve (spec/package installs the
 //                                                 packed tarball there)
+//
+// Per source file, with each file's share of min+gzip: scripts/bundle-breakdown.mjs.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -48,8 +50,9 @@ connect({ url: 'wss://feed.example/ws' }).state$.subscribe(console.log);`,
 const SUBSCRIBER_DEFINITION = /\bvar Subscriber\d* = (?:\/\* @__PURE__ \*\/ )?\(?function ?\(_super\)|\bclass Subscriber\d* extends\b/g;
 const SUBSCRIBER_MODULE = /node_modules\/rxjs\/dist\/[^/]+\/internal\/Subscriber\.js$/;
 
-async function bundle(project, source, { external, minify }) {
-  const result = await esbuild.build({
+/** The esbuild options of every measurement: an app's browser bundle of `source`. */
+export function appBundleOptions(project, source, { external, minify }) {
+  return {
     stdin: { contents: source, resolveDir: project, sourcefile: 'app.js', loader: 'js' },
     bundle: true,
     write: false,
@@ -60,7 +63,11 @@ async function bundle(project, source, { external, minify }) {
     metafile: true,
     logLevel: 'silent',
     external: external ? ['rxjs', 'rxjs/*'] : [],
-  });
+  };
+}
+
+async function bundle(project, source, options) {
+  const result = await esbuild.build(appBundleOptions(project, source, options));
   const text = result.outputFiles[0].text;
   const [output] = Object.values(result.metafile.outputs);
   const inputs = Object.entries(output.inputs)
@@ -96,7 +103,7 @@ export async function measure(project) {
 }
 
 /** A throwaway project resolving `rx-reconnect` to this repo (its built dist/) and its rxjs. */
-function repoProject() {
+export function repoProject() {
   const project = mkdtempSync(join(tmpdir(), 'rx-reconnect-size-'));
   mkdirSync(join(project, 'node_modules'));
   symlinkSync(root, join(project, 'node_modules/rx-reconnect'), 'dir');

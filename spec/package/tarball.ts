@@ -1,8 +1,18 @@
+import { transformSync } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installedManifest, type PackedInstall } from './support/packed-install';
 
 const ENTRIES = ['', 'testing/', 'nats/'];
+
+/**
+ * TypeScript's emit helpers: each would be a copy per file that uses it (no `importHelpers`), in
+ * every consumer's bundle. ES2020 output needs none of them.
+ */
+const TS_HELPER = /\b__(?:awaiter|generator|extends|assign|rest|spreadArray|decorate|param|metadata|classPrivateField(?:Get|Set|In)|esDecorate|runInitializers|setFunctionName|propKey|importDefault|importStar|createBinding|exportStar|values|read|makeTemplateObject|addDisposableResource|disposeResources)\b|\btslib\b/;
+
+/** `code` as esbuild prints it for `target` (unchanged from esnext unless something was lowered). */
+const printedFor = (code: string, target: string): string => transformSync(code, { loader: 'js', format: 'esm', target }).code;
 const BUILDS = ['cjs', 'esm'];
 
 /** Every file a package.json field or export condition points at (`./dist/…`). */
@@ -60,6 +70,17 @@ export function describeTarball(install: () => PackedInstall): void {
         return map.sources.length === 0 || content.length !== map.sources.length || content.some((text) => typeof text !== 'string' || text.length === 0);
       });
       expect(incomplete).toEqual([]);
+    });
+
+    it('ships ESM as ES2020: no TypeScript helpers, nothing an es2020 bundle must lower, nothing downlevelled', () => {
+      // Class fields stay constructor assignments: as native fields (useDefineForClassFields or an
+      // ES2022 target) an es2020 bundle lowers them to helper calls, about 0.5 KB min+gzip more.
+      const files = paths().filter((path) => path.startsWith('dist/esm/') && path.endsWith('.js'));
+      const code = new Map(files.map((path) => [path, readFileSync(join(install().installed, path), 'utf8')]));
+      expect(files.filter((path) => TS_HELPER.test(code.get(path)!))).toEqual([]);
+      expect(files.filter((path) => printedFor(code.get(path)!, 'es2020') !== printedFor(code.get(path)!, 'esnext'))).toEqual([]);
+      // ES2020 syntax (`?.`, `??`) is kept as written: an es2019 bundle would have to lower it.
+      expect(files.filter((path) => printedFor(code.get(path)!, 'es2019') !== printedFor(code.get(path)!, 'esnext')).length).toBeGreaterThan(0);
     });
 
     it('carries the license, repository and discovery metadata', () => {
