@@ -7,7 +7,8 @@
  *   (a) inbound   the server sends 200 000 × 100 B and 2 000 × 64 KB messages as fast as
  *                 backpressure allows: msgs/s and minor GCs per run (the allocation proxy)
  *   (r) latency   reconnect: TCP accept → first message delivered to the client
- *   (h) heap      per idle connection, 500 connections, after GC (client heap only)
+ *   (h) heap      per idle connection: the growth from 100 to 600 open clients, per client,
+ *                 after GC (client heap only: the marginal cost, without one-time costs)
  *   (s) storm     500 clients, the server down 1 s: attempts per 100 ms, time until all back
  *   (b) outbound  rx-reconnect vs raw ws: the client sends N small JSON messages
  *   (c) reconnect rx-reconnect vs raw ws: 5 000 drop/reconnect cycles; settled heap before/after
@@ -201,8 +202,8 @@ async function main(): Promise<void> {
   lap('(r)');
   // (h) heap per idle connection
   const heapContenders: readonly Contender[] = [...contenders, rxReconnectNoHeartbeat];
-  const heap = figure(`heap per idle connection (${P.heap.n}, after GC)`, 'KB', 'lower', (v) => (v / 1024).toFixed(2), 'heap / idle connection');
-  log(`(h) heap per idle connection: ${P.heap.n} connections (after an unmeasured round of ${Math.ceil(P.heap.n / 5)})`);
+  const heap = figure(`heap per idle connection (${P.heap.n} beside ${Math.ceil(P.heap.n / 5)}, after GC)`, 'KB', 'lower', (v) => (v / 1024).toFixed(2), 'heap / idle connection');
+  log(`(h) heap per idle connection: ${P.heap.n} connections beside ${Math.ceil(P.heap.n / 5)} already open (after an unmeasured round)`);
   // The first round's baseline would otherwise include code and garbage of the earlier scenarios.
   for (const contender of heapContenders) await idleHeap(server, contender, Math.ceil(P.heap.n / 5), BASE_DELAY);
   const heaps = await rounds('(h)', heapContenders, P.repeats, share(0.55), (c) => idleHeap(server, c, P.heap.n, BASE_DELAY), (b) => `${count(b)} bytes`);
