@@ -33,7 +33,9 @@ export class Serial {
   /** Leaves work entered with {@link enter}; the outermost exit runs the queued deliveries. */
   exit(): void {
     this.depth--;
-    if (this.depth === 0 && !this.draining) this.drain();
+    // Drains only when something waits: an empty drain still resets the queue (an `Array`
+    // length store) that showed in the inbound bench, as this runs once per frame.
+    if (this.depth === 0 && !this.draining && this.queue !== undefined && this.head < this.queue.length) this.drain();
   }
 
   /**
