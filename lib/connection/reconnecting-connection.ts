@@ -11,7 +11,7 @@ import { DisconnectError, isDisconnectError, type DisconnectReason } from '../er
 import { NotConnectedError } from '../errors/not-connected-error';
 import type { ClosedReason, ConnectionEvent } from '../events';
 import { guarded, threw, Thrown } from '../guard';
-import type { HeartbeatOptions, ResolvedOptions } from '../options';
+import type { HeartbeatOptions, ResolvedOptions, ResolvedRetryOptions } from '../options';
 import { Outbox } from '../outbox';
 import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
 import type { Codec, Decoder } from '../codec/codec';
@@ -121,12 +121,24 @@ export class ReconnectingConnection<In, Out>
   /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
-  private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
+  private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined = undefined;
+  // The options it needs after construction, each in a field of its own (the resolved options
+  // object is not kept: one object less per connection).
+  private readonly retryOptions: ResolvedRetryOptions;
+  private readonly buffer: ResolvedOptions<In, Out>['buffer'];
+  private readonly transport: ResolvedOptions<In, Out>['transport'];
+  private readonly handshake: ResolvedOptions<In, Out>['handshake'];
+  private readonly route: ResolvedOptions<In, Out>['route'];
 
   constructor(
-    private readonly options: ResolvedOptions<In, Out>,
+    options: ResolvedOptions<In, Out>,
     private readonly pool: UrlPool,
   ) {
+    this.retryOptions = options.retry;
+    this.buffer = options.buffer;
+    this.transport = options.transport;
+    this.handshake = options.handshake;
+    this.route = options.route;
     this.scheduler = options.scheduler;
     this.startedReal = onRealAsyncClock(options.scheduler);
     this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
@@ -170,8 +182,8 @@ export class ReconnectingConnection<In, Out>
     try {
       const link = this.link;
       if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
-      if (!this.options.buffer) throw new NotConnectedError();
-      (this.outbox ??= new Outbox<Out>(this.options.buffer)).push(message, frame);
+      if (!this.buffer) throw new NotConnectedError();
+      (this.outbox ??= new Outbox<Out>(this.buffer)).push(message, frame);
       this.rest?.demandChanged(); // `lazy`: the message needs a link
     } finally {
       this.serial.exit();
@@ -285,7 +297,7 @@ export class ReconnectingConnection<In, Out>
   }
 
   transportOptions(attempt: number, url: string): unknown {
-    const transport = this.options.transport;
+    const transport = this.transport;
     return typeof transport === 'function' ? transport({ attempt, url }) : transport;
   }
 
@@ -305,7 +317,7 @@ export class ReconnectingConnection<In, Out>
       }
       link.decoder = decoder as (frame: unknown) => Iterable<unknown>;
     }
-    this.sequence = new LinkUp<In, Out>(link, this, this.options.handshake);
+    this.sequence = new LinkUp<In, Out>(link, this, this.handshake);
     this.sequence.start();
   }
 
@@ -343,10 +355,10 @@ export class ReconnectingConnection<In, Out>
   }
 
   pingFrame(): Frame | undefined {
-    const heartbeat = this.options.heartbeat;
+    const heartbeat = this.heartbeat;
     if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
     const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
-    return this.encodeUnguarded(message);
+    return this.encodeUnguarded(message as Out);
   }
 
   // ---- LinkUpHost and ChannelHost ----------------------------------------------------------
@@ -517,7 +529,7 @@ export class ReconnectingConnection<In, Out>
     const channels = new ChannelRegistry<In, Out>(
       this,
       (message) => frameKey(this.encodeUnguarded(message)),
-      this.options.route,
+      this.route,
     );
     // Made after the end: late subscribers complete or error as the connection did.
     if (this.closed) channels.finish(this.closed.reason, this.closed.error);
@@ -555,7 +567,7 @@ export class ReconnectingConnection<In, Out>
       this.freshSeries(failure);
       return this.waitFor(0);
     }
-    const plan = planRetry(this.options.retry, failure, {
+    const plan = planRetry(this.retryOptions, failure, {
       attempt: this.outage.attempt,
       everConnected: this.outage.everConnected,
       elapsed: this.outage.elapsed(),
@@ -631,7 +643,7 @@ export class ReconnectingConnection<In, Out>
 
   /** Ms left before the outage deadline (`retry.timeout`). */
   private remaining(): number {
-    return this.options.retry.timeout - this.outage.elapsed();
+    return this.retryOptions.timeout - this.outage.elapsed();
   }
 
   /**
