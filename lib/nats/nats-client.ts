@@ -21,7 +21,7 @@ import { ServerPool } from './server-pool';
 
 /** Client name and version sent in `CONNECT`. */
 const LANG = 'rx-reconnect';
-const VERSION = '0.3.0';
+const VERSION = '0.3.1';
 
 const textEncoder = new TextEncoder();
 const NO_DATA = new Uint8Array(0);
