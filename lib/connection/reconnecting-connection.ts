@@ -1,4 +1,4 @@
-import { EMPTY, Observable, retry, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { EMPTY, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
@@ -36,6 +36,7 @@ import { planRetry } from './retry-plan';
 import { Serial } from './serial';
 import { Multicast } from './multicast';
 import { AttemptWait } from './attempt-wait';
+import { runAttemptLoop, scheduleStart, type AttemptLoopHost, type StartHost } from './attempt-loop';
 
 /** A permanent `Disconnected` on its way to subscribers: `retry()` from a handler resumes. */
 interface PendingGiveUp {
@@ -50,7 +51,7 @@ interface PendingGiveUp {
  * subscribers in order once that work is done.
  */
 export class ReconnectingConnection<In, Out>
-  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost
+  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, AttemptLoopHost, StartHost
 {
   /** Every lifecycle event (see {@link Connection.events$}). */
   get events$(): Observable<ConnectionEvent<Out>> {
@@ -168,7 +169,7 @@ export class ReconnectingConnection<In, Out>
       );
       if (!threw(wakes)) this.wakes = wakes;
     }
-    if (!this.rest) this.scheduleStart();
+    if (!this.rest) this.starting = scheduleStart(this.scheduler, this, 1);
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
@@ -416,20 +417,15 @@ export class ReconnectingConnection<In, Out>
 
   // ---- the lifecycle -----------------------------------------------------------------------
 
-  /** @internal The first attempt's time has come (see {@link startInTwoHops}). */
+  /** @internal The first attempt's time has come (see {@link scheduleStart}). */
   begin(starting: Subscription): void {
     if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
     this.serial.run(() => this.start());
   }
 
-  /** Starts the attempt loop after two hops at time 0 (see {@link startInTwoHops}). */
-  private scheduleStart(): void {
-    this.starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 1 });
-  }
-
-  /** @internal The first hop is done: the second is an action of its own (see {@link startInTwoHops}). */
+  /** @internal The first hop is done: the second is an action of its own (see {@link scheduleStart}). */
   secondHop(): void {
-    this.starting = this.scheduler.schedule(startInTwoHops, 0, { connection: this, hop: 2 });
+    this.starting = scheduleStart(this.scheduler, this, 2);
   }
 
   private start(): void {
@@ -437,44 +433,27 @@ export class ReconnectingConnection<In, Out>
     this.runAttempts(undefined);
   }
 
-  /**
-   * The attempt loop: each subscription to the attempt Observable is one attempt (it emits
-   * and completes when its link is up), the breaker guards each one, and RxJS `retry()`
-   * resubscribes after the delay {@link afterFailure} decides. The loop runs only while no
-   * link is up: it completes when one is, and a lost link starts the next loop with `loss`
-   * as its first failure, so an idle connection keeps nothing of it.
-   */
+  /** Runs the attempt loop ({@link runAttemptLoop}), its first failure `loss` when a link was lost. */
   private runAttempts(loss: DisconnectError | undefined): void {
-    const attempt$ = Link.attempt$(this);
-    const guardedAttempt$ = this.breaker ? attempt$.pipe(this.breaker.operator<void>()) : attempt$;
-    let pendingLoss = loss;
-    // The loss of an up link is the loop's first failure; it is no attempt, so it does not
-    // pass the breaker (which counts attempts).
-    const source = new Observable<void>((subscriber) => {
-      const failure = pendingLoss;
-      pendingLoss = undefined;
-      if (failure !== undefined) subscriber.error(failure);
-      else return guardedAttempt$.subscribe(subscriber);
-      return undefined;
-    });
-    let done = false;
-    let attempts: Subscription | undefined; // read by `ended`, which may run within subscribe()
-    const ended = (): void => {
-      done = true;
-      if (this.attempts === attempts) this.attempts = undefined;
-    };
-    attempts = source.pipe(retry({ delay: (error: unknown) => this.afterFailure(error) })).subscribe({
-      complete: ended,
-      error: (error: unknown) => {
-        ended();
-        if (error instanceof Termination) this.finish(error.reason, error.cause);
-        else this.finish('fatal', error);
-      },
-    });
+    const attempts = runAttemptLoop(this, loss);
     // Kept after the fact: if the connection closed (or went idle) while the first attempt
     // started, this loop (and its socket) ends at once.
-    if (this.closed !== undefined || this.rest?.idle) attempts.unsubscribe();
-    else if (!done) this.attempts = attempts;
+    if (this.closed !== undefined || this.rest?.idle) attempts?.unsubscribe();
+    else this.attempts = attempts;
+  }
+
+  /** @internal AttemptLoopHost: one attempt, guarded by the breaker. */
+  attempt$(): Observable<void> {
+    const attempt$ = Link.attempt$(this);
+    return this.breaker ? attempt$.pipe(this.breaker.operator<void>()) : attempt$;
+  }
+
+  /** @internal AttemptLoopHost: the loop completed (a link is up) or ended the connection. */
+  loopEnded(loop: Subscription | undefined, failed: boolean, error: unknown): void {
+    if (this.attempts === loop) this.attempts = undefined;
+    if (!failed) return;
+    if (error instanceof Termination) this.finish(error.reason, error.cause);
+    else this.finish('fatal', error);
   }
 
   /** @internal LinkHost: the link of the moment, up until now, is lost: the next attempt loop starts. */
@@ -502,7 +481,7 @@ export class ReconnectingConnection<In, Out>
   /** @internal Leaves the rest: the attempt loop afresh, attempt 0. */
   startAfresh(): void {
     this.outage.restart();
-    this.scheduleStart();
+    this.starting = scheduleStart(this.scheduler, this, 1);
   }
 
   /** @internal `lazy`: ends the link or outage (no retry); the connection rests until something needs a link. */
@@ -542,8 +521,8 @@ export class ReconnectingConnection<In, Out>
     this.channels?.dispatch(message);
   }
 
-  /** `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
-  private afterFailure(error: unknown): Observable<unknown> {
+  /** @internal AttemptLoopHost: `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
+  afterFailure(error: unknown): Observable<unknown> {
     if (this.closed !== undefined) return EMPTY;
     if (error instanceof CircuitOpenError) {
       // Refused by an open breaker (no attempt made): wait until it allows the probe.
@@ -703,26 +682,4 @@ export class ReconnectingConnection<In, Out>
     });
     this.channels?.finish(reason, error);
   }
-}
-
-/** The state of the start action: which connection, and which hop. */
-interface StartHop {
-  readonly connection: { begin(starting: Subscription): void; secondHop(): void };
-  readonly hop: 1 | 2;
-}
-
-/**
- * Starts a connection after two hops at time 0: observers that subscribe in the tick of
- * `connect()`, including marble tests' `expectObservable` (itself scheduled at frame 0, after
- * the call), see the first `Connecting`. A module function, so no closure per connection.
- *
- * The second hop is a new action, not this one rescheduled: inside `TestScheduler.run()`, rxjs
- * emulates `setInterval`, and an action that reschedules itself at 0 ms can have its pending
- * run taken by another timer due in the same frame; cancelling that timer then leaves a run
- * behind that throws "Expected a due immediate or interval".
- */
-function startInTwoHops(this: SchedulerAction<StartHop>, state?: StartHop): void {
-  const { connection, hop } = state!;
-  if (hop === 1) connection.secondHop();
-  else connection.begin(this);
 }
