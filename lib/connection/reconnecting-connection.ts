@@ -480,7 +480,9 @@ export class ReconnectingConnection<In, Out>
 
   /** @internal Leaves the rest: the attempt loop afresh, attempt 0. */
   startAfresh(): void {
+    // The rest ended the outage, and its breaker with it: waking is a fresh start (attempt 0 now).
     this.outage.restart();
+    this.breaker?.reset();
     this.starting = scheduleStart(this.scheduler, this, 1);
   }
 
@@ -595,6 +597,9 @@ export class ReconnectingConnection<In, Out>
       this.serial.run(() => {
         if (this.giveUp === pending) this.giveUp = undefined;
         then(pending.resume && this.closed === undefined);
+        // `lazy`: demand that changed while the give-up was delivered (a handler that left and
+        // resumed) was not acted on then: a resumed outage still rests in time.
+        this.rest?.demandChanged();
       }),
     );
   }

@@ -25,7 +25,13 @@ export type Call =
   /** `reconnect()`: a fresh link now (#9). */
   | { readonly c: 'reconnect' }
   /** `sendNow({ctl: n})`: a control frame, written now or refused, never buffered (#9). */
-  | { readonly c: 'sendNow' };
+  | { readonly c: 'sendNow' }
+  /** (`lazy` runs) A new `messages$` subscriber: demand for a link. */
+  | { readonly c: 'watch' }
+  /** (`lazy` runs) The oldest `messages$` subscriber the test or a handler made leaves. */
+  | { readonly c: 'unwatch' }
+  /** (`lazy` runs) Every channel and `messages$` subscriber the test and the handlers made leaves. */
+  | { readonly c: 'quiet' };
 
 /** What the in-memory server does at a step. */
 export type ServerAction =
@@ -122,6 +128,12 @@ export interface RunOptions {
   readonly policy?: { readonly fn: 'shouldRetry' | 'delay'; readonly throwOn: number };
   /** `sync`: a transport whose `send()` can lose the link before it returns (`dropOnFrame` does it there). */
   readonly transport?: 'sync';
+  /**
+   * `lazy` (absent: not lazy): `idleAfter` (absent: `lazy: true`, the default 1 s). With
+   * `noWatcher` the test does not subscribe `messages$` at time 0, so the connection may
+   * start idle (and `messages$` is judged only by the `watch` subscribers).
+   */
+  readonly lazy?: { readonly idleAfter?: number; readonly noWatcher?: true };
   /** The server's own behaviour. */
   readonly server: {
     /** What the server does with connections until a `mode` step (absent: `accept`); offline at first, sends buffer. */
@@ -375,8 +387,8 @@ const baseOptionsArb = fc.record(
 
 const optionsArb: fc.Arbitrary<RunOptions> = fc.tuple(baseOptionsArb, hostileArb).map(([base, hostile]): RunOptions => ({ ...base, ...hostile }));
 
-/** A whole scenario: up to `maxSteps` steps and a few handlers. */
-export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
+/** The scenario as the non-lazy test has always generated it. */
+function baseScenarioArb(maxSteps: number): fc.Arbitrary<Scenario> {
   return fc.record({
     options: optionsArb,
     joins: fc.array(joinArb, { maxLength: 3 }),
@@ -386,6 +398,121 @@ export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
     steps: fc.array(stepArb, { maxLength: maxSteps, size: 'max' }),
     tail: fc.integer({ min: 0, max: 3_000 }),
   });
+}
+
+/** Calls that make or drop demand for a link, the steps a `lazy` run adds. */
+const demandCallArb: fc.Arbitrary<Call> = fc.oneof(
+  { arbitrary: fc.constant<Call>({ c: 'watch' }), weight: 3 },
+  { arbitrary: fc.constant<Call>({ c: 'unwatch' }), weight: 4 },
+  { arbitrary: joinArb, weight: 2 },
+  { arbitrary: channelKey.map((key): Call => ({ c: 'leave', key })), weight: 4 },
+  { arbitrary: fc.constant<Call>({ c: 'send' }), weight: 2 },
+  { arbitrary: fc.constant<Call>({ c: 'reconnect' }), weight: 1 },
+  { arbitrary: fc.constant<Call>({ c: 'quiet' }), weight: 2 },
+);
+
+/** Calls a `lazy` run's extra handlers make: demand, and the calls that wake or end it. */
+const lazyHandlerCallArb: fc.Arbitrary<Call> = fc.oneof(
+  { arbitrary: demandCallArb, weight: 6 },
+  { arbitrary: fc.constantFrom<Call>({ c: 'close' }, { c: 'retry' }, { c: 'stopRetry' }), weight: 2 },
+);
+
+/** Handlers of `lazy` runs: on `Idle` and `'idle'` above all, and on what leads to a rest. */
+const lazyHandlerArb: fc.Arbitrary<Handler> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      on: fc.constant('events' as const),
+      trigger: fc.constantFrom<EventTrigger>('Idle', 'Idle', 'Disconnected!', 'Connecting', 'Connected', 'Reconnected'),
+      call: lazyHandlerCallArb,
+      times: timesArb,
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({ on: fc.constant('state' as const), trigger: fc.constantFrom<ConnectionState>('idle', 'connecting'), call: lazyHandlerCallArb, times: timesArb }),
+    weight: 1,
+  },
+);
+
+/** What a `lazy` run adds to a base scenario: the option, demand steps at their own times, handlers. */
+const lazyPartArb = fc.record({
+  lazy: fc
+    .record({
+      // Absent: `lazy: true` (1 s).
+      idleAfter: sometimes(fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 800 }), weight: 4 }), 1, 4),
+      noWatcher: sometimes(fc.constant(true as const), 1),
+    })
+    .map(defined),
+  demand: fc.array(fc.record({ gap: gapArb, user: demandCallArb }), { maxLength: 20, size: 'max' }),
+  handlers: fc.array(lazyHandlerArb, { maxLength: 2 }),
+  /** Two runs in three: without what ends the connection early, so it rests and wakes many times. */
+  calm: fc.oneof({ arbitrary: fc.constant(true), weight: 2 }, { arbitrary: fc.constant(false), weight: 1 }),
+});
+type LazyPart = typeof lazyPartArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** A call that ends the connection, makes its next loss the end, or sets a limit of attempts. */
+function ends(call: Call): boolean {
+  return call.c === 'close' || call.c === 'stopRetry' || (call.c === 'retry' && call.maxAttempts !== undefined);
+}
+
+/** A server action that ends the connection: a fatal refusal, close code or handshake. */
+function fatal(action: ServerAction): boolean {
+  return (
+    (action.k === 'status' && action.status === 401) ||
+    ((action.k === 'drop' || action.k === 'dropOnFrame') && action.code === 1008) ||
+    action.k === 'denyHandshake'
+  );
+}
+
+/** The base scenario without what ends the connection early: it goes on until the final close(). */
+function calmed(base: Scenario): Scenario {
+  const { policy: _policy, ...options } = base.options;
+  const { timeout: _timeout, ...retry } = base.options.retry;
+  return {
+    ...base,
+    options: { ...options, retry: { ...retry, maxAttempts: Infinity } },
+    handlers: base.handlers.filter((handler) => !ends(handler.call)),
+    // A dropped step's gap goes to the next one, so the others keep their times.
+    steps: base.steps.reduce<{ steps: Step[]; carry: number }>(
+      ({ steps, carry }, step) =>
+        ('server' in step ? fatal(step.server) : ends(step.user))
+          ? { steps, carry: carry + step.gap }
+          : { steps: [...steps, { ...step, gap: step.gap + carry }], carry: 0 },
+      { steps: [], carry: 0 },
+    ).steps,
+  };
+}
+
+/**
+ * The base scenario made lazy: calmed (two runs in three), the demand steps merged in at their
+ * own virtual times (the base steps keep theirs), the lazy handlers after the base ones.
+ */
+function makeLazy(scenario: Scenario, part: LazyPart): Scenario {
+  const base = part.calm ? calmed(scenario) : scenario;
+  const timed: Array<{ readonly at: number; readonly step: Step }> = [];
+  let at = 0;
+  for (const step of base.steps) timed.push({ at: (at += step.gap), step });
+  at = 0;
+  for (const { gap, user } of part.demand) timed.push({ at: (at += gap), step: { gap: 0, user } });
+  timed.sort((a, b) => a.at - b.at); // stable: at the same time, base steps first
+  let previous = 0;
+  const steps = timed.map(({ at: stepAt, step }): Step => {
+    const gap = stepAt - previous;
+    previous = stepAt;
+    return 'server' in step ? { gap, server: step.server } : { gap, user: step.user };
+  });
+  return { ...base, options: { ...base.options, lazy: part.lazy }, handlers: [...base.handlers, ...part.handlers], steps };
+}
+
+/**
+ * A whole scenario: up to `maxSteps` steps and a few handlers; `lazy` in about 3 runs in 10.
+ * The lazy part is drawn after the base scenario, so a seed gives the non-lazy runs it always
+ * gave.
+ */
+export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
+  return fc
+    .tuple(baseScenarioArb(maxSteps), sometimes(lazyPartArb, 7, 3))
+    .map(([base, part]) => (part === undefined ? base : makeLazy(base, part)));
 }
 
 /** A call, short: `send`, `join c`, `retry(2)`. */

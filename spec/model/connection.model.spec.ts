@@ -6,6 +6,7 @@ import {
   channelJoinDuringDelivery,
   eventGrammar,
   heartbeatLiveness,
+  lazyRest,
   nothingEscaped,
   nothingLeftAfterClose,
   oneSubscriptionPerKey,
@@ -136,5 +137,9 @@ describe('a connection driven by a random model (property; #8 model-based test)'
 
   it('a shouldRetry or retry.delay that throws ends in a permanent Disconnected, then Closed fatal carrying the thrown error (#8 item 19)', () => {
     holds(thrownPolicyIsFatal);
+  });
+
+  it('lazy: never rests while a messages$ subscriber, a channel or a buffered send needs a link, always rests within idleAfter once none does; Idle after Disconnected manual permanent, then Connecting 0 or Closed; resting holds no socket or timer (#11)', () => {
+    holds(lazyRest);
   });
 });

@@ -1,6 +1,6 @@
 import { ConnectionClosedError, SubscriptionRejectedError, type ClosedEvent } from '../../lib';
 import { ACKED, describeScenario, type ChannelKey } from './commands';
-import { INITIAL, advance, allowedStates, nextLifecycle, previousLifecycle, summarize, type FoldState } from './model';
+import { INITIAL, INITIAL_LAZY, advance, allowedStates, nextLifecycle, previousLifecycle, summarize, type FoldState } from './model';
 import type { ChannelRecord, Event, RunRecord, UserCodeThrow } from './run';
 import { expectedDelivery, isObject, type Msg } from './user-code';
 
@@ -39,7 +39,8 @@ function crashed(run: RunRecord): boolean {
 function report(name: string, run: RunRecord, problems: readonly string[]): void {
   if (problems.length === 0) return;
   const first = run.recorders[0]!;
-  const all = eventsOf(run).map((e, i) => `  ${i}. ${first.times[i]}ms ${summarize(e)}  [state ${first.statesAt[i]}]`);
+  const demand = run.lazy?.demandAtEvents;
+  const all = eventsOf(run).map((e, i) => `  ${i}. ${first.times[i]}ms ${summarize(e)}  [state ${first.statesAt[i]}${demand ? `, demand ${demand[i]}` : ''}]`);
   const events = all.length <= 60 ? all : [...all.slice(0, 20), `  … ${all.length - 50} more …`, ...all.slice(-30)];
   throw new InvariantError(
     [
@@ -60,7 +61,10 @@ function report(name: string, run: RunRecord, problems: readonly string[]): void
  * (the first `Connecting` is attempt 0, each `Connecting{n ≥ 1}` preceded by
  * `Reconnecting{n}`); `Connected` at most once; `Reconnected` followed by
  * `SubscriptionsRestored` or `Disconnected`; a permanent `Disconnected` followed by `Closed`
- * or, after `retry()` from its handler, `Reconnecting{attempt: 1, delay: 0}`.
+ * or, after `retry()` from its handler, `Reconnecting{attempt: 1, delay: 0}`. With `lazy`
+ * (README, "Lazy connections"), a permanent `Disconnected` may also be followed by `Idle`, and
+ * a `Connecting{attempt: 0}` that follows `Idle` wakes the connection; without it, no `Idle`.
+ * (The rest of the rules of `Idle`: {@link lazyRest}.)
  */
 export const eventGrammar: Invariant = (run) => {
   if (crashed(run)) return;
@@ -87,7 +91,9 @@ export const eventGrammar: Invariant = (run) => {
     switch (event.type) {
       case 'Connecting':
         if (lastConnecting === undefined && event.attempt !== 0) problems.push(`${at}: the first Connecting must be attempt 0`);
-        if (lastConnecting !== undefined && event.attempt === 0) problems.push(`${at}: only the first Connecting is attempt 0`);
+        if (lastConnecting !== undefined && event.attempt === 0 && prevEvent?.type !== 'Idle') {
+          problems.push(`${at}: only the first Connecting${run.lazy ? ' and one after Idle are' : ' is'} attempt 0`);
+        }
         if (event.attempt >= 1 && reconnectingSince !== event.attempt) {
           problems.push(`${at}: not preceded by Reconnecting ${event.attempt} (latest since the previous attempt: ${reconnectingSince ?? 'none'})`);
         }
@@ -123,8 +129,11 @@ export const eventGrammar: Invariant = (run) => {
         }
         if (!event.permanent) break;
         const resumed = nextEvent?.type === 'Reconnecting';
+        // `lazy`: the link closed to rest; retry() from its handler does nothing while idle.
+        const rests = run.lazy !== undefined && nextEvent?.type === 'Idle';
+        if (rests) break;
         if (nextEvent?.type !== 'Closed' && !(resumed && nextEvent.attempt === 1 && nextEvent.delay === 0)) {
-          problems.push(`${at}: a permanent Disconnected must be followed by Closed or Reconnecting 1 0, got ${nextEvent ? summarize(nextEvent) : 'nothing'}`);
+          problems.push(`${at}: a permanent Disconnected must be followed by Closed${run.lazy ? ', Idle' : ''} or Reconnecting 1 0, got ${nextEvent ? summarize(nextEvent) : 'nothing'}`);
         }
         // Any handler may have called it (a state$ handler too): judged by virtual time.
         if (resumed && !run.handlerRetries.includes(run.recorders[0]!.times[i]!)) problems.push(`${at}: resumed although no handler called retry()`);
@@ -136,6 +145,9 @@ export const eventGrammar: Invariant = (run) => {
         }
         break;
       }
+      case 'Idle':
+        if (!run.lazy) problems.push(`${at}: Idle, but the connection is not lazy`);
+        break;
       default:
         break;
     }
@@ -170,7 +182,7 @@ export const sameEventsForEverySubscriber: Invariant = (run) => {
 /**
  * 3. `state$` is the fold of `events$`: at each event every subscriber sees the state that
  * event causes (see {@link allowedStates}), `state$` emits exactly those changes, starting with
- * 'connecting' and ending with 'closed' and completion; a subscriber after `Closed` gets
+ * 'connecting' ('idle' with `lazy`) and ending with 'closed' and completion; a subscriber after `Closed` gets
  * `'closed'`, then completion.
  */
 export const stateIsFoldOfEvents: Invariant = (run) => {
@@ -178,7 +190,8 @@ export const stateIsFoldOfEvents: Invariant = (run) => {
   const problems: string[] = [];
   const events = eventsOf(run);
   const statesAt = run.recorders[0]?.statesAt ?? [];
-  let fold: FoldState = INITIAL;
+  const initial = run.lazy ? INITIAL_LAZY : INITIAL;
+  let fold: FoldState = initial;
   events.forEach((event, i) => {
     const state = statesAt[i]!;
     const allowed = allowedStates(event, fold);
@@ -188,12 +201,12 @@ export const stateIsFoldOfEvents: Invariant = (run) => {
     fold = advance(fold, event, state);
   });
   const expected: string[] = [];
-  for (const state of ['connecting', ...statesAt]) if (expected[expected.length - 1] !== state) expected.push(state);
+  for (const state of [initial.state, ...statesAt]) if (expected[expected.length - 1] !== state) expected.push(state);
   if (expected.join() !== run.states.join()) {
     problems.push(`state$ emitted [${run.states.join(', ')}], the states seen at each event give [${expected.join(', ')}]`);
   }
   for (let i = 1; i < run.states.length; i++) if (run.states[i] === run.states[i - 1]) problems.push(`state$ repeated '${run.states[i]}'`);
-  if (run.states[0] !== 'connecting') problems.push(`state$ started with '${run.states[0]}'`);
+  if (run.states[0] !== initial.state) problems.push(`state$ started with '${run.states[0]}', expected '${initial.state}'`);
   if (run.states[run.states.length - 1] !== 'closed' || !run.statesCompleted) problems.push(`state$ did not end with 'closed' and completion`);
   for (const recorder of run.recorders.slice(1)) {
     const differs = recorder.statesAt.findIndex((s, i) => s !== statesAt[i]);
@@ -282,17 +295,28 @@ export const nothingLeftAfterClose: Invariant = (run) => {
  * 7. Streams end with the connection: on `Closed{manual}` `messages$` and channels complete;
  * on any other `Closed` they error with `ConnectionClosedError`; no channel subscription the
  * test did not leave is left open. A channel joined after `Closed` must end at once, either way
- * (DESIGN.md does not say which).
+ * (DESIGN.md does not say which). With `lazy`, so do the `messages$` subscribers of `watch`
+ * calls the test did not leave.
  */
 export const streamsEndWithTheConnection: Invariant = (run) => {
   if (crashed(run)) return;
   const problems: string[] = [];
   const closed = closedOf(run);
   const manual = closed?.reason === 'manual';
-  const end = run.messagesEnd;
-  if (closed && manual && end.kind !== 'complete') problems.push(`messages$ ${end.kind === 'error' ? `errored with ${errorText(end.error)}` : 'stayed open'} after Closed manual`);
-  if (closed && !manual && !(end.kind === 'error' && end.error instanceof ConnectionClosedError)) {
-    problems.push(`messages$ ${end.kind === 'error' ? `errored with ${errorText(end.error)}` : end.kind === 'complete' ? 'completed' : 'stayed open'} after Closed ${closed.reason}, expected ConnectionClosedError`);
+  // `lazy` runs: the messages$ subscribers the test left (or never made) owe no end.
+  const subscribers = [
+    ...(run.messagesLeft ? [] : [{ who: 'messages$', end: run.messagesEnd, afterClosed: false }]),
+    ...(run.lazy?.watchers ?? []).filter((w) => !w.left).map((w) => ({ who: `messages$ (${w.where})`, end: w.end, afterClosed: w.afterClosed })),
+  ];
+  for (const { who, end, afterClosed } of subscribers) {
+    if (closed && afterClosed) {
+      if (end.kind === 'open') problems.push(`${who}, subscribed once the connection was ending, is still open after Closed`);
+      continue;
+    }
+    if (closed && manual && end.kind !== 'complete') problems.push(`${who} ${end.kind === 'error' ? `errored with ${errorText(end.error)}` : 'stayed open'} after Closed manual`);
+    if (closed && !manual && !(end.kind === 'error' && end.error instanceof ConnectionClosedError)) {
+      problems.push(`${who} ${end.kind === 'error' ? `errored with ${errorText(end.error)}` : end.kind === 'complete' ? 'completed' : 'stayed open'} after Closed ${closed.reason}, expected ConnectionClosedError`);
+    }
   }
   for (const channel of run.channels) {
     if (channel.left) continue;
@@ -588,6 +612,57 @@ export const thrownPolicyIsFatal: Invariant = (run) => {
   report('a throwing retry policy is fatal', run, problems);
 };
 
+/** The events that show a link up: the last one before a rest says it was up then. */
+const LINK_UP: ReadonlySet<Event['type']> = new Set(['Connected', 'Reconnected', 'SubscriptionsRestored']);
+
+/**
+ * 14. `lazy` (README, "Lazy connections"): the connection never rests while something needs a
+ * link (a `messages$` subscriber, a channel, a buffered send; `events$` and `state$`
+ * subscribers do not count), and rests within `idleAfter` once nothing has (nor has a wake
+ * started it since), unless it closed first. `Idle` comes after a
+ * `Disconnected{reason: 'manual', code: 1000, permanent: true}` when a link was up; after `Idle`
+ * comes `Connecting{attempt: 0}` (a wake) or `Closed`, so never a second `Idle` without a wake;
+ * an `Idle` delivered while something needs the link (a handler of an earlier event asked for
+ * one) is followed by the wake. A resting connection holds no socket and no timer.
+ * (`state$` at 'idle' after `Idle`: {@link stateIsFoldOfEvents}.)
+ */
+export const lazyRest: Invariant = (run) => {
+  const lazy = run.lazy;
+  if (crashed(run) || !lazy) return;
+  const problems: string[] = [];
+  const events = eventsOf(run);
+  const times = run.recorders[0]!.times;
+  events.forEach((event, i) => {
+    if (event.type !== 'Idle') return;
+    const at = `#${i} Idle at ${times[i]}ms`;
+    const prev = previousLifecycle(events, i);
+    const before = prev >= 0 ? events[prev]! : undefined;
+    if (before && LINK_UP.has(before.type)) problems.push(`${at}: the link was up (${summarize(before)}), and no Disconnected manual permanent came first`);
+    if (before?.type === 'Disconnected' && before.permanent && !(before.reason === 'manual' && before.code === 1000)) {
+      problems.push(`${at}: after ${summarize(before)}, expected Disconnected manual/1000 permanent`);
+    }
+    const next = nextLifecycle(events, i);
+    const after = next >= 0 ? events[next]! : undefined;
+    if (!(after?.type === 'Closed' || (after?.type === 'Connecting' && after.attempt === 0))) {
+      problems.push(`${at}: followed by ${after ? summarize(after) : 'nothing'}, expected Connecting 0 (a wake) or Closed`);
+    }
+    const demand = lazy.demandAtEvents[i] ?? 0;
+    if (demand > 0 && after?.type !== 'Connecting' && after?.type !== 'Closed') problems.push(`${at}: ${demand} things needed a link, and nothing woke it`);
+  });
+  for (const check of lazy.checks) {
+    const { at, demand, state, quietSince } = check;
+    if (state === 'idle' && demand > 0) problems.push(`idle at ${at}ms while ${demand} things needed a link`);
+    if (quietSince !== undefined && at - quietSince > lazy.idleAfter && state !== 'idle' && state !== 'closed') {
+      problems.push(`still ${state} at ${at}ms, with nothing needing a link since ${quietSince}ms (idleAfter ${lazy.idleAfter})`);
+    }
+    // A socket still closing may keep its grace timer (the time the close needs).
+    if (state === 'idle' && (check.liveSockets > 0 || (check.pending > 0 && check.closingSockets === 0))) {
+      problems.push(`resting at ${at}ms with ${check.pending} scheduled action(s) pending and ${check.liveSockets} socket(s) CONNECTING or OPEN, ${check.closingSockets} CLOSING`);
+    }
+  }
+  report('lazy: rests exactly when nothing needs a link', run, problems);
+};
+
 /** Every invariant, by name. */
 export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   eventGrammar,
@@ -604,4 +679,5 @@ export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   channelDelivery,
   oneSubscriptionPerKey,
   thrownPolicyIsFatal,
+  lazyRest,
 };

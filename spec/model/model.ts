@@ -14,23 +14,30 @@ export interface FoldState {
 /** The state before any event: `state$` replays it at once. */
 export const INITIAL: FoldState = { state: 'connecting', everUp: false };
 
+/** The state before any event of a `lazy` connection: it starts resting (README, "Lazy connections"). */
+export const INITIAL_LAZY: FoldState = { state: 'idle', everUp: false };
+
 /**
  * The states `state$` may hold once `event` has been delivered, after `prev`.
  *
  * DESIGN.md fixes: `Connected`/`Reconnected` → connected; `CircuitBreakerOpen` → circuit-open;
  * `Closed` → closed; a retry being scheduled or attempted after a link was up → reconnecting;
- * `SubscriptionsRestored` and `InvalidMessage` change nothing.
+ * `SubscriptionsRestored` and `InvalidMessage` change nothing. README ("Lazy connections"):
+ * `Idle` → idle.
  * It leaves open, so the model accepts either:
  * - between failed *first* attempts (no link ever up): 'connecting' or 'reconnecting';
  * - the breaker's half-open probe (`Reconnecting`, `Connecting`, its failure's `Disconnected`
  *   while circuit-open): 'circuit-open' or 'reconnecting';
  * - a permanent `Disconnected` (the next event is `Closed`, or `Reconnecting` after retry()
- *   from its handler): unchanged or 'reconnecting'.
+ *   from its handler, or `Idle`): unchanged or 'reconnecting';
+ * - the `Connecting{attempt: 0}` that wakes a resting connection after a link was up:
+ *   'connecting' or 'reconnecting' (before any link, 'connecting', as the first attempt).
  */
 export function allowedStates(event: ConnectionEvent<unknown>, prev: FoldState): readonly ConnectionState[] {
   const retrying: ConnectionState[] = prev.everUp ? ['reconnecting'] : ['connecting', 'reconnecting'];
   switch (event.type) {
     case 'Connecting':
+      if (event.attempt === 0 && prev.state === 'idle') return prev.everUp ? ['connecting', 'reconnecting'] : ['connecting'];
       if (event.attempt === 0 && !prev.everUp) return ['connecting'];
       return prev.state === 'circuit-open' ? [...retrying, 'circuit-open'] : retrying;
     case 'Reconnecting':

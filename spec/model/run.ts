@@ -17,6 +17,7 @@ import {
   type WebSocketConstructor,
 } from '../../lib';
 import { TestServer, type TestConnection } from '../../lib/testing';
+import { DEFAULT_IDLE_AFTER } from '../../lib/options/lazy-options';
 import {
   ACKED,
   describeCall,
@@ -29,6 +30,8 @@ import {
   type Scenario,
   type ServerAction,
 } from './commands';
+import { DemandTracker, type LazyCheck } from './demand-tracker';
+import { nextLifecycle } from './model';
 import { TrackingScheduler, type PendingAction } from './tracking-scheduler';
 import { UserCodeError, isObject, matchVerdict, plainDelay, routeVerdict, type In, type Msg, type UserCodeName } from './user-code';
 
@@ -76,13 +79,38 @@ export interface ChannelRecord {
   end: StreamEnd;
   /** The test (or a handler) unsubscribed it. */
   left: boolean;
-  /** It was subscribed once the connection was ending: after close(), a permanent `Disconnected` or `Closed`. */
-  readonly afterClosed: boolean;
+  /**
+   * It was subscribed once the connection was ending: after close(), a permanent `Disconnected`
+   * (in a `lazy` run, not one that led to `Idle`: set after the run) or `Closed`.
+   */
+  afterClosed: boolean;
   /** Messages it delivered, and the clock at each. */
   readonly received: In[];
   readonly receivedSeqs: number[];
   /** The message a subscriber of the same channel was handling when it subscribed this one. */
   readonly joinedDuring: In | undefined;
+}
+
+/** A `messages$` subscriber a `watch` call made (`lazy` runs). */
+export interface WatcherRecord {
+  /** Who subscribed: `test` or a handler's description. */
+  readonly where: string;
+  /** Subscribed once the connection was ending (as {@link ChannelRecord.afterClosed}). */
+  afterClosed: boolean;
+  /** An `unwatch` unsubscribed it. */
+  left: boolean;
+  end: StreamEnd;
+}
+
+/** What a `lazy` run saw of demand and rest. */
+export interface LazyRecord {
+  /** The resolved `idleAfter`. */
+  readonly idleAfter: number;
+  /** The state and demand at each check (see {@link DemandTracker}). */
+  readonly checks: readonly LazyCheck[];
+  /** Demand when each event reached the first `events$` subscriber (indexed as its events). */
+  readonly demandAtEvents: number[];
+  readonly watchers: WatcherRecord[];
 }
 
 /** A throw of the run's hostile user code (or a rejection its `ack` returned). */
@@ -158,6 +186,10 @@ export interface RunRecord {
   readonly stoppedDuring: Set<Event>;
   /** How `messages$` (subscribed at time 0) ended. */
   messagesEnd: StreamEnd;
+  /** (`lazy`) The test did not subscribe `messages$` at time 0, or an `unwatch` left it: its end is not judged. */
+  messagesLeft: boolean;
+  /** What a `lazy` run saw of demand and rest (absent: not lazy). */
+  lazy: LazyRecord | undefined;
   readonly channels: ChannelRecord[];
   /** Virtual times at which the server black-holed its open links. */
   readonly blackholes: number[];
@@ -273,6 +305,7 @@ function connectOptions(
     retry,
     serializer,
     wake$: hooks.wake$,
+    ...(o.lazy ? { lazy: o.lazy.idleAfter === undefined ? true : { idleAfter: o.lazy.idleAfter } } : {}),
     ...(route
       ? {
           route: (m: In) => {
@@ -362,6 +395,8 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     handlerRetries: [],
     stoppedDuring: new Set(),
     messagesEnd: { kind: 'open' },
+    messagesLeft: false,
+    lazy: undefined,
     channels: [],
     blackholes: [],
     serverFrames: [],
@@ -452,6 +487,8 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   };
   const sync = o.transport === 'sync';
   const sockets: unknown[] = [];
+  /** (`lazy`) Tells the demand tracker that demand may have changed (set once it exists). */
+  let demandChanged = (): void => undefined;
   const Base = server.WebSocket;
   class SpySocket extends Base {
     private readonly index = sockets.push(this) - 1;
@@ -466,6 +503,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         }
       }
       super.send(data);
+      demandChanged(); // a flush empties the buffer
       if (sync && open && dropsThisFrame(message)) {
         log(`the transport loses the link (${dropOnFrame!.code}) inside send(${JSON.stringify(message)})`);
         this.loseInsideSend(dropOnFrame!.code);
@@ -520,6 +558,27 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   let nextSeq = 0;
   let closeCalled = false;
   const held: Array<{ key: ChannelKey; subscription: Subscription; channel: ChannelRecord }> = [];
+  /** `messages$` subscriptions an `unwatch` may end, oldest first, with what leaving them means. */
+  const watchers: Array<{ readonly subscription: Subscription; readonly leave: () => void; ended: boolean }> = [];
+  /** (`lazy`) When each channel and watcher subscribed: whether close() had been called, and how many events the first subscriber had seen. */
+  const joinedAt = new Map<{ afterClosed: boolean }, { readonly closeCalled: boolean; readonly events: number }>();
+  const ending = (): boolean =>
+    closeCalled || (record.recorders[0]?.events.some((e) => e.type === 'Closed' || (e.type === 'Disconnected' && e.permanent)) ?? false);
+
+  /** (`lazy`) Subscribes `messages$` for a `watch` call. */
+  const watch = (where: string): void => {
+    const watcher: WatcherRecord = { where, afterClosed: ending(), left: false, end: { kind: 'open' } };
+    joinedAt.set(watcher, { closeCalled, events: record.recorders[0]?.events.length ?? 0 });
+    record.lazy?.watchers.push(watcher);
+    const entry = { subscription: undefined as unknown as Subscription, leave: () => (watcher.left = true), ended: false };
+    const end = (how: StreamEnd): void => {
+      watcher.end = how;
+      entry.ended = true;
+      demandChanged();
+    };
+    entry.subscription = conn.messages$.subscribe({ error: (error: unknown) => end({ kind: 'error', error }), complete: () => end({ kind: 'complete' }) });
+    watchers.push(entry);
+  };
 
   const join = (
     key: ChannelKey,
@@ -529,8 +588,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     during?: { key: ChannelKey; message: In },
   ): void => {
     // DESIGN.md does not say how a channel subscribed while the connection ends behaves.
-    const afterClosed =
-      closeCalled || (record.recorders[0]?.events.some((e) => e.type === 'Closed' || (e.type === 'Disconnected' && e.permanent)) ?? false);
+    const afterClosed = ending();
     const joinedDuring = during?.key === key ? during.message : undefined;
     const code = o.code?.[key] ?? {};
     const channel: ChannelRecord = {
@@ -550,6 +608,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       joinedDuring,
     };
     record.channels.push(channel);
+    joinedAt.set(channel, { closeCalled, events: record.recorders[0]?.events.length ?? 0 });
     const subscription = conn.channel(channelSpec(channel, code)).subscribe({
       next: (m) => {
         channel.received.push(m);
@@ -559,10 +618,12 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       error: (error: unknown) => {
         channel.end = { kind: 'error', error };
         channel.endSeq = tick();
+        demandChanged();
       },
       complete: () => {
         channel.end = { kind: 'complete' };
         channel.endSeq = tick();
+        demandChanged();
       },
     });
     held.push({ key, subscription, channel });
@@ -620,6 +681,27 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
           conn.reconnect(); // in an outage, and from a permanent Disconnected, it is retry()
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
+        case 'watch':
+          watch(where);
+          break;
+        case 'unwatch': {
+          const left = watchers.shift();
+          if (left === undefined) return true;
+          left.leave();
+          left.subscription.unsubscribe();
+          break;
+        }
+        case 'quiet':
+          for (const left of watchers.splice(0)) {
+            left.leave();
+            left.subscription.unsubscribe();
+          }
+          for (const { channel, subscription } of held.splice(0)) {
+            channel.left = true;
+            channel.leftSeq = tick();
+            subscription.unsubscribe();
+          }
+          break;
         case 'sendNow': {
           // Numbered at the call: a handler may call sendNow() from inside this one (the link
           // lost inside the write delivers its events before the outer call returns).
@@ -644,8 +726,29 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       return false;
     } finally {
       if (fromHandler) inHandlerCall--;
+      demandChanged();
     }
   };
+
+  // ---- lazy: demand for a link, as the test knows it ----------------------------------------
+  const demand = (): number =>
+    watchers.filter((w) => !w.ended).length + held.filter((h) => h.channel.end.kind === 'open').length + conn.buffered;
+  const lazy = o.lazy === undefined ? undefined : lazyTracking(o.lazy.idleAfter ?? DEFAULT_IDLE_AFTER);
+  function lazyTracking(idleAfter: number): { readonly record: LazyRecord; readonly tracker: DemandTracker } {
+    const demandTracker = new DemandTracker(idleAfter, testScheduler, {
+      demand,
+      state: () => conn.state,
+      pending: () => tracker.pending.length,
+      dueNow: () => tracker.pending.filter((p) => p.scheduledAt + p.delay <= testScheduler.now()).length,
+      liveSockets: () => sockets.filter((s) => (s as { readyState: number }).readyState <= 1).length,
+      closingSockets: () => sockets.filter((s) => (s as { readyState: number }).readyState === 2).length,
+      ended: closedSeen,
+    });
+    const lazyRecord: LazyRecord = { idleAfter, checks: demandTracker.checks, demandAtEvents: [], watchers: [] };
+    record.lazy = lazyRecord;
+    demandChanged = () => demandTracker.changed();
+    return { record: lazyRecord, tracker: demandTracker };
+  }
 
   // ---- subscribers: state first, then events$ recorders around the handlers ---------------
   // Every subscription has an error callback: anything reaching config.onUnhandledError is
@@ -659,15 +762,26 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     error: (error: unknown) => record.escaped.push(`state$ errored: ${errorName(error)}`),
     complete: () => (record.statesCompleted = true),
   });
-  conn.messages$.subscribe({
-    next: (message) => record.inbound.push({ message, seq: tick() }),
-    error: (error: unknown) => (record.messagesEnd = { kind: 'error', error }),
-    complete: () => (record.messagesEnd = { kind: 'complete' }),
-  });
+  if (o.lazy?.noWatcher) record.messagesLeft = true;
+  else {
+    const entry = { subscription: undefined as unknown as Subscription, leave: () => (record.messagesLeft = true), ended: false };
+    const end = (how: StreamEnd): void => {
+      record.messagesEnd = how;
+      entry.ended = true;
+      demandChanged();
+    };
+    entry.subscription = conn.messages$.subscribe({
+      next: (message) => record.inbound.push({ message, seq: tick() }),
+      error: (error: unknown) => end({ kind: 'error', error }),
+      complete: () => end({ kind: 'complete' }),
+    });
+    watchers.push(entry);
+  }
 
   const addRecorder = (name: string): void => {
     const joinedAt = record.recorders[0]?.events.length ?? 0;
     const recorder: Recorder = { name, events: [], statesAt: [], times: [], seqs: [], completed: false, error: undefined, joinedAt };
+    const first = record.recorders.length === 0;
     record.recorders.push(recorder);
     conn.events$.subscribe({
       next: (event) => {
@@ -675,6 +789,10 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         recorder.statesAt.push(latestState!);
         recorder.times.push(testScheduler.now());
         recorder.seqs.push(tick());
+        if (first && lazy) {
+          lazy.record.demandAtEvents.push(demand());
+          if (event.type === 'Connecting' && event.attempt === 0) lazy.tracker.started();
+        }
       },
       error: (error: unknown) => (recorder.error = error),
       complete: () => (recorder.completed = true),
@@ -714,7 +832,15 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         });
         break;
       case 'messages':
-        conn.messages$.subscribe({ next: () => void fire(), error: () => undefined });
+      {
+        const entry = { subscription: undefined as unknown as Subscription, leave: () => undefined, ended: false };
+        const end = (): void => {
+          entry.ended = true;
+          demandChanged();
+        };
+        entry.subscription = conn.messages$.subscribe({ next: () => void fire(), error: end, complete: end });
+        watchers.push(entry);
+      }
         break;
       case 'channel':
         join(handler.key, false, where, (message) => void fire({ key: handler.key, message }));
@@ -814,7 +940,9 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         perform(step.user, 'test');
       }
     }, at);
+    lazy?.tracker.checkAfterStep(at);
   }
+  demandChanged(); // nothing at all may need the link from the start
   testScheduler.schedule(() => {
     record.stepSeqs.push(tick());
     perform({ c: 'close' }, 'test');
@@ -837,6 +965,14 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     complete: () => (record.lateEvents.completed = true),
   });
   for (const connection of server.connections) record.readyStates.push(connection.readyState);
+  if (lazy) {
+    // A permanent `Disconnected` that led to `Idle` did not end the connection: what joined
+    // after it (from its handlers) joined a connection that rests, not one that ends.
+    const events = record.recorders[0]!.events;
+    const endedBefore = (n: number): boolean =>
+      events.slice(0, n).some((e, i) => e.type === 'Closed' || (e.type === 'Disconnected' && e.permanent && events[nextLifecycle(events, i)]?.type !== 'Idle'));
+    for (const [joined, at] of joinedAt) joined.afterClosed = at.closeCalled || endedBefore(at.events);
+  }
   record.pending = tracker.pending;
   return record;
 }
