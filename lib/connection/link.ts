@@ -153,11 +153,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
     subscriber.complete();
   }
 
-  /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest. */
-  end(): void {
-    this.teardown();
-  }
-
   /** Probe liveness now (a wake-up while connected). */
   probe(): void {
     this.heartbeat?.probeNow();
@@ -377,10 +372,11 @@ export class Link implements SocketEvents, HeartbeatTarget {
 
   /** The attempt was unsubscribed before it ended: end it (a link already up is not the loop's). */
   private abandon(): void {
-    if (this.subscriber !== undefined) this.teardown();
+    if (this.subscriber !== undefined) this.end();
   }
 
-  private teardown(): void {
+  /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest, an abandoned attempt. */
+  end(): void {
     this.subscriber = undefined;
     if (this.phase === 'ended') return;
     this.phase = 'ended';
