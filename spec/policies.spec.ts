@@ -4,7 +4,7 @@ import { harness } from './support/harness';
 import { testScheduler } from './support/marbles';
 
 describe('circuit breaker', () => {
-  it('opens at the threshold, probes after resetTimeout, re-opens with trips+1, closes on success', () => {
+  it('opens at the threshold, probes after resetTimeout (or the backoff when longer), re-opens with trips+1, closes on success', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
       const h = harness(scheduler, { circuitBreaker: { failureThreshold: 3, resetTimeout: 1_000 } }, {}, 4_000);
@@ -32,11 +32,12 @@ describe('circuit breaker', () => {
         [705, 'Reconnecting 4 1000'], // the half-open probe, announced
         [1705, 'Connecting 4'],
         [1705, 'Disconnected error 4'],
-        [1705, 'CircuitBreakerOpen 2 1000'],
-        [1705, 'Reconnecting 5 1000'],
-        [2705, 'Connecting 5'],
-        [2705, 'Reconnected 5'],
-        [2705, 'SubscriptionsRestored 0'],
+        // 0.5: no sooner than the backoff (1 600 ms for attempt 5) either, not at resetTimeout.
+        [1705, 'CircuitBreakerOpen 2 1600'],
+        [1705, 'Reconnecting 5 1600'],
+        [3305, 'Connecting 5'],
+        [3305, 'Reconnected 5'],
+        [3305, 'SubscriptionsRestored 0'],
         [4000, 'Disconnected manual 0 p'],
         [4000, 'Closed manual 0'],
       ]);

@@ -1,48 +1,28 @@
-import { Observable, retry, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
-import type { DisconnectError } from '../errors/disconnect-error';
+import { merge, Observable, retry, switchMap, take, timer, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 
-/** What an attempt loop needs from the connection that runs it. */
-export interface AttemptLoopHost {
-  /** One attempt: subscribing starts it; it emits and completes once its link is up, or errors. */
-  attempt$(): Observable<void>;
-  /** `retry()`'s delay after a failure: emits to attempt again, completes or errors to stop. */
-  afterFailure(error: unknown): Observable<unknown>;
-  /** The loop ended: completed (a link is up) when `failed` is false, else with `error`. */
-  loopEnded(loop: Subscription | undefined, failed: boolean, error: unknown): void;
+/**
+ * The wait before an attempt, as `retry({ delay })`'s notifier: `delay` ms on the scheduler,
+ * or at once when `nudge$` emits (`retry()`, a wake-up); `'hold'` waits for the nudge alone
+ * (a give-up being delivered, which a handler may resume).
+ */
+export function waitOrNudge(delay: number | 'hold', nudge$: Observable<void>, scheduler: SchedulerLike): Observable<unknown> {
+  return (delay === 'hold' ? nudge$ : merge(timer(delay, scheduler), nudge$)).pipe(take(1));
 }
 
 /**
- * The attempt loop: each subscription to the host's attempt Observable is one attempt, and
- * RxJS `retry()` resubscribes after the delay the host decides. The loop runs only while no
- * link is up: it completes when one is (so an idle connection keeps nothing of it), and a lost
- * link starts the next loop with `loss` as its first failure. That loss is no attempt: it goes
- * straight to the delay, past the circuit breaker that guards attempts.
- *
- * Returns the loop's subscription, or undefined when it ended within the call.
+ * The attempt loop: each subscription to `attempt$` is one attempt, and RxJS `retry()`
+ * resubscribes after the notifier `afterFailure` returns (a {@link waitOrNudge}; empty ends
+ * the loop). The loop runs only while no link is up: `attempt$` completes when one is, and so
+ * does the loop (an idle connection keeps nothing of it). When `firstWait` is given, the loop
+ * begins with that wait (a lost link's backoff) instead of an attempt.
  */
-export function runAttemptLoop(host: AttemptLoopHost, loss: DisconnectError | undefined): Subscription | undefined {
-  const attempt$ = host.attempt$();
-  let pendingLoss = loss;
-  const source = new Observable<void>((subscriber) => {
-    const failure = pendingLoss;
-    pendingLoss = undefined;
-    if (failure !== undefined) subscriber.error(failure);
-    else return attempt$.subscribe(subscriber);
-    return undefined;
-  });
-  let done = false;
-  let loop: Subscription | undefined; // read by the end handlers, which may run within subscribe()
-  loop = source.pipe(retry({ delay: (error: unknown) => host.afterFailure(error) })).subscribe({
-    complete: () => {
-      done = true;
-      host.loopEnded(loop, false, undefined);
-    },
-    error: (error: unknown) => {
-      done = true;
-      host.loopEnded(loop, true, error);
-    },
-  });
-  return done ? undefined : loop;
+export function attemptLoop(
+  attempt$: Observable<void>,
+  afterFailure: (error: unknown) => Observable<unknown>,
+  firstWait?: Observable<unknown>,
+): Observable<void> {
+  const attempts$ = attempt$.pipe(retry({ delay: afterFailure }));
+  return firstWait === undefined ? attempts$ : firstWait.pipe(switchMap(() => attempts$));
 }
 
 /** What the start of a connection calls back. */

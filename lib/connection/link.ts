@@ -21,8 +21,8 @@ export interface LinkHost {
   readonly protocols: string | string[] | undefined;
   readonly connectTimeout: number;
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
-  /** The number of the attempt about to start. */
-  nextAttempt(): number;
+  /** An attempt starts now: returns its number. */
+  beginAttempt(): number;
   /** A new attempt started: it is the connection's link of the moment. */
   attach(link: Link): void;
   /** The server for this attempt (a URL, or a promise of one from a factory); may throw. */
@@ -96,7 +96,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
    */
   static attempt$(host: LinkHost): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const link = new Link(host, host.nextAttempt(), subscriber);
+      const link = new Link(host, host.beginAttempt(), subscriber);
       host.attach(link);
       link.start();
       return () => link.abandon();

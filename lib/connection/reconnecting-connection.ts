@@ -1,25 +1,22 @@
-import { EMPTY, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { EMPTY, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
 import { CloseCode } from '../close-codes';
 import { ConfigError } from '../errors/config-error';
-import { CircuitOpenError } from '../errors/circuit-open-error';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
 import { DeserializeError } from '../errors/deserialize-error';
-import { DisconnectError, isDisconnectError, type DisconnectReason } from '../errors/disconnect-error';
+import { DisconnectError, isDisconnectError } from '../errors/disconnect-error';
 import { NotConnectedError } from '../errors/not-connected-error';
 import type { ClosedReason, ConnectionEvent } from '../events';
 import { guarded, threw, Thrown } from '../guard';
-import type { HeartbeatOptions, ResolvedOptions, ResolvedRetryOptions } from '../options';
+import type { HeartbeatOptions, ResolvedOptions } from '../options';
 import { Outbox } from '../outbox';
-import { CircuitBreakerPolicy } from '../retry/circuit-breaker-policy';
 import type { Codec, Decoder } from '../codec/codec';
 import { eachDecoded } from '../codec/each-decoded';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Rest, type RestHost } from './rest';
-import { Termination } from './termination';
 import { onRealAsyncClock, onSameClock } from './clock-check';
 import { ClockMixUpError } from '../errors/clock-mix-up-error';
 import { defaultWake$ } from '../liveness/default-wake';
@@ -31,27 +28,30 @@ import type { Connection, RetryNowOptions } from './connection';
 import { Lifecycle } from './lifecycle';
 import { Link, type LinkHost } from './link';
 import { LinkUp, type LinkUpHost } from './link-up';
-import { Outage } from './outage';
-import { planRetry } from './retry-plan';
 import { Serial } from './serial';
 import { Multicast } from './multicast';
-import { AttemptWait } from './attempt-wait';
-import { runAttemptLoop, scheduleStart, type AttemptLoopHost, type StartHost } from './attempt-loop';
-
-/** A permanent `Disconnected` on its way to subscribers: `retry()` from a handler resumes. */
-interface PendingGiveUp {
-  resume: boolean;
-}
+import { attemptLoop, scheduleStart, waitOrNudge, type StartHost } from './attempt-loop';
+import {
+  initialLifecycle,
+  reduceLifecycle,
+  type LifecycleEffect,
+  type LifecycleInput,
+  type LifecycleRules,
+  type LifecycleState,
+  type LifecycleStep,
+} from './lifecycle-reducer';
 
 /**
- * The connection: attempts (each a {@link Link}) resubscribed by RxJS `retry({ delay })`,
- * where `delay` is {@link planRetry} plus the circuit breaker, and the link-up sequence
- * ({@link LinkUp}). Everything runs through one {@link Serial} queue: socket and timer
- * callbacks and public calls do their work at once, and what they emit is delivered to
- * subscribers in order once that work is done.
+ * The connection, as wiring: the lifecycle's rules are one pure reducer
+ * ({@link reduceLifecycle}); this class feeds it what happens (socket and timer callbacks,
+ * public calls), queues the events it returns and performs its effects. Attempts (each a
+ * {@link Link}) are resubscribed by RxJS `retry({ delay })`, whose `delay` is the wait the
+ * reducer decided ({@link waitOrNudge}); the link-up sequence is {@link LinkUp}. Everything
+ * runs through one {@link Serial} queue: work happens at once, and what it emits is delivered
+ * to subscribers in order once that work is done.
  */
 export class ReconnectingConnection<In, Out>
-  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, AttemptLoopHost, StartHost
+  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, StartHost
 {
   /** Every lifecycle event (see {@link Connection.events$}). */
   get events$(): Observable<ConnectionEvent<Out>> {
@@ -92,8 +92,12 @@ export class ReconnectingConnection<In, Out>
   private outbox: Outbox<Out> | undefined = undefined;
   /** The channels, made on the first `channel()` call. */
   private channels: ChannelRegistry<In, Out> | undefined = undefined;
-  private readonly outage: Outage;
-  private readonly breaker: CircuitBreakerPolicy | undefined;
+  /** What the lifecycle's rules read (the retry policy, the breaker's settings). */
+  private readonly rules: LifecycleRules;
+  /** The lifecycle's state: only {@link dispatch} changes it. */
+  private life: LifecycleState;
+  /** Ends the wait under way (`retry()`, wake-ups, a resumed give-up); made on the first wait. */
+  private nudges: Subject<void> | undefined = undefined;
   /** The `wake$` subscription, while it lasts. */
   private wakes: Subscription | undefined = undefined;
 
@@ -101,16 +105,6 @@ export class ReconnectingConnection<In, Out>
   private link: Link | undefined = undefined;
   /** That link's link-up sequence, once its socket opened. */
   private sequence: LinkUp<In, Out> | undefined = undefined;
-  /** The wait for the next attempt: `retry()` and wake-ups end it early (made on the first wait). */
-  private wait: AttemptWait | undefined = undefined;
-  /** Set while a permanent `Disconnected` is being delivered. */
-  private giveUp: PendingGiveUp | undefined = undefined;
-  /** The attempt the latest `Disconnected` reported: what `stopRetry()` during a wait reports. */
-  private lastAttemptMade = 0;
-  /** The limit of consecutive failed attempts in force (`retry({ maxAttempts })` changes it). */
-  private maxAttempts: number;
-  /** `stopRetry()` was called: the next loss is terminal. */
-  private stopRequested = false;
   /** The loss `reconnect()` caused: not a failure, it starts a fresh series at once. */
   private forcedLoss: DisconnectError | undefined = undefined;
   /** `lazy`: when the connection rests and wakes (none without `lazy`). */
@@ -125,7 +119,6 @@ export class ReconnectingConnection<In, Out>
   private closed: { readonly reason: ClosedReason; readonly error: unknown } | undefined = undefined;
   // The options it needs after construction, each in a field of its own (the resolved options
   // object is not kept: one object less per connection).
-  private readonly retryOptions: ResolvedRetryOptions;
   private readonly buffer: ResolvedOptions<In, Out>['buffer'];
   private readonly transport: ResolvedOptions<In, Out>['transport'];
   private readonly handshake: ResolvedOptions<In, Out>['handshake'];
@@ -135,7 +128,6 @@ export class ReconnectingConnection<In, Out>
     options: ResolvedOptions<In, Out>,
     private readonly pool: UrlPool,
   ) {
-    this.retryOptions = options.retry;
     this.buffer = options.buffer;
     this.transport = options.transport;
     this.handshake = options.handshake;
@@ -149,22 +141,19 @@ export class ReconnectingConnection<In, Out>
     this.serializer = options.serializer;
     this.codec = options.codec;
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
-    this.maxAttempts = options.retry.maxAttempts;
+    this.rules = { retry: options.retry, breaker: options.circuitBreaker || undefined };
+    this.life = initialLifecycle(this.rules, options.scheduler.now(), options.lazy !== false);
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
     this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
     this.messages$ = this.messages.observable;
-    this.outage = new Outage(options.scheduler, options.retry.stableAfter);
-    this.breaker = options.circuitBreaker
-      ? new CircuitBreakerPolicy({ ...options.circuitBreaker, scheduler: options.scheduler })
-      : undefined;
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) {
       // A wake$ that errors or completes stops waking; the connection goes on.
       const wakes = guarded(
         (source: Observable<unknown>) =>
-          source.subscribe({ next: () => this.serial.run(() => this.wake()), error: () => undefined }),
+          source.subscribe({ next: () => this.serial.run(() => this.dispatch({ type: 'wake' })), error: () => undefined }),
         wake$,
       );
       if (!threw(wakes)) this.wakes = wakes;
@@ -206,54 +195,19 @@ export class ReconnectingConnection<In, Out>
 
   reconnect(): void {
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
-    this.serial.run(() => {
-      this.stopRequested = false;
-      const link = this.link;
-      if (this.giveUp) this.giveUp.resume = true;
-      else if (this.rest?.idle) this.rest.wake();
-      else if (link !== undefined && link.isUp) {
-        const loss = new DisconnectError('manual', { message: 'reconnect()' });
-        this.forcedLoss = loss;
-        link.fail(loss, false);
-      } else this.attemptNow();
-    });
+    this.serial.run(() => this.dispatch({ type: 'reconnect' }));
   }
 
   retry(options?: RetryNowOptions): void {
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
-    if (options?.maxAttempts !== undefined) {
-      requireCount('retry().maxAttempts', options.maxAttempts);
-      this.maxAttempts = options.maxAttempts;
-    }
-    this.serial.run(() => {
-      this.stopRequested = false;
-      if (this.giveUp) this.giveUp.resume = true;
-      else this.attemptNow();
-    });
+    const maxAttempts = options?.maxAttempts;
+    if (maxAttempts !== undefined) requireCount('retry().maxAttempts', maxAttempts);
+    this.serial.run(() => this.dispatch({ type: 'retry', maxAttempts }));
   }
 
   stopRetry(): void {
     if (this.closed !== undefined) return;
-    this.serial.run(() => {
-      this.stopRequested = true;
-      if (this.giveUp) {
-        this.giveUp.resume = false;
-        return;
-      }
-      const link = this.link;
-      if (link !== undefined && !link.isUp) {
-        link.fail(new DisconnectError('manual', { message: 'stopRetry() during an attempt' }));
-      } else if (this.waiting) {
-        const stopped = new DisconnectError('manual', { message: 'stopRetry()' });
-        this.announceGiveUp('manual', stopped, this.lastAttemptMade, (resumed) => {
-          if (!resumed) this.finish('stopped', undefined);
-          else if (this.waiting) {
-            this.freshSeries(stopped);
-            this.wait!.endNow();
-          }
-        });
-      }
-    });
+    this.serial.run(() => this.dispatch({ type: 'stop' }));
   }
 
   close(code: number = CloseCode.Normal, reason?: string): void {
@@ -269,23 +223,150 @@ export class ReconnectingConnection<In, Out>
       throw new ClockMixUpError();
     }
     this.serial.run(() => {
-      if (this.closed !== undefined) return;
       const link = this.link;
       if (link !== undefined) {
         link.closeCode = code;
         link.closeReason = reason;
-        if (link.isUp) {
-          this.lifecycle.emit({ type: 'Disconnected', reason: 'manual', code, permanent: true, attempt: 0, maxAttempts: this.maxAttempts });
-        }
       }
-      this.finish('manual', undefined);
+      this.dispatch({ type: 'close', code });
     });
+  }
+
+  // ---- the lifecycle: feed the reducer, queue its events, perform its effects ------------
+
+  /** Applies one input to the lifecycle: its events are queued, then its effects performed. */
+  private dispatch(input: LifecycleInput): LifecycleStep {
+    const result = reduceLifecycle(this.life, input, this.rules, this.scheduler.now());
+    this.life = result.state;
+    for (const event of result.events) this.lifecycle.emit(event);
+    for (const effect of result.effects) this.perform(effect);
+    return result;
+  }
+
+  private perform(effect: LifecycleEffect): void {
+    switch (effect.type) {
+      case 'run-attempts':
+        this.runAttempts(undefined);
+        return;
+      case 'schedule-start':
+        this.starting = scheduleStart(this.scheduler, this, 1);
+        return;
+      case 'nudge':
+        this.nudges?.next();
+        return;
+      case 'hold':
+        // The wait's timer is dropped: only a nudge (a resumed give-up) starts the next attempt.
+        this.stopAttempts(undefined);
+        this.runAttempts('hold');
+        return;
+      case 'fail-link':
+        if (effect.forced) this.forcedLoss = effect.error;
+        this.link?.fail(effect.error, !effect.forced);
+        return;
+      case 'probe':
+        this.link?.probe();
+        return;
+      case 'rotate-url':
+        this.pool.rotate();
+        return;
+      case 'after-delivery':
+        this.serial.deliver(() =>
+          this.serial.run(() => {
+            this.dispatch({ type: 'give-up-delivered' });
+            // `lazy`: demand that changed while the give-up was delivered (a handler that left and
+            // resumed) was not acted on then: a resumed outage still rests in time.
+            this.rest?.demandChanged();
+          }),
+        );
+        return;
+      case 'wake-rest':
+        this.rest?.wake();
+        return;
+      case 'stop-attempts': {
+        const link = this.forgetLink();
+        this.stopAttempts(link); // ends the attempt or link of the moment (its socket closes with 1000)
+        return;
+      }
+      case 'finish':
+        this.finish(effect.reason, effect.error);
+        return;
+    }
+  }
+
+  /** The wait the reducer decided, as `retry()`'s notifier (nothing: the loop ends). */
+  private waitFor(wait: number | 'hold' | undefined): Observable<unknown> {
+    if (wait === undefined) return EMPTY;
+    return waitOrNudge(wait, (this.nudges ??= new Subject<void>()), this.scheduler);
+  }
+
+  /** Runs the attempt loop; `firstWait` first when a link was lost (its backoff) or a give-up holds it. */
+  private runAttempts(firstWait: number | 'hold' | undefined): void {
+    let done = false;
+    const loop = attemptLoop(
+      Link.attempt$(this),
+      (error) => this.afterFailure(error),
+      firstWait === undefined ? undefined : this.waitFor(firstWait),
+    ).subscribe({
+      complete: () => {
+        done = true;
+        if (this.attempts === loop) this.attempts = undefined;
+      },
+    });
+    // Kept after the fact: if the loop ended within subscribe(), or the connection closed (or
+    // went idle) while the first attempt started, nothing of it is kept.
+    if (done || this.closed !== undefined || this.rest?.idle) loop.unsubscribe();
+    else this.attempts = loop;
+  }
+
+  /** `retry()`'s delay: the attempt failed; the reducer decides what comes next. */
+  private afterFailure(error: unknown): Observable<unknown> {
+    if (this.closed !== undefined) return EMPTY;
+    const failure = isDisconnectError(error) ? error : new DisconnectError('error', { cause: error });
+    const link = this.forgetLink();
+    return this.waitFor(this.failed(failure, link?.attempt ?? this.life.attempt, false));
+  }
+
+  /** @internal LinkHost: the link of the moment, up until now, is lost: a new attempt loop starts after its wait. */
+  lost(link: Link, error: DisconnectError): void {
+    if (link !== this.link || this.closed !== undefined) return;
+    this.forgetLink();
+    this.stopAttempts(undefined); // none runs while a link is up; never two at once
+    const wait = this.failed(error, link.attempt, true);
+    if (wait !== undefined) this.runAttempts(wait);
+  }
+
+  private failed(error: DisconnectError, attempt: number, wasUp: boolean): number | 'hold' | undefined {
+    const forced = error === this.forcedLoss;
+    if (forced) this.forcedLoss = undefined;
+    return this.dispatch({ type: 'failed', error, attempt, wasUp, forced }).wait;
+  }
+
+  /** Forgets the attempt or link of the moment (its sequence and its channel wire) and returns it. */
+  private forgetLink(): Link | undefined {
+    const link = this.link;
+    this.link = undefined;
+    this.sequence?.cancel();
+    this.sequence = undefined;
+    this.channels?.linkLost();
+    return link;
+  }
+
+  /** @internal The first attempt's time has come (see {@link scheduleStart}). */
+  begin(starting: Subscription): void {
+    if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
+    this.serial.run(() => this.dispatch({ type: 'start' }));
+  }
+
+  /** @internal The first hop is done: the second is an action of its own (see {@link scheduleStart}). */
+  secondHop(): void {
+    this.starting = scheduleStart(this.scheduler, this, 2);
   }
 
   // ---- LinkHost ----------------------------------------------------------------------------
 
-  nextAttempt(): number {
-    return this.outage.attempt;
+  /** @internal An attempt starts now: its number. */
+  beginAttempt(): number {
+    return this.dispatch({ type: 'attempt' }).state.attempt;
   }
 
   attach(link: Link): void {
@@ -351,8 +432,8 @@ export class ReconnectingConnection<In, Out>
       else if (pong === true && link.consumePong()) return;
     }
     this.channels?.checkAcks(message, seq);
-    if (this.serial.mayDeliverNow) this.dispatch(message);
-    else this.serial.deliver(() => this.dispatch(message));
+    if (this.serial.mayDeliverNow) this.deliverMessage(message);
+    else this.serial.deliver(() => this.deliverMessage(message));
   }
 
   pingFrame(): Frame | undefined {
@@ -376,9 +457,8 @@ export class ReconnectingConnection<In, Out>
   }
 
   announce(link: Link): boolean {
-    const { first, downtime } = this.outage.linkUp();
-    if (first) this.lifecycle.emit({ type: 'Connected', url: link.url });
-    else this.lifecycle.emit({ type: 'Reconnected', attempt: link.attempt, url: link.url, downtime });
+    const first = !this.life.everConnected;
+    this.dispatch({ type: 'up', url: link.url, attempt: link.attempt });
     return !first;
   }
 
@@ -415,55 +495,6 @@ export class ReconnectingConnection<In, Out>
     this.lifecycle.emit({ type: 'InvalidMessage', error, data });
   }
 
-  // ---- the lifecycle -----------------------------------------------------------------------
-
-  /** @internal The first attempt's time has come (see {@link scheduleStart}). */
-  begin(starting: Subscription): void {
-    if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
-    this.serial.run(() => this.start());
-  }
-
-  /** @internal The first hop is done: the second is an action of its own (see {@link scheduleStart}). */
-  secondHop(): void {
-    this.starting = scheduleStart(this.scheduler, this, 2);
-  }
-
-  private start(): void {
-    if (this.closed !== undefined || this.rest?.idle) return;
-    this.runAttempts(undefined);
-  }
-
-  /** Runs the attempt loop ({@link runAttemptLoop}), its first failure `loss` when a link was lost. */
-  private runAttempts(loss: DisconnectError | undefined): void {
-    const attempts = runAttemptLoop(this, loss);
-    // Kept after the fact: if the connection closed (or went idle) while the first attempt
-    // started, this loop (and its socket) ends at once.
-    if (this.closed !== undefined || this.rest?.idle) attempts?.unsubscribe();
-    else this.attempts = attempts;
-  }
-
-  /** @internal AttemptLoopHost: one attempt, guarded by the breaker. */
-  attempt$(): Observable<void> {
-    const attempt$ = Link.attempt$(this);
-    return this.breaker ? attempt$.pipe(this.breaker.operator<void>()) : attempt$;
-  }
-
-  /** @internal AttemptLoopHost: the loop completed (a link is up) or ended the connection. */
-  loopEnded(loop: Subscription | undefined, failed: boolean, error: unknown): void {
-    if (this.attempts === loop) this.attempts = undefined;
-    if (!failed) return;
-    if (error instanceof Termination) this.finish(error.reason, error.cause);
-    else this.finish('fatal', error);
-  }
-
-  /** @internal LinkHost: the link of the moment, up until now, is lost: the next attempt loop starts. */
-  lost(link: Link, error: DisconnectError): void {
-    if (link !== this.link || this.closed !== undefined) return;
-    this.attempts?.unsubscribe(); // none runs while a link is up; never two at once
-    this.attempts = undefined;
-    this.runAttempts(error);
-  }
-
   // ---- lazy: connect while something needs the link ------------------------------------------
 
   // RestHost: what the Rest of a lazy connection asks of it (methods: no closure per connection).
@@ -475,35 +506,17 @@ export class ReconnectingConnection<In, Out>
 
   /** @internal Not ended, and no give-up being delivered. */
   mayRest(): boolean {
-    return this.closed === undefined && this.giveUp === undefined;
+    return this.closed === undefined && this.life.phase !== 'giving-up';
   }
 
   /** @internal Leaves the rest: the attempt loop afresh, attempt 0. */
   startAfresh(): void {
-    // The rest ended the outage, and its breaker with it: waking is a fresh start (attempt 0 now).
-    this.outage.restart();
-    this.breaker?.reset();
-    this.starting = scheduleStart(this.scheduler, this, 1);
+    this.dispatch({ type: 'leave-rest' });
   }
 
   /** @internal `lazy`: ends the link or outage (no retry); the connection rests until something needs a link. */
   settleIdle(): void {
-    const link = this.link;
-    if (link?.isUp) {
-      // Permanent: no retry follows (Idle does); the state stays until Idle makes it 'idle'.
-      this.lifecycle.emit({ type: 'Disconnected', reason: 'manual', code: CloseCode.Normal, permanent: true, attempt: 0, maxAttempts: this.maxAttempts });
-    }
-    this.wait?.forget();
-    this.sequence?.cancel();
-    this.sequence = undefined;
-    this.outage.failed(link?.wentUp ?? false);
-    this.link = undefined;
-    this.channels?.linkLost();
-    // Not started yet (woken and unneeded again within the same frame): nothing was announced,
-    // so the rest goes on without a second Idle.
-    const started = this.attempts !== undefined || link !== undefined;
-    this.stopAttempts(link); // ends the attempt or link of the moment (its socket closes with 1000)
-    if (started) this.lifecycle.emit({ type: 'Idle' });
+    this.dispatch({ type: 'rest' });
   }
 
   private createChannels(): ChannelRegistry<In, Out> {
@@ -518,143 +531,9 @@ export class ReconnectingConnection<In, Out>
     return channels;
   }
 
-  private dispatch(message: In): void {
+  private deliverMessage(message: In): void {
     this.messages.next(message);
     this.channels?.dispatch(message);
-  }
-
-  /** @internal AttemptLoopHost: `retry()`'s delay: decide, announce, then wait for the backoff, a breaker probe or a nudge. */
-  afterFailure(error: unknown): Observable<unknown> {
-    if (this.closed !== undefined) return EMPTY;
-    if (error instanceof CircuitOpenError) {
-      // Refused by an open breaker (no attempt made): wait until it allows the probe.
-      return this.waitFor(Math.max(0, Math.min(error.retryIn, this.remaining())));
-    }
-    const failure = isDisconnectError(error) ? error : new DisconnectError('error', { cause: error });
-    const link = this.link;
-    const wasUp = link?.wentUp ?? false;
-    this.link = undefined;
-    this.sequence?.cancel();
-    this.sequence = undefined;
-    this.channels?.linkLost();
-    this.outage.failed(wasUp);
-    if (!wasUp) this.pool.rotate();
-    const made = wasUp ? 0 : (link?.attempt ?? this.outage.attempt);
-    this.lastAttemptMade = made;
-    if (failure === this.forcedLoss) {
-      // reconnect(): not a failure — a fresh series, its first attempt now.
-      this.forcedLoss = undefined;
-      this.emitDisconnected('manual', failure, made, false);
-      this.freshSeries(failure);
-      return this.waitFor(0);
-    }
-    const plan = planRetry(this.retryOptions, failure, {
-      attempt: this.outage.attempt,
-      everConnected: this.outage.everConnected,
-      elapsed: this.outage.elapsed(),
-      maxAttempts: this.maxAttempts,
-      stopRequested: this.stopRequested,
-    });
-    if (plan.kind === 'give-up') {
-      const reason = plan.reason === 'fatal' ? 'fatal' : failure.reason;
-      return new Observable<void>((subscriber) => {
-        this.announceGiveUp(reason, failure, made, (resumed) => {
-          if (this.closed !== undefined) subscriber.complete();
-          else if (!resumed) subscriber.error(new Termination(plan.reason, plan.error));
-          else {
-            this.freshSeries(failure);
-            subscriber.add(this.waitFor(0).subscribe(subscriber));
-          }
-        });
-      });
-    }
-    this.emitDisconnected(failure.reason, failure, made, false);
-    let delay = plan.delay;
-    if (this.breaker?.phase === 'open') {
-      // The probe is the next attempt, announced like any other; the outage deadline still holds.
-      delay = Math.max(0, Math.min(this.breaker.retryIn(), this.remaining()));
-      this.lifecycle.emit({ type: 'CircuitBreakerOpen', trips: this.breaker.trips, retryIn: delay });
-    }
-    this.lifecycle.emit({ type: 'Reconnecting', attempt: plan.attempt, delay, error: failure });
-    this.outage.attempt = plan.attempt;
-    return this.waitFor(delay);
-  }
-
-  /**
-   * Emits `Disconnected{permanent: true}`, then — once it has reached every subscriber —
-   * calls `then(resumed)`: true when a handler called `retry()` meanwhile.
-   */
-  private announceGiveUp(
-    reason: DisconnectReason,
-    failure: DisconnectError,
-    attempt: number,
-    then: (resumed: boolean) => void,
-  ): void {
-    this.emitDisconnected(reason, failure, attempt, true);
-    const pending: PendingGiveUp = { resume: false };
-    this.giveUp = pending;
-    this.serial.deliver(() =>
-      this.serial.run(() => {
-        if (this.giveUp === pending) this.giveUp = undefined;
-        then(pending.resume && this.closed === undefined);
-        // `lazy`: demand that changed while the give-up was delivered (a handler that left and
-        // resumed) was not acted on then: a resumed outage still rests in time.
-        this.rest?.demandChanged();
-      }),
-    );
-  }
-
-  /** `retry()` after giving up: a fresh series, attempt 1 now, the breaker closed. */
-  private freshSeries(failure: DisconnectError): void {
-    this.stopRequested = false;
-    this.outage.restart();
-    this.breaker?.reset();
-    this.lifecycle.emit({ type: 'Reconnecting', attempt: 1, delay: 0, error: failure });
-    this.outage.attempt = 1;
-  }
-
-  private emitDisconnected(reason: DisconnectReason, failure: DisconnectError, attempt: number, permanent: boolean): void {
-    this.lifecycle.emit({
-      type: 'Disconnected',
-      reason,
-      ...(failure.code === undefined ? {} : { code: failure.code }),
-      error: failure,
-      permanent,
-      attempt,
-      maxAttempts: this.maxAttempts,
-    });
-  }
-
-  /** Ms left before the outage deadline (`retry.timeout`). */
-  private remaining(): number {
-    return this.retryOptions.timeout - this.outage.elapsed();
-  }
-
-  /**
-   * Ends after `delay` ms (then an open breaker lets its probe through: the wait was the
-   * breaker's, or the outage deadline cut it short), or at once on `retry()` or a wake-up.
-   */
-  private waitFor(delay: number): Observable<void> {
-    this.wait ??= new AttemptWait(this.scheduler, this.serial);
-    return this.wait.for(delay, () => this.breaker?.forceProbe());
-  }
-
-  /** True while waiting for the next attempt. */
-  private get waiting(): boolean {
-    return this.wait?.waiting === true;
-  }
-
-  /** `retry()` or a wake-up while waiting: attempt now (an open breaker lets the probe through). */
-  private attemptNow(): void {
-    if (!this.waiting || this.giveUp !== undefined) return;
-    this.breaker?.forceProbe();
-    this.wait!.endNow();
-  }
-
-  private wake(): void {
-    if (this.closed !== undefined || this.giveUp !== undefined) return;
-    if (this.waiting) this.attemptNow();
-    else if (this.link?.isUp) this.link.probe();
   }
 
   /** Cancels the scheduled start, ends the attempt loop (and its attempt), and ends `link` if it is up. */
@@ -669,12 +548,7 @@ export class ReconnectingConnection<In, Out>
   private finish(reason: ClosedReason, error: unknown): void {
     if (this.closed !== undefined) return;
     this.closed = { reason, error };
-    this.wait?.forget();
-    this.giveUp = undefined;
-    this.sequence?.cancel();
-    this.sequence = undefined;
-    const link = this.link;
-    this.link = undefined;
+    const link = this.forgetLink();
     this.stopAttempts(link);
     this.rest?.stop();
     this.wakes?.unsubscribe();
@@ -685,6 +559,9 @@ export class ReconnectingConnection<In, Out>
       if (reason === 'manual') this.messages.complete();
       else this.messages.error(new ConnectionClosedError(reason, error));
     });
-    this.channels?.finish(reason, error);
+    // After what is being delivered: a frame in delivery when a handler closed still reaches
+    // every channel that had it when its delivery began.
+    const channels = this.channels;
+    if (channels !== undefined) this.serial.deliver(() => channels.finish(reason, error));
   }
 }
