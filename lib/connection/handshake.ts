@@ -4,6 +4,7 @@ import { guarded, threw, type Thrown } from '../guard';
 import type { HandshakeOptions } from '../options';
 import type { Frame } from '../serializer';
 import type { Link } from './link';
+import { settle } from './settle';
 import type { Serial } from './serial';
 
 /**
@@ -37,22 +38,23 @@ export class Handshake<In, Out> {
     );
     const message = guarded(this.options.message, undefined, this.options);
     if (threw(message)) this.failWith(message.error);
-    else if (isPromiseLike(message)) {
-      message.then(
-        (resolved) => this.serial.run(() => this.send(resolved)),
-        (error: unknown) => this.serial.run(() => this.failWith(error)),
+    else {
+      settle(
+        message,
+        (resolved) => this.serial.run(() => this.send(resolved as Out)),
+        (error) => this.serial.run(() => this.failWith(error)),
       );
-    } else this.send(message);
+    }
   }
 
   /** An inbound message while the handshake is pending: is it the ack? */
   received(message: In): void {
     if (this.settled || !this.options.ack) return;
-    const verdict = guarded(this.options.ack, message, this.options);
+    const verdict = guarded<unknown, AckVerdict>(ackVerdict, message, this.options);
     if (threw(verdict)) this.failWith(verdict.error);
     else if (verdict === true) this.finish();
-    else if (verdict instanceof Error) {
-      this.fail(new DisconnectError('fatal', { cause: verdict, message: `handshake rejected: ${verdict.message}` }));
+    else if (verdict !== false) {
+      this.fail(new DisconnectError('fatal', { cause: verdict.refusal, message: `handshake rejected: ${verdict.text}` }));
     }
   }
 
@@ -91,7 +93,18 @@ export class Handshake<In, Out> {
   }
 }
 
-/** True for a promise (or any thenable). */
-export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+/**
+ * `ack`'s verdict on a message, read inside the guard (an `Error` result is user data: its
+ * `instanceof` and its `message` getter may throw): true, false, or a rejection.
+ */
+function ackVerdict(
+  this: HandshakeOptions<unknown, unknown>,
+  message: unknown,
+): AckVerdict {
+  const verdict: unknown = this.ack!(message);
+  if (verdict === true) return true;
+  return verdict instanceof Error ? { refusal: verdict, text: String(verdict.message) } : false;
 }
+
+/** True (acked), false (not this message), or the server's refusal. */
+type AckVerdict = boolean | { readonly refusal: Error; readonly text: string };

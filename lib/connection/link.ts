@@ -10,7 +10,7 @@ import { retryAfterMs } from '../transport/retry-after';
 import { openSocket, type Socket, type SocketEvents } from '../transport/socket';
 import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../transport/upgrade-failure';
 import type { WebSocketConstructor } from '../transport/websocket-like';
-import { isPromiseLike } from './handshake';
+import { settle } from './settle';
 import type { Serial } from './serial';
 
 /** What a link needs from the connection that owns it. */
@@ -177,13 +177,13 @@ export class Link implements SocketEvents, HeartbeatTarget {
     const url = guarded((attempt: number) => this.host.pickUrl(attempt), this.attempt);
     if (threw(url)) {
       this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
-    } else if (isPromiseLike(url)) {
-      url.then(
-        (resolved) => serial.run(() => this.open(resolved)),
-        (error: unknown) =>
-          serial.run(() => this.fail(new DisconnectError('error', { cause: error, message: 'url factory rejected' }))),
-      );
-    } else this.open(url);
+      return;
+    }
+    settle(
+      url,
+      (resolved) => serial.run(() => this.open(resolved)),
+      (error) => serial.run(() => this.fail(new DisconnectError('error', { cause: error, message: 'url factory rejected' }))),
+    );
   }
 
   private open(url: unknown): void {
@@ -201,15 +201,16 @@ export class Link implements SocketEvents, HeartbeatTarget {
     const options = guarded((target: string) => this.host.transportOptions(this.attempt, target), url);
     if (threw(options)) {
       this.fail(new DisconnectError('error', { cause: options.error, message: 'transport options factory threw' }));
-    } else if (isPromiseLike(options)) {
-      options.then(
-        (resolved) => this.host.serial.run(() => this.openSocket(url, resolved)),
-        (error: unknown) =>
-          this.host.serial.run(() =>
-            this.fail(new DisconnectError('error', { cause: error, message: 'transport options factory rejected' })),
-          ),
-      );
-    } else this.openSocket(url, options);
+      return;
+    }
+    settle(
+      options,
+      (resolved) => this.host.serial.run(() => this.openSocket(url, resolved)),
+      (error) =>
+        this.host.serial.run(() =>
+          this.fail(new DisconnectError('error', { cause: error, message: 'transport options factory rejected' })),
+        ),
+    );
   }
 
   private openSocket(url: string, options: unknown): void {

@@ -166,6 +166,28 @@ describe('a refused upgrade: status, headers and Retry-After (raw http server on
     expect(server.upgrades).toHaveLength(1);
   });
 
+  it('an open circuit breaker probes no sooner than the Retry-After either: 503 Retry-After: 1 with resetTimeout 50 waits 1000 ms (#16)', async () => {
+    const server = res.server(await UpgradeServer.start(refuse(503, { 'Retry-After': '1' })));
+    const conn = res.conn(
+      connect({
+        url: server.url,
+        retry: { initialDelay: 10, jitter: 0 },
+        circuitBreaker: { failureThreshold: 1, resetTimeout: 50 },
+      }),
+    );
+    const log = new EventLog(conn);
+    res.add(() => log.stop());
+
+    await log.waitFor('Disconnected', { where: (e) => e.attempt === 1, ms: 4_000 });
+    conn.close();
+    await log.waitFor('Closed');
+
+    expect(log.of('CircuitBreakerOpen')[0]).toMatchObject({ trips: 1, retryIn: 1000 });
+    expect(log.of('Reconnecting')[0]).toMatchObject({ attempt: 1, delay: 1000 });
+    expect(gap(server)).toBeGreaterThanOrEqual(1000 - TIMER_SLACK_MS);
+    expect(server.upgrades).toHaveLength(2);
+  });
+
   it('Retry-After: 120 is capped by maxDelay: 3000 (#9)', async () => {
     const server = res.server(await UpgradeServer.start(refuse(429, { 'Retry-After': '120' })));
     const conn = res.conn(connect({ url: server.url, retry: { initialDelay: 10, jitter: 0, maxDelay: 3000 } }));
