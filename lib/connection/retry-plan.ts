@@ -2,7 +2,8 @@ import { isConfigError } from '../errors/config-error';
 import type { DisconnectError } from '../errors/disconnect-error';
 import type { ClosedReason } from '../events';
 import { guarded, threw } from '../guard';
-import { retryDelay, type ResolvedRetryOptions } from '../options/resolve-retry';
+import type { ResolvedRetryOptions } from '../options/resolve-retry';
+import { retryDelay } from '../retry/retry-delay';
 
 /** Where an outage stands when an attempt fails or a link is lost. */
 export interface OutageSnapshot {

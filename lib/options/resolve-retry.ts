@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/config-error';
-import { backoffDelay, DEFAULT_BACKOFF_OPTIONS, validateBackoffOptions, type BackoffOptions } from '../retry/backoff';
+import { DEFAULT_BACKOFF_OPTIONS } from '../retry/backoff';
+import { resolveRetryDelay, type RetryDelayPolicy } from '../retry/retry-delay';
 import {
   requireCount,
   requireDuration,
@@ -13,11 +14,7 @@ import { DEFAULT_RETRY_OPTIONS } from './defaults';
 import { defaultShouldRetry, RETRY_OPTION_KEYS, type RetryOptions } from './retry-options';
 
 /** Retry options resolved; `retry: false` becomes `maxAttempts: 0`. */
-export interface ResolvedRetryOptions {
-  /** The user's `delay`, checked; undefined when the backoff policy decides. */
-  readonly delay: ((attempt: number, error: unknown) => number) | undefined;
-  /** The backoff policy (validated), used when there is no `delay`. */
-  readonly backoff: Readonly<Required<BackoffOptions>>;
+export interface ResolvedRetryOptions extends RetryDelayPolicy {
   readonly maxAttempts: number;
   readonly timeout: number;
   readonly stableAfter: number;
@@ -32,6 +29,7 @@ const NO_RETRY: ResolvedRetryOptions = Object.freeze({
   ...DEFAULT_RETRY_OPTIONS,
   delay: () => 0,
   backoff: DEFAULT_BACKOFF_OPTIONS,
+  prefix: 'retry.',
   maxAttempts: 0,
   shouldRetry: defaultShouldRetry,
   retryAfterCap: undefined,
@@ -39,11 +37,6 @@ const NO_RETRY: ResolvedRetryOptions = Object.freeze({
 
 /** The `retry` option left out, resolved once (connections share it: it is immutable). */
 let defaultRetry: ResolvedRetryOptions | undefined;
-
-/** The delay before retry `attempt` after `error`: the user's `delay`, or the backoff policy. */
-export function retryDelay(options: ResolvedRetryOptions, attempt: number, error: unknown): number {
-  return options.delay !== undefined ? options.delay(attempt, error) : backoffDelay(options.backoff, attempt);
-}
 
 /** The `retry` option with its defaults filled in; throws {@link ConfigError} naming the field. */
 export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedRetryOptions {
@@ -55,8 +48,7 @@ export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedR
 }
 
 function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
-  requireOptionalFunction('retry.delay', given.delay);
-  const backoff = validateBackoffOptions(given, 'retry.');
+  const policy = resolveRetryDelay(given, 'retry.');
   const resolved = { ...DEFAULT_RETRY_OPTIONS, ...given };
   requireCount('retry.maxAttempts', resolved.maxAttempts);
   requireTimeLimit('retry.timeout', resolved.timeout);
@@ -66,23 +58,13 @@ function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
     throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, 'a boolean');
   }
   return {
-    delay: given.delay ? checkedDelay(given.delay) : undefined,
-    backoff,
+    ...policy,
     maxAttempts: resolved.maxAttempts,
     timeout: resolved.timeout,
     stableAfter: resolved.stableAfter,
     shouldRetry: given.shouldRetry ?? defaultShouldRetry,
     retryOnFailedConnect: resolved.retryOnFailedConnect,
     // The backoff's cap (its defaults live with the backoff, not in DEFAULT_RETRY_OPTIONS).
-    retryAfterCap: given.delay ? undefined : backoff.maxDelay,
-  };
-}
-
-/** The user's `delay`, its result checked (a bad one is a throw: fatal, as the guard says). */
-function checkedDelay(custom: NonNullable<RetryOptions['delay']>): (attempt: number, error: unknown) => number {
-  return (attempt, error) => {
-    const ms = custom(attempt, error);
-    requireDuration('retry.delay() result', ms);
-    return ms;
+    retryAfterCap: given.delay ? undefined : policy.backoff.maxDelay,
   };
 }

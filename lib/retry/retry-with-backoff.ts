@@ -8,15 +8,9 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { ConfigError } from '../errors/config-error';
-import {
-  requireCount,
-  requireDuration,
-  requireObject,
-  requireOptionalFunction,
-  requireScheduler,
-  withoutUndefined,
-} from '../validate';
-import { backoffFromValid, validateBackoffOptions, type BackoffOptions } from './backoff';
+import { requireCount, requireObject, requireOptionalFunction, requireScheduler, withoutUndefined } from '../validate';
+import type { BackoffOptions } from './backoff';
+import { resolveRetryDelay, retryDelay } from './retry-delay';
 
 /** The {@link retryWithBackoff} configuration: the backoff policy plus retry limits and hooks. */
 export interface RetryWithBackoffOptions extends BackoffOptions {
@@ -81,7 +75,7 @@ export interface RetryWithBackoffOptions extends BackoffOptions {
 export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): MonoTypeOperatorFunction<T> {
   requireObject('options', options);
   const given = withoutUndefined(options ?? {});
-  const delayFor = delayPolicy(given);
+  const policy = resolveRetryDelay(given, '');
   const maxAttempts = given.maxAttempts ?? Infinity;
   requireCount('maxAttempts', maxAttempts);
   requireOptionalFunction('shouldRetry', given.shouldRetry);
@@ -96,7 +90,7 @@ export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): Mono
   const notifier = (error: unknown, attempt: number): Observable<unknown> => {
     try {
       if (shouldRetry && !shouldRetry(error)) return throwError(() => error);
-      const ms = delayFor(attempt, error);
+      const ms = retryDelay(policy, attempt, error);
       onRetry?.(attempt, ms, error);
       return timer(ms, scheduler);
     } catch (thrown) {
@@ -105,21 +99,4 @@ export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): Mono
     }
   };
   return retry<T>({ count: maxAttempts, delay: notifier, resetOnSuccess });
-}
-
-/** The wait before retry `attempt`: the user's `delay` (its result checked) or the formula. */
-function delayPolicy(options: RetryWithBackoffOptions): (attempt: number, error: unknown) => number {
-  requireOptionalFunction('delay', options.delay);
-  // Validated even when `delay` replaces the formula, so a typo is never silently ignored.
-  const policy = validateBackoffOptions(options, '');
-  const custom = options.delay;
-  if (!custom) {
-    const delayFor = backoffFromValid(policy);
-    return (attempt) => delayFor(attempt);
-  }
-  return (attempt, error) => {
-    const ms = custom(attempt, error);
-    requireDuration('delay() result', ms);
-    return ms;
-  };
 }
