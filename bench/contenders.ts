@@ -9,6 +9,7 @@ import ReconnectingWebSocket from 'reconnecting-websocket';
 import { retry, type Subscription } from 'rxjs';
 import { webSocket } from 'rxjs/webSocket';
 import { WebSocket, type RawData } from 'ws';
+import { resolve } from 'node:path';
 import { connect, type WebSocketConstructor } from '../lib';
 
 /** `ws`'s `WebSocket`, or a subclass of it (the attempt-counting wrapper of the storm). */
@@ -123,15 +124,15 @@ export const partySocket = rwsContender(
 );
 
 /** rx-reconnect, default options except the base delay (and, with `heartbeat: false`, no heartbeat). */
-function rxReconnect(heartbeat: boolean): Contender {
+function rxReconnect(heartbeat: boolean, connectFn: typeof connect = connect, label = 'rx-reconnect'): Contender {
   return {
-    name: heartbeat ? 'rx-reconnect' : 'rx-reconnect (heartbeat: false)',
+    name: heartbeat ? label : `${label} (heartbeat: false)`,
     options:
       `\`connect({ url, WebSocket: ws, retry: { initialDelay: delay }${heartbeat ? '' : ', heartbeat: false'} })\`, ` +
       'everything else default (backoff growth, jitter, `stableAfter`' + (heartbeat ? ', heartbeat' : '') + '); ' +
       'fixed: `retry: { initialDelay: delay, maxDelay: delay, jitter: 0 }`; `messages$.subscribe(…)`',
     open({ url, delay, fixed, WebSocket: Ws, onMessage }) {
-      const conn = connect<unknown, never>({
+      const conn = connectFn<unknown, never>({
         url,
         WebSocket: Ws as unknown as WebSocketConstructor,
         retry: fixed ? { initialDelay: delay, maxDelay: delay, jitter: 0 } : { initialDelay: delay },
@@ -146,8 +147,20 @@ function rxReconnect(heartbeat: boolean): Contender {
 export const rxReconnectDefault = rxReconnect(true);
 export const rxReconnectNoHeartbeat = rxReconnect(false);
 
+/**
+ * `BENCH_AB=<checkout>`: the same figures for the rx-reconnect of another checkout (its `lib/`,
+ * e.g. a `git worktree` of the previous release), as extra columns in the same run: an A/B
+ * comparison on one machine at one moment, where run-to-run noise cannot pass for a change.
+ */
+const abRoot = process.env.BENCH_AB;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const abConnect: typeof connect | undefined = abRoot ? (require(resolve(abRoot, 'lib')) as { connect: typeof connect }).connect : undefined;
+export const AB_CONTENDERS: readonly Contender[] = abConnect
+  ? [rxReconnect(true, abConnect, 'rx-reconnect A/B'), rxReconnect(false, abConnect, 'rx-reconnect A/B')]
+  : [];
+
 /** Every contender, in column order (`raw ws` first: it is the baseline of every ratio). */
-export const CONTENDERS: readonly Contender[] = [rawWs, rxjsWebSocket, reconnectingWebSocket, partySocket, rxReconnectDefault];
+export const CONTENDERS: readonly Contender[] = [rawWs, rxjsWebSocket, reconnectingWebSocket, partySocket, rxReconnectDefault, ...AB_CONTENDERS.slice(0, 1)];
 
 /** A `ws` `WebSocket` that calls `onAttempt` for every socket constructed: one connection attempt. */
 export function countingWebSocket(onAttempt: () => void): WsConstructor {

@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CONTENDERS, rxReconnectNoHeartbeat, type Contender } from './contenders';
+import { AB_CONTENDERS, CONTENDERS, rxReconnectNoHeartbeat, type Contender } from './contenders';
 import { dispatch, type Dispatch } from './dispatch';
 import { figure, record, summary, type Figure } from './figures';
 import { idleHeap } from './idle-heap';
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
 
   lap('(r)');
   // (h) heap per idle connection
-  const heapContenders: readonly Contender[] = [...contenders, rxReconnectNoHeartbeat];
+  const heapContenders: readonly Contender[] = [...contenders, rxReconnectNoHeartbeat, ...AB_CONTENDERS.slice(1)];
   const heap = figure(`heap per idle connection (${P.heap.n} beside ${Math.ceil(P.heap.n / 5)}, after GC)`, 'KB', 'lower', (v) => (v / 1024).toFixed(2), 'heap / idle connection');
   log(`(h) heap per idle connection: ${P.heap.n} connections beside ${Math.ceil(P.heap.n / 5)} already open (after an unmeasured round)`);
   // The first round's baseline would otherwise include code and garbage of the earlier scenarios.

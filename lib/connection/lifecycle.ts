@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import type { ConnectionEvent } from '../events';
 import { nextState, type ConnectionState } from '../state';
 import type { Serial } from './serial';
@@ -14,7 +14,8 @@ export class Lifecycle<Out> {
   private eventsObservable: Observable<ConnectionEvent<Out>> | undefined = undefined;
   private stateObservable: Observable<ConnectionState> | undefined = undefined;
   private events: Subject<ConnectionEvent<Out>> | undefined = undefined;
-  private states: Subject<ConnectionState> | undefined = undefined;
+  /** The state as a replaying subject (rx-stomp's `connectionState$` shape), made on first use. */
+  private states: BehaviorSubject<ConnectionState> | undefined = undefined;
   /** The fold of every event delivered so far: what `state$` last emitted. */
   current: ConnectionState;
   /** `Closed` has reached every subscriber. */
@@ -41,9 +42,10 @@ export class Lifecycle<Out> {
       // Inside the queue: a handler that acts on the replayed state cannot slip an event in
       // before this subscriber is registered for the next one.
       this.serial.run(() => {
-        subscriber.next(this.current);
-        if (this.current === 'closed') subscriber.complete();
-        else subscriber.add((this.states ??= new Subject()).subscribe(subscriber));
+        if (this.current === 'closed') {
+          subscriber.next(this.current);
+          subscriber.complete();
+        } else subscriber.add((this.states ??= new BehaviorSubject<ConnectionState>(this.current)).subscribe(subscriber));
       });
     }));
   }
