@@ -5,16 +5,15 @@ import type { ChannelSpec } from '../channels/channel-spec';
 import { CloseCode } from '../close-codes';
 import { ConfigError } from '../errors/config-error';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
-import { DeserializeError } from '../errors/deserialize-error';
 import { DisconnectError, isDisconnectError } from '../errors/disconnect-error';
 import { NotConnectedError } from '../errors/not-connected-error';
 import type { ClosedReason, ConnectionEvent } from '../events';
 import { guarded, threw, Thrown } from '../guard';
 import type { HeartbeatOptions, ResolvedOptions } from '../options';
 import { Outbox } from '../outbox';
-import type { Codec, Decoder } from '../codec/codec';
-import { eachDecoded } from '../codec/each-decoded';
-import { checkFrame, type Frame, type Serializer } from '../serializer';
+import type { Decoder } from '../codec/codec';
+import { MessageCodec } from '../codec/message-codec';
+import type { Frame } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Rest, type RestHost } from './rest';
 import { onRealAsyncClock, onSameClock } from './clock-check';
@@ -84,9 +83,8 @@ export class ReconnectingConnection<In, Out>
 
   private readonly lifecycle: Lifecycle<Out>;
   private readonly messages: Multicast<In>;
-  private readonly serializer: Serializer<In, Out>;
-  /** The per-link codec, when one replaces the serializer. */
-  private readonly codec: Codec<In, Out> | undefined;
+  /** Messages to and from frames (the serializer, or the codec). */
+  private readonly codec: MessageCodec<In, Out>;
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined = undefined;
@@ -138,8 +136,7 @@ export class ReconnectingConnection<In, Out>
     this.protocols = options.protocols;
     this.connectTimeout = options.connectTimeout;
     this.heartbeat = options.heartbeat as HeartbeatOptions<unknown, unknown> | false | 'default';
-    this.serializer = options.serializer;
-    this.codec = options.codec;
+    this.codec = new MessageCodec(options.serializer, options.codec);
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
     this.rules = { retry: options.retry, breaker: options.circuitBreaker || undefined };
     this.life = initialLifecycle(this.rules, options.scheduler.now(), options.lazy !== false);
@@ -167,7 +164,7 @@ export class ReconnectingConnection<In, Out>
 
   send(message: Out): void {
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
-    const frame = this.encodeUnguarded(message);
+    const frame = this.codec.encode(message);
     this.serial.enter();
     try {
       const link = this.link;
@@ -182,7 +179,7 @@ export class ReconnectingConnection<In, Out>
 
   sendNow(message: Out): boolean {
     if (this.closed !== undefined) return false;
-    const frame = this.encodeUnguarded(message);
+    const frame = this.codec.encode(message);
     const link = this.link;
     if (link === undefined || !link.canWrite()) return false;
     this.serial.enter();
@@ -389,38 +386,25 @@ export class ReconnectingConnection<In, Out>
 
   opened(link: Link): void {
     if (link !== this.link) return;
-    const codec = this.codec;
-    if (codec !== undefined) {
-      const decoder = guarded(codec.decoder, { url: link.url, attempt: link.attempt }, codec);
-      if (threw(decoder) || typeof decoder !== 'function') {
-        const cause = threw(decoder) ? decoder.error : new TypeError('codec.decoder() did not return a function');
-        link.fail(new DisconnectError('error', { cause, message: 'codec.decoder() failed' }));
-        return;
-      }
-      link.decoder = decoder as (frame: unknown) => Iterable<unknown>;
+    const decoder = this.codec.decoderFor({ url: link.url, attempt: link.attempt });
+    if (threw(decoder)) {
+      link.fail(new DisconnectError('error', { cause: decoder.error, message: 'codec.decoder() failed' }));
+      return;
     }
+    link.decoder = decoder;
     this.sequence = new LinkUp<In, Out>(link, this, this.handshake);
     this.sequence.start();
   }
 
   frame(link: Link, data: unknown): void {
     const seq = link.framesHeard;
-    if (link.decoder !== undefined) {
-      eachDecoded<In>(
-        link.decoder as Decoder<In>,
-        data,
-        (message) => this.inbound(link, message, seq),
-        () => link.phase !== 'ended',
-        (error) => this.invalid(new DeserializeError(error), data),
-      );
-      return;
-    }
-    const message = guarded(this.serializer.deserialize, data, this.serializer);
-    if (threw(message)) {
-      this.invalid(new DeserializeError(message.error), data);
-      return;
-    }
-    this.inbound(link, message, seq);
+    this.codec.decode(
+      link.decoder as Decoder<In> | undefined,
+      data,
+      (message) => this.inbound(link, message, seq),
+      () => link.phase !== 'ended',
+      (error, frame) => this.invalid(error, frame),
+    );
   }
 
   /** One inbound message: the handshake, a pong, channel acks, then delivery. */
@@ -440,20 +424,13 @@ export class ReconnectingConnection<In, Out>
     const heartbeat = this.heartbeat;
     if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
     const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
-    return this.encodeUnguarded(message as Out);
+    return this.codec.encode(message as Out);
   }
 
   // ---- LinkUpHost and ChannelHost ----------------------------------------------------------
 
-  /** One of our messages as a frame, through the codec or the serializer (user code: may throw). */
-  private encodeUnguarded(this: ReconnectingConnection<In, Out>, message: Out): Frame {
-    const codec = this.codec;
-    if (codec !== undefined) return checkFrame(codec.encode(message), 'codec.encode()');
-    return checkFrame(this.serializer.serialize(message));
-  }
-
   encode(message: Out): Frame | Thrown {
-    return guarded(this.encodeUnguarded, message, this);
+    return this.codec.encodeGuarded(message);
   }
 
   announce(link: Link): boolean {
@@ -522,7 +499,7 @@ export class ReconnectingConnection<In, Out>
   private createChannels(): ChannelRegistry<In, Out> {
     const channels = new ChannelRegistry<In, Out>(
       this,
-      (message) => frameKey(this.encodeUnguarded(message)),
+      (message) => frameKey(this.codec.encode(message)),
       this.route,
     );
     // Made after the end: late subscribers complete or error as the connection did.

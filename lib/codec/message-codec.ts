@@ -1,0 +1,61 @@
+import { DeserializeError } from '../errors/deserialize-error';
+import { guarded, threw, Thrown } from '../guard';
+import { checkFrame, type Frame, type Serializer } from '../serializer';
+import type { Codec, Decoder, LinkInfo } from './codec';
+import { eachDecoded } from './each-decoded';
+
+/**
+ * A connection's messages to and from frames: through the serializer, or through the codec
+ * when one replaces it (a decoder of its own per link, zero or more messages per frame).
+ * Every call of user code here is guarded, except {@link encode}, whose throw is the caller's.
+ */
+export class MessageCodec<In, Out> {
+  constructor(
+    private readonly serializer: Serializer<In, Out>,
+    private readonly codec: Codec<In, Out> | undefined,
+  ) {}
+
+  /** One of our messages as a frame (user code: may throw, and a result that is no frame throws). */
+  encode(message: Out): Frame {
+    const codec = this.codec;
+    if (codec !== undefined) return checkFrame(codec.encode(message), 'codec.encode()');
+    return checkFrame(this.serializer.serialize(message));
+  }
+
+  /** {@link encode}, guarded: a throw comes back as a {@link Thrown}. */
+  encodeGuarded(message: Out): Frame | Thrown {
+    return guarded(this.encode, message, this);
+  }
+
+  /**
+   * A new link's decoder: the codec's own for it, or undefined when the serializer decodes.
+   * A codec that throws or returns no function gives a {@link Thrown}: the link cannot be used.
+   */
+  decoderFor(link: LinkInfo): Decoder<In> | undefined | Thrown {
+    const codec = this.codec;
+    if (codec === undefined) return undefined;
+    const decoder = guarded(codec.decoder, link, codec);
+    if (threw(decoder) || typeof decoder === 'function') return decoder;
+    return new Thrown(new TypeError('codec.decoder() did not return a function'));
+  }
+
+  /**
+   * Decodes one inbound frame: each message goes to `each`, in order, while `goOn()` holds;
+   * a frame or message that cannot be decoded goes to `invalid` (a `DeserializeError`).
+   */
+  decode(
+    decoder: Decoder<In> | undefined,
+    data: unknown,
+    each: (message: In) => void,
+    goOn: () => boolean,
+    invalid: (error: DeserializeError, data: unknown) => void,
+  ): void {
+    if (decoder !== undefined) {
+      eachDecoded<In>(decoder, data, each, goOn, (error) => invalid(new DeserializeError(error), data));
+      return;
+    }
+    const message = guarded(this.serializer.deserialize, data, this.serializer);
+    if (threw(message)) invalid(new DeserializeError(message.error), data);
+    else each(message);
+  }
+}
