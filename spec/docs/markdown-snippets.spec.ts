@@ -15,6 +15,9 @@ describe('the documentation fence rule (spec/docs/markdown-snippets.ts)', () => 
     `${fence}typescript-angular`,
     '@Injectable() class Feed {}',
     `${fence}`,
+    `${fence}ts angular`,
+    '@Component({}) class Page {}',
+    `${fence}`,
     `${fence}sh`,
     'npm test',
     `${fence}`,
@@ -25,16 +28,16 @@ describe('the documentation fence rule (spec/docs/markdown-snippets.ts)', () => 
 
   it('checks ```ts and ```typescript blocks, numbered per file with the line of their first code line', () => {
     const snippets = typeScriptSnippets('docs/guide.md', guide);
-    expect(snippets.map(describeSnippet)).toEqual(['docs/guide.md block 1 (line 3)', 'docs/guide.md block 2 (line 15)']);
+    expect(snippets.map(describeSnippet)).toEqual(['docs/guide.md block 1 (line 3)', 'docs/guide.md block 2 (line 18)']);
     expect(snippets[0].code).toBe("import { connect } from 'rx-reconnect';\n");
   });
 
-  it('leaves ```text, ```sh and ```typescript-angular blocks unchecked', () => {
+  it('leaves ```text, ```sh, ```typescript-angular and ```ts angular blocks unchecked', () => {
     const unchecked = fencedBlocks('docs/guide.md', guide).filter((block) => block.index === 0);
-    expect(unchecked.map((block) => block.info)).toEqual(['text', 'typescript-angular', 'sh']);
+    expect(unchecked.map((block) => block.info)).toEqual(['text', 'typescript-angular', 'ts angular', 'sh']);
   });
 
-  it.each(['ts title="x"', 'tsx', 'TS', 'typescript-foo'])('refuses the ambiguous fence ```%s, naming the file and line', (info) => {
+  it.each(['ts title="x"', 'tsx', 'TS', 'typescript-foo', 'ts  angular'])('refuses the ambiguous fence ```%s, naming the file and line', (info) => {
     expect(() => fencedBlocks('README.md', `text\n${fence}${info}\nconst a = 1;\n${fence}\n`)).toThrow(`README.md:2: fence`);
   });
 
