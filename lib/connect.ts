@@ -13,11 +13,14 @@ import { UrlPool } from './url-pool';
  * @example
  * ```ts
  * const conn = connect<Tick, Command>({ url: 'wss://feed.example/ws' });
- * conn.events$.pipe(ofType('Reconnecting')).subscribe(e => console.log(e.attempt, e.delay));
+ * conn.events$.pipe(ofType('Reconnecting')).subscribe(e => console.log(e.attempt, e.delay)); // events$ never errors
  * conn.channel({ subscribe: { op: 'sub', symbol: 'BTC' }, match: m => m.symbol === 'BTC' })
- *   .subscribe(tick => render(tick));
- * conn.send({ op: 'order', qty: 1 }); // buffered while offline, flushed in order
- * conn.close();
+ *   .subscribe({
+ *     next: tick => render(tick),   // survives reconnects
+ *     error: e => showError(e),     // the server refused it, or the connection gave up
+ *   });
+ * conn.send({ op: 'order', qty: 1 }); // buffered until the link is up, then sent in order
+ * // when done: conn.close() — Closed, every stream completes, nothing is left open
  * ```
  */
 export function connect<In = unknown, Out = unknown>(options: ConnectOptions<In, Out>): Connection<In, Out> {

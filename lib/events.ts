@@ -125,7 +125,7 @@ export type ConnectionEventType = ConnectionEvent['type'];
  *
  * @example
  * ```ts
- * conn.events$.pipe(ofType('Reconnecting')).subscribe(e => console.log(e.attempt, e.delay));
+ * conn.events$.pipe(ofType('Reconnecting')).subscribe(e => console.log(e.attempt, e.delay)); // events$ never errors
  * ```
  */
 export function ofType<E extends { readonly type: string }, T extends E['type']>(

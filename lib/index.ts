@@ -1,3 +1,12 @@
+/**
+ * Live connections that survive the network, as RxJS streams: {@link connect} opens a
+ * {@link Connection} that reconnects with backoff, replays channel subscriptions, buffers sends
+ * while offline and reports its whole life on `events$`. The policies also come as standalone
+ * operators ({@link backoff}, {@link retryWithBackoff}, {@link circuitBreaker}).
+ *
+ * @packageDocumentation
+ * @module rx-reconnect
+ */
 export { connect } from './connect';
 export type { Connection, RetryNowOptions } from './connection/connection';
 export {

@@ -1,6 +1,7 @@
 /**
  * `npm run demo -- --web`: serves the live page (see {@link startWebDemo}), prints its URL and
- * runs until Ctrl-C. `--port N` serves it on a fixed port (default: any free one).
+ * runs until Ctrl-C. `--port N` serves it on port N and its WebSocket server on N + 1, so both
+ * are known in advance (to forward them from a container, say); default: any free ones.
  *
  * `--web --once` (for tests and CI): exits 0 as soon as the page has been driven — server
  * killed, an order sent while offline, server restarted, `SubscriptionsRestored`, the order
@@ -9,15 +10,17 @@
  */
 import { Timeline } from '../timeline';
 import { startWebDemo, type WebDemo } from './start-web-demo';
+import { MAX_PAGE_PORT, webDemoPorts } from './web-demo-ports';
 
 const args = process.argv.slice(2);
 const once = args.includes('--once');
-const port = numberArg('--port', 0);
+const port = numberArg('--port', 0, MAX_PAGE_PORT);
+const ports = webDemoPorts(port);
 const timeoutMs = numberArg('--timeout', 120) * 1000;
 const timeline = new Timeline();
 
 async function main(): Promise<void> {
-  const demo = await startWebDemo({ port, log: (tag, text, colour) => timeline.line(tag, text, colour) });
+  const demo = await startWebDemo({ ...ports, log: (tag, text, colour) => timeline.line(tag, text, colour) });
   timeline.line('demo', `pub/sub server on ${demo.wsUrl}`, 'bold');
   timeline.line('demo', `open ${demo.url} in a browser${once ? ' and drive it (--once: exits when driven)' : '  (Ctrl-C to stop)'}`, 'green');
 
@@ -50,11 +53,11 @@ async function untilDriven(demo: WebDemo, stop: (code: number) => void): Promise
   stop(0);
 }
 
-function numberArg(name: string, fallback: number): number {
+function numberArg(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   const index = args.indexOf(name);
   if (index < 0) return fallback;
   const value = Number(args[index + 1]);
-  if (!Number.isInteger(value) || value < 0) fail(new Error(`${name} needs a whole number, got ${args[index + 1]}`));
+  if (!Number.isInteger(value) || value < 0 || value > max) fail(new Error(`${name} needs a whole number from 0 to ${max}, got ${args[index + 1]}`));
   return value;
 }
 

@@ -17,6 +17,12 @@ export interface WebDemoOptions {
    */
   readonly port?: number;
   /**
+   * The port on 127.0.0.1 of the demo's WebSocket (pub/sub) server, which the page connects to;
+   * kept across the page's kill and restart.
+   * @default 0 (any free port; read it from {@link WebDemo.wsUrl})
+   */
+  readonly wsPort?: number;
+  /**
    * Where the demo narrates what the ws server and the page do (one call per line).
    * @default nothing is printed
    */
@@ -73,7 +79,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       watch.order(id, client);
     },
   });
-  const wsPort = await server.start(0);
+  const wsPort = await server.start(options.wsPort ?? 0);
   const wsUrl = `ws://127.0.0.1:${wsPort}`;
   let running = true;
   let stopped = false;

@@ -1,3 +1,10 @@
+/**
+ * A NATS client over nats-server's WebSocket listener, built only on rx-reconnect's public
+ * API: {@link natsConnect}.
+ *
+ * @packageDocumentation
+ * @module rx-reconnect/nats
+ */
 export { natsConnect } from './nats-connect';
 export {
   DEFAULT_REQUEST_TIMEOUT,

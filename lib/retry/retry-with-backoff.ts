@@ -69,7 +69,7 @@ export interface RetryWithBackoffOptions extends BackoffOptions {
  *     shouldRetry: (e) => !(e instanceof AjaxError && e.status < 500),
  *     onRetry: (attempt, delay) => console.log(`retry ${attempt} in ${delay} ms`),
  *   }),
- * ).subscribe(quote => render(quote));
+ * ).subscribe({ next: quote => render(quote), error: e => showError(e) }); // errors once retries are spent
  * ```
  */
 export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): MonoTypeOperatorFunction<T> {

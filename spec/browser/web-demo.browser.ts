@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -44,7 +45,12 @@ describe('npm run demo -- --web, driven in Chromium', () => {
       await tab.waitForSelector('#server-status[data-running="false"]', WAIT);
       const atKill = await lastSeqs(tab); // the server publishes nothing while it is down
 
-      await tab.click('#send-order');
+      // Send an order with the mouse: its label must stay readable hovered and pressed (WCAG AA).
+      await tab.hover('#send-order');
+      expect(await contrastOf(tab, '#send-order')).toEqual({ selector: '#send-order', readable: true, ratio: expect.any(Number) });
+      await tab.mouse.down();
+      expect(await contrastOf(tab, '#send-order')).toEqual({ selector: '#send-order', readable: true, ratio: expect.any(Number) });
+      await tab.mouse.up(); // the click
       await untilText(tab, '#buffered', '1');
       await tab.waitForSelector('#timeline li[data-type="action"].c-yellow', WAIT); // "send(order 1) while reconnecting: buffered"
       expect(demo.orders).toEqual([]); // nothing can have reached the server: it is down
@@ -93,8 +99,9 @@ describe('npm run demo -- --web, driven in Chromium', () => {
     }
   }, 45_000);
 
-  it('`npm run demo -- --web --once` prints the URL and exits 0 once the page has been driven', async () => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demo/index.ts', '--web', '--once', '--timeout', '40'], {
+  it('`npm run demo -- --web --port N --once` serves the page on N and its WebSocket server on N + 1, prints the URL, and exits 0 once the page has been driven', async () => {
+    const port = await freePortPair();
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demo/index.ts', '--web', '--port', String(port), '--once', '--timeout', '40'], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,8 +111,13 @@ describe('npm run demo -- --web, driven in Chromium', () => {
     const tab = await newTab(browser!);
     try {
       const url = await within(output.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/), 20_000, 'the demo to print its URL');
+      expect(url).toBe(`http://127.0.0.1:${port}/`);
+      expect(output.stdout()).toContain(`ws://127.0.0.1:${port + 1}`);
+      const seen = watchTraffic(tab);
       await tab.goto(url);
       await untilLive(tab);
+      expect(seen.sockets.length).toBeGreaterThanOrEqual(1);
+      expect(seen.sockets.every((socket) => socket.startsWith(`ws://127.0.0.1:${port + 1}`))).toBe(true);
       await tab.click('#kill');
       await tab.waitForSelector('#server-status[data-running="false"]', WAIT);
       await tab.click('#send-order');
@@ -202,4 +214,61 @@ function collect(child: ChildProcess): { stdout(): string; stderr(): string; mat
         test();
       }),
   };
+}
+
+/** WCAG AA for normal text: a contrast ratio of at least 4.5 between text and background. */
+const READABLE = 4.5;
+
+/** The contrast of an element's text against its own background, as rendered now. */
+async function contrastOf(tab: Page, selector: string): Promise<{ selector: string; readable: boolean; ratio: number }> {
+  const [color, background] = await tab.$eval(selector, (element) => {
+    const style = getComputedStyle(element);
+    return [style.color, style.backgroundColor] as const;
+  });
+  const ratio = contrast(parseRgb(color), parseRgb(background));
+  return { selector, readable: ratio >= READABLE, ratio };
+}
+
+function parseRgb(css: string): [number, number, number] {
+  const parts = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/.exec(css);
+  if (parts === null) throw new Error(`not an rgb() colour: ${css}`);
+  if (parts[4] !== undefined && Number(parts[4]) < 1) throw new Error(`a translucent colour cannot be judged alone: ${css}`);
+  return [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+}
+
+/** WCAG 2 contrast ratio of two sRGB colours. */
+function contrast(a: [number, number, number], b: [number, number, number]): number {
+  const luminance = (rgb: [number, number, number]): number => {
+    const [r, g, b2] = rgb.map((channel) => {
+      const c = channel / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}
+
+/** A port P on 127.0.0.1 with P + 1 free too, for `--port P` (bounded tries). */
+async function freePortPair(): Promise<number> {
+  for (let tries = 0; tries < 20; tries++) {
+    const first = await listenOn(0);
+    const port = (first.address() as { port: number }).port;
+    const second = port < 65_535 ? await listenOn(port + 1).catch(() => undefined) : undefined;
+    await Promise.all([closeServer(first), second && closeServer(second)]);
+    if (second !== undefined) return port;
+  }
+  throw new Error('found no two consecutive free ports on 127.0.0.1 in 20 tries');
+}
+
+function listenOn(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }

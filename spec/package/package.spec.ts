@@ -1,3 +1,4 @@
+import { describeSnippets } from '../docs/snippets';
 import { describeBundles } from './bundles';
 import { describeLoading } from './loading';
 import { packAndInstall, type PackedInstall } from './support/packed-install';
@@ -25,4 +26,5 @@ describe('the packed package', () => {
   describeLoading(installed);
   describeTypes(installed);
   describeBundles(installed);
+  describeSnippets(installed);
 });
