@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import { backoffDelay, DEFAULT_BACKOFF_OPTIONS, validateBackoffOptions, type BackoffOptions } from '../retry/backoff';
 import {
@@ -63,7 +64,7 @@ function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
   requireDuration('retry.stableAfter', resolved.stableAfter);
   requireOptionalFunction('retry.shouldRetry', given.shouldRetry);
   if (typeof resolved.retryOnFailedConnect !== 'boolean') {
-    throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, 'a boolean');
+    throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, DEVELOPMENT ? 'a boolean' : '');
   }
   return {
     delay: given.delay ? checkedDelay(given.delay) : undefined,
