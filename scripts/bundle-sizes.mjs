@@ -42,6 +42,10 @@ nc.publish('orders', 'hello');`,
 import { TestServer } from 'rx-reconnect/testing';
 const server = new TestServer();
 connect({ url: 'ws://test', WebSocket: server.WebSocket }).state$.subscribe(console.log);`,
+  angular: `import { InjectionToken } from '@angular/core';
+import { connectionState, provideConnection } from 'rx-reconnect/angular';
+const FEED = new InjectionToken('FEED');
+console.log(provideConnection(FEED, { url: 'wss://feed.example/ws' }), connectionState);`,
   // The app's own rxjs and rx-reconnect's must be one copy.
   app: `import { Subject, map } from 'rxjs';
 import { connect } from 'rx-reconnect';
@@ -77,6 +81,9 @@ socket.emit('hello');`,
 connect({ servers: 'wss://nats.example' }).then((nc) => { nc.subscribe('ticks'); nc.publish('orders'); });`,
 };
 
+/** Text only development builds carry (did-you-mean, what an option accepts, the test-clock check). */
+const DEVELOPMENT_DETAIL = /did you mean|a finite number of milliseconds|REAL_CLOCK|1e12/;
+
 /** rxjs's Subscriber class as esbuild prints it unminified (a second copy becomes Subscriber2). */
 const SUBSCRIBER_DEFINITION = /\bvar Subscriber\d* = (?:\/\* @__PURE__ \*\/ )?\(?function ?\(_super\)|\bclass Subscriber\d* extends\b/g;
 const SUBSCRIBER_MODULE = /node_modules\/rxjs\/dist\/[^/]+\/internal\/Subscriber\.js$/;
@@ -93,7 +100,8 @@ export function appBundleOptions(project, source, { external, minify, nodeEnv = 
     minify,
     metafile: true,
     logLevel: 'silent',
-    external: [...(external ? ['rxjs', 'rxjs/*'] : []), ...alsoExternal],
+    // @angular/core is the app's, as rxjs is (the `angular` scenario measures only our entry).
+    external: [...(external ? ['rxjs', 'rxjs/*'] : []), '@angular/core', ...alsoExternal],
     define: { 'process.env.NODE_ENV': JSON.stringify(nodeEnv) },
   };
 }
@@ -120,6 +128,7 @@ export async function measure(project) {
         gzip: gzipSync(text, { level: 9 }).length,
         ws: metaInputs.filter((path) => /(^|\/)node_modules\/ws\//.test(path) || /(^|\/)node-require\.js$/.test(path)),
         nodeBuiltins: /\bnode:|createRequire/.test(text),
+        developmentDetail: DEVELOPMENT_DETAIL.test(text),
         inputs,
       };
     }
@@ -128,6 +137,9 @@ export async function measure(project) {
   sizes['connect (development)'] = {
     minified: Buffer.byteLength(development.text),
     gzip: gzipSync(development.text, { level: 9 }).length,
+    ws: [],
+    nodeBuiltins: /\bnode:|createRequire/.test(development.text),
+    developmentDetail: DEVELOPMENT_DETAIL.test(development.text),
     inputs: development.inputs,
   };
   const unminified = await bundle(project, SCENARIOS.app, { external: false, minify: false });
