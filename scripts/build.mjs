@@ -17,11 +17,16 @@
 // guarded `process.env.NODE_ENV` expression, so that a bundler's define folds it in the file
 // that reads it, early enough to drop the development-only functions that only it reaches
 // (esbuild folds a constant imported from another module only after its tree shaking).
+//
+// Private member names that the type checker proves private (scripts/private-names.mjs) are
+// shortened to `$0`, `$1`, … in both builds, with one mapping for every file (a bundler's
+// minifier cannot rename properties). `--keep-names` builds without it.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shortenablePrivateNames, shortenIn, shortNames } from './private-names.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -157,5 +162,11 @@ provideRequire();
 const expression = developmentExpression();
 for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
   if (file.endsWith('.js') && !file.endsWith(`${'/'}development.js`)) inlineDevelopment(file, expression);
+}
+if (!process.argv.includes('--keep-names')) {
+  const mapping = shortNames(shortenablePrivateNames().names);
+  for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
+    if (file.endsWith('.js')) writeFileSync(file, shortenIn(readFileSync(file, 'utf8'), mapping, file));
+  }
 }
 console.log(`built ${relative(process.cwd(), cjs) || '.'} and ${relative(process.cwd(), esm) || '.'}`);

@@ -1,5 +1,6 @@
 import { describeBundles } from './bundles';
 import { describeLoading } from './loading';
+import { describeShortenedNames } from './shortened-names';
 import { packAndInstall, type PackedInstall } from './support/packed-install';
 import { describeTarball } from './tarball';
 import { describeTypes } from './types';
@@ -25,4 +26,5 @@ describe('the packed package', () => {
   describeLoading(installed);
   describeTypes(installed);
   describeBundles(installed);
+  describeShortenedNames(installed);
 });
