@@ -5,8 +5,10 @@
  *
  * It follows the `process.env.NODE_ENV` convention that bundlers replace (esbuild, Vite, webpack,
  * Rollup's replace plugin, the Angular CLI through esbuild): written exactly this way, a
- * production bundle folds it to `false` and drops every `if (DEVELOPMENT)` branch. Where
- * `process` does not exist at all (a browser loading the ES modules without a bundler) it is
- * `false`, without a `ReferenceError`. Jest sets `NODE_ENV=test`: development.
+ * production bundle folds it to `false` (scripts/build.mjs inlines the expression where it is
+ * read, so the development-only functions go too). Where `process` does not exist at run time
+ * (a browser page, whatever the bundler defined) it is `false`, without a `ReferenceError`: a
+ * fallback to `true` there would keep a production bundle from folding it. Node, Jest
+ * (`NODE_ENV=test`) and server-side rendering are development unless `NODE_ENV` is `production`.
  */
 export const DEVELOPMENT = (typeof process === 'undefined' ? 'production' : process.env.NODE_ENV) !== 'production';
