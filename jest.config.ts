@@ -8,7 +8,10 @@ const config: Config = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/nats/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // @angular/core ships ES modules only: spec/angular runs them through esbuild.
+    '^.+/node_modules/@angular/.+\\.m?js$': '<rootDir>/spec/angular/support/esm-to-cjs.js',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   // Integration tests open real sockets on 127.0.0.1; each must close what it opens.
   detectOpenHandles: true,
   testTimeout: 15_000,

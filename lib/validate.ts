@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import { DEVELOPMENT } from './development';
 import { ConfigError } from './errors/config-error';
 
 /**
@@ -14,17 +15,17 @@ export const MAX_TIMER_MS = 2_147_483_647;
 /** A duration in ms: a finite number >= 0 and at most {@link MAX_TIMER_MS}. */
 export function requireDuration(field: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new ConfigError(field, value, 'a finite number of milliseconds >= 0');
+    throw new ConfigError(field, value, DEVELOPMENT ? 'a finite number of milliseconds >= 0' : '');
   }
   if (value > MAX_TIMER_MS) {
-    throw new ConfigError(field, value, `at most ${MAX_TIMER_MS} ms (longer timers fire after 1 ms)`);
+    throw new ConfigError(field, value, DEVELOPMENT ? `at most ${MAX_TIMER_MS} ms (longer timers fire after 1 ms)` : '');
   }
 }
 
 /** A duration in ms that must be greater than 0 (a timeout or interval of 0 makes no sense). */
 export function requirePositiveDuration(field: string, value: unknown): asserts value is number {
   requireDuration(field, value);
-  if (value === 0) throw new ConfigError(field, value, 'a number of milliseconds > 0');
+  if (value === 0) throw new ConfigError(field, value, DEVELOPMENT ? 'a number of milliseconds > 0' : '');
 }
 
 /**
@@ -34,31 +35,31 @@ export function requirePositiveDuration(field: string, value: unknown): asserts 
 export function requireTimeLimit(field: string, value: unknown): asserts value is number {
   if (value === Infinity) return;
   if (typeof value !== 'number' || !(value >= 0) || Number.isNaN(value)) {
-    throw new ConfigError(field, value, 'a number >= 0 (Infinity for no limit)');
+    throw new ConfigError(field, value, DEVELOPMENT ? 'a number >= 0 (Infinity for no limit)' : '');
   }
   if (value > MAX_TIMER_MS) {
-    throw new ConfigError(field, value, `at most ${MAX_TIMER_MS} ms, or Infinity for no limit`);
+    throw new ConfigError(field, value, DEVELOPMENT ? `at most ${MAX_TIMER_MS} ms, or Infinity for no limit` : '');
   }
 }
 
 /** A size limit (bytes, messages) that may be `Infinity`: not a duration, so not bounded by timers. */
 export function requireLimit(field: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !(value >= 0) || Number.isNaN(value)) {
-    throw new ConfigError(field, value, 'a number >= 0 (Infinity for no limit)');
+    throw new ConfigError(field, value, DEVELOPMENT ? 'a number >= 0 (Infinity for no limit)' : '');
   }
 }
 
 /** A count: a whole number >= `min`, or `Infinity`. */
 export function requireCount(field: string, value: unknown, min = 0): asserts value is number {
   if (typeof value !== 'number' || !(value >= min) || (Number.isFinite(value) && !Number.isInteger(value))) {
-    throw new ConfigError(field, value, `a whole number >= ${min} (or Infinity)`);
+    throw new ConfigError(field, value, DEVELOPMENT ? `a whole number >= ${min} (or Infinity)` : '');
   }
 }
 
 /** A function, when given. */
 export function requireOptionalFunction(field: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') {
-    throw new ConfigError(field, value, 'a function');
+    throw new ConfigError(field, value, DEVELOPMENT ? 'a function' : '');
   }
 }
 
@@ -74,7 +75,7 @@ export function withoutUndefined<T extends object>(options: T): Partial<T> {
 /** A plain options object (or undefined). */
 export function requireObject(field: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new ConfigError(field, value, 'an options object');
+    throw new ConfigError(field, value, DEVELOPMENT ? 'an options object' : '');
   }
 }
 
@@ -82,14 +83,14 @@ export function requireObject(field: string, value: unknown): void {
 export function requireScheduler(field: string, value: unknown): asserts value is SchedulerLike {
   const candidate = value as Partial<SchedulerLike> | null;
   if (typeof candidate?.schedule !== 'function' || typeof candidate?.now !== 'function') {
-    throw new ConfigError(field, value, 'a SchedulerLike');
+    throw new ConfigError(field, value, DEVELOPMENT ? 'a SchedulerLike' : '');
   }
 }
 
 /**
  * Every own key of `value` is one of `known`, or throws {@link ConfigError} naming the first
  * unknown one (`field.key`, or just `key` when `field` is empty), suggesting the closest
- * known key when one is near (a typo such as `retyr` or `jiter`). A misspelled option must
+ * known key when one is near (a typo such as `retyr` or `jiter`; development builds only). A misspelled option must
  * not be silently ignored: the default it leaves in place is rarely what was meant.
  *
  * @example
@@ -102,12 +103,14 @@ export function requireKnownKeys(field: string, value: object, known: readonly s
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const name = field === '' ? key : `${field}.${key}`;
-    const closest = closestKey(key, known);
-    const expected = closest
-      ? `no such option (did you mean \`${closest}\`?)`
-      : `no such option (known: ${known.join(', ')})`;
-    throw new ConfigError(name, (value as Record<string, unknown>)[key], expected);
+    throw new ConfigError(name, (value as Record<string, unknown>)[key], DEVELOPMENT ? noSuchOption(key, known) : '');
   }
+}
+
+/** What to say of an unknown key: the known key it was probably meant to be, or every known key. */
+function noSuchOption(key: string, known: readonly string[]): string {
+  const closest = closestKey(key, known);
+  return closest ? `no such option (did you mean \`${closest}\`?)` : `no such option (known: ${known.join(', ')})`;
 }
 
 /** The known key nearest to `key` (edit distance, transpositions counting 1), if near enough. */
@@ -155,7 +158,7 @@ export const MAX_CLOSE_REASON_BYTES = 123;
 export function requireCloseReason(reason: unknown): asserts reason is string | undefined {
   if (reason === undefined) return;
   if (typeof reason !== 'string' || !fitsCloseFrame(reason)) {
-    throw new ConfigError('close(reason)', reason, `a string of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`);
+    throw new ConfigError('close(reason)', reason, DEVELOPMENT ? `a string of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes` : '');
   }
 }
 

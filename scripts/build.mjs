@@ -12,11 +12,21 @@
 // `require('ws')` of transport/default-websocket.ts, gets its `require` in ESM from
 // `#node-require` (dist/esm/package.json `imports`): `createRequire` under the `node`
 // condition, a stub elsewhere, so browser bundles never see `ws` or `node:module`.
+//
+// lib/development.ts's `DEVELOPMENT` flag is inlined where it is read: each read becomes its
+// guarded `process.env.NODE_ENV` expression, so that a bundler's define folds it in the file
+// that reads it, early enough to drop the development-only functions that only it reaches
+// (esbuild folds a constant imported from another module only after its tree shaking).
+//
+// Private member names that the type checker proves private (scripts/private-names.mjs) are
+// shortened to `$0`, `$1`, … in both builds, with one mapping for every file (a bundler's
+// minifier cannot rename properties). `--keep-names` builds without it.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shortenablePrivateNames, shortenIn, shortNames } from './private-names.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -89,6 +99,51 @@ function provideRequire() {
   }
 }
 
+/** The initializer of `DEVELOPMENT` as emitted: `export const DEVELOPMENT = <expression>;`. */
+function developmentExpression() {
+  const emitted = readFileSync(join(esm, 'development.js'), 'utf8');
+  const match = /^export const DEVELOPMENT = (.+);$/m.exec(emitted);
+  if (!match) throw new Error('dist/esm/development.js: expected `export const DEVELOPMENT = …;` on one line');
+  return `(${match[1]})`;
+}
+
+const ts = createRequire(join(root, 'package.json'))('typescript');
+
+/**
+ * Replaces every read of `DEVELOPMENT` in `file` (`DEVELOPMENT` in ESM, `development_1.DEVELOPMENT`
+ * in CommonJS; tokens, so comments and strings are left alone) with `expression`, and its import
+ * with an empty line (line numbers, and so source maps, stay put).
+ */
+function inlineDevelopment(file, expression) {
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes('DEVELOPMENT')) return;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const edits = []; // [start, end, replacement]
+  const visit = (node) => {
+    const isImport =
+      (ts.isImportDeclaration(node) && /(^|\/)development\.js$/.test(node.moduleSpecifier.text)) ||
+      (ts.isVariableStatement(node) && /require\("[./]+development"\)/.test(node.getText(source)));
+    if (isImport) {
+      edits.push([node.getStart(source), node.end, '']);
+      return;
+    }
+    const isRead =
+      (ts.isIdentifier(node) && node.text === 'DEVELOPMENT') ||
+      (ts.isPropertyAccessExpression(node) && node.name.text === 'DEVELOPMENT' && ts.isIdentifier(node.expression));
+    if (isRead) {
+      edits.push([node.getStart(source), node.end, expression]);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let rewritten = text;
+  for (const [start, end, replacement] of edits.sort((a, b) => b[0] - a[0])) {
+    rewritten = rewritten.slice(0, start) + replacement + rewritten.slice(end);
+  }
+  writeFileSync(file, rewritten);
+}
+
 const writeJson = (path, value) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 
 rmSync(dist, { recursive: true, force: true });
@@ -104,4 +159,14 @@ for (const file of filesUnder(esm)) {
   if (file.endsWith('.js') || file.endsWith('.d.ts')) addExtensions(file);
 }
 provideRequire();
+const expression = developmentExpression();
+for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
+  if (file.endsWith('.js') && !file.endsWith(`${'/'}development.js`)) inlineDevelopment(file, expression);
+}
+if (!process.argv.includes('--keep-names')) {
+  const mapping = shortNames(shortenablePrivateNames().names);
+  for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
+    if (file.endsWith('.js')) writeFileSync(file, shortenIn(readFileSync(file, 'utf8'), mapping, file));
+  }
+}
 console.log(`built ${relative(process.cwd(), cjs) || '.'} and ${relative(process.cwd(), esm) || '.'}`);

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Browser bundle sizes of the built package, as an app bundler sees it: esbuild, platform
-// browser, ESM, minified; size = min+gzip (zlib level 9, as gzip-size and size-limit count).
+// browser, ESM, minified, a production build (`process.env.NODE_ENV` is "production"); size =
+// min+gzip (zlib level 9, as gzip-size and size-limit count). `connect (development)` is the same
+// bundle with NODE_ENV "development" (did-you-mean, what each option accepts). The peers (the
+// libraries a reader compares us with, devDependencies here) are measured with the same options,
+// rxjs external; centrifuge is not among them: its protobufjs dependency runs an install script.
 //
 //   node scripts/bundle-sizes.mjs                 table, against this repo's dist/ (build first)
 //   node scripts/bundle-sizes.mjs --json          the same as JSON
@@ -38,6 +42,10 @@ nc.publish('orders', 'hello');`,
 import { TestServer } from 'rx-reconnect/testing';
 const server = new TestServer();
 connect({ url: 'ws://test', WebSocket: server.WebSocket }).state$.subscribe(console.log);`,
+  angular: `import { InjectionToken } from '@angular/core';
+import { connectionState, provideConnection } from 'rx-reconnect/angular';
+const FEED = new InjectionToken('FEED');
+console.log(provideConnection(FEED, { url: 'wss://feed.example/ws' }), connectionState);`,
   // The app's own rxjs and rx-reconnect's must be one copy.
   app: `import { Subject, map } from 'rxjs';
 import { connect } from 'rx-reconnect';
@@ -46,12 +54,42 @@ clicks.pipe(map((n) => n * 2)).subscribe(console.log);
 connect({ url: 'wss://feed.example/ws' }).state$.subscribe(console.log);`,
 };
 
+/** The same shape of use of each peer: open one reconnecting connection, listen, send. */
+export const PEERS = {
+  'reconnecting-websocket': `import ReconnectingWebSocket from 'reconnecting-websocket';
+const ws = new ReconnectingWebSocket('wss://feed.example/ws');
+ws.addEventListener('message', (e) => console.log(e.data));
+ws.send('hello');`,
+  partysocket: `import { WebSocket } from 'partysocket';
+const ws = new WebSocket('wss://feed.example/ws');
+ws.addEventListener('message', (e) => console.log(e.data));
+ws.send('hello');`,
+  'graphql-ws': `import { createClient } from 'graphql-ws';
+const client = createClient({ url: 'wss://feed.example/graphql' });
+client.subscribe({ query: 'subscription { ticks }' }, { next: console.log, error: console.error, complete: () => {} });`,
+  '@stomp/rx-stomp': `import { RxStomp } from '@stomp/rx-stomp';
+const stomp = new RxStomp();
+stomp.configure({ brokerURL: 'wss://feed.example/ws' });
+stomp.activate();
+stomp.watch('/topic/ticks').subscribe(console.log);
+stomp.publish({ destination: '/app/hello', body: 'hello' });`,
+  'socket.io-client': `import { io } from 'socket.io-client';
+const socket = io('https://feed.example');
+socket.on('tick', console.log);
+socket.emit('hello');`,
+  'nats.ws': `import { connect } from 'nats.ws';
+connect({ servers: 'wss://nats.example' }).then((nc) => { nc.subscribe('ticks'); nc.publish('orders'); });`,
+};
+
+/** Text only development builds carry (did-you-mean, what an option accepts, the test-clock check). */
+const DEVELOPMENT_DETAIL = /did you mean|a finite number of milliseconds|REAL_CLOCK|1e12/;
+
 /** rxjs's Subscriber class as esbuild prints it unminified (a second copy becomes Subscriber2). */
 const SUBSCRIBER_DEFINITION = /\bvar Subscriber\d* = (?:\/\* @__PURE__ \*\/ )?\(?function ?\(_super\)|\bclass Subscriber\d* extends\b/g;
 const SUBSCRIBER_MODULE = /node_modules\/rxjs\/dist\/[^/]+\/internal\/Subscriber\.js$/;
 
 /** The esbuild options of every measurement: an app's browser bundle of `source`. */
-export function appBundleOptions(project, source, { external, minify }) {
+export function appBundleOptions(project, source, { external, minify, nodeEnv = 'production', alsoExternal = [] }) {
   return {
     stdin: { contents: source, resolveDir: project, sourcefile: 'app.js', loader: 'js' },
     bundle: true,
@@ -62,7 +100,9 @@ export function appBundleOptions(project, source, { external, minify }) {
     minify,
     metafile: true,
     logLevel: 'silent',
-    external: external ? ['rxjs', 'rxjs/*'] : [],
+    // @angular/core is the app's, as rxjs is (the `angular` scenario measures only our entry).
+    external: [...(external ? ['rxjs', 'rxjs/*'] : []), '@angular/core', ...alsoExternal],
+    define: { 'process.env.NODE_ENV': JSON.stringify(nodeEnv) },
   };
 }
 
@@ -88,10 +128,20 @@ export async function measure(project) {
         gzip: gzipSync(text, { level: 9 }).length,
         ws: metaInputs.filter((path) => /(^|\/)node_modules\/ws\//.test(path) || /(^|\/)node-require\.js$/.test(path)),
         nodeBuiltins: /\bnode:|createRequire/.test(text),
+        developmentDetail: DEVELOPMENT_DETAIL.test(text),
         inputs,
       };
     }
   }
+  const development = await bundle(project, SCENARIOS.connect, { external: true, minify: true, nodeEnv: 'development' });
+  sizes['connect (development)'] = {
+    minified: Buffer.byteLength(development.text),
+    gzip: gzipSync(development.text, { level: 9 }).length,
+    ws: [],
+    nodeBuiltins: /\bnode:|createRequire/.test(development.text),
+    developmentDetail: DEVELOPMENT_DETAIL.test(development.text),
+    inputs: development.inputs,
+  };
   const unminified = await bundle(project, SCENARIOS.app, { external: false, minify: false });
   return {
     sizes,
@@ -100,6 +150,17 @@ export async function measure(project) {
       subscriberModules: unminified.metaInputs.filter((path) => SUBSCRIBER_MODULE.test(path)),
     },
   };
+}
+
+/** The peers' sizes, bundled from this repo (where they are devDependencies), rxjs external. */
+export async function measurePeers() {
+  const peers = {};
+  for (const [name, source] of Object.entries(PEERS)) {
+    // nats.ws's tweetnacl has a `require('crypto')` that browsers never reach.
+    const { text } = await bundle(root, source, { external: true, minify: true, alsoExternal: ['crypto'] });
+    peers[name] = { minified: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).length };
+  }
+  return peers;
 }
 
 /** A throwaway project resolving `rx-reconnect` to this repo (its built dist/) and its rxjs. */
@@ -119,11 +180,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const project = at === -1 ? repoProject() : resolve(args[at + 1]);
   try {
     const result = await measure(project);
+    if (at === -1) result.peers = await measurePeers();
     if (args.includes('--json')) {
       console.log(JSON.stringify(result));
     } else {
       for (const [name, size] of Object.entries(result.sizes)) {
-        console.log(`${name.padEnd(14)} ${kb(size.gzip).padStart(9)} min+gzip  ${kb(size.minified).padStart(9)} min`);
+        console.log(`${name.padEnd(22)} ${kb(size.gzip).padStart(9)} min+gzip  ${kb(size.minified).padStart(9)} min`);
+      }
+      console.log('\npeers, same options (rxjs external):');
+      for (const [name, size] of Object.entries(result.peers ?? {})) {
+        console.log(`${name.padEnd(22)} ${kb(size.gzip).padStart(9)} min+gzip  ${kb(size.minified).padStart(9)} min`);
       }
       console.log(`rxjs copies in an app bundle: ${result.rxjsCopies.subscriberDefinitions}`);
       console.log('\nconnect, largest inputs (minified bytes):');

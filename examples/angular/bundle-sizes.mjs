@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const builds = { baseline: 'dist/baseline', 'with the service': 'dist/live-feed' };
+const builds = { baseline: 'dist/baseline', 'with rx-reconnect': 'dist/live-feed' };
 const packages = ['rx-reconnect', 'rxjs'];
 
 function measure(dir) {

@@ -43,7 +43,7 @@ if [[ -n "${ANGULAR_SKIP_BUILD:-}" ]]; then
   exit 0
 fi
 
-step 'production builds: with the service, and the same app without it'
+step 'production builds: with rx-reconnect, and the same app without it'
 rm -rf dist
 log="$(mktemp)"
 npm run --silent build -- --configuration production --stats-json 2>&1 | tee "$log"

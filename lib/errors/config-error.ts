@@ -1,7 +1,15 @@
+import { DEVELOPMENT } from '../development';
+
 /**
  * Thrown synchronously by {@link connect} and the standalone operators when an option is
  * invalid. `field` names the option (dotted for nested groups, e.g. `retry.jitter`) and
  * `value` is what was given, so the fix is obvious from the message alone.
+ *
+ * In a production build (`process.env.NODE_ENV === 'production'`, or no `process` at all) the
+ * library leaves out what an option accepts (`expected` is then empty) and did-you-mean
+ * suggestions, to stay small; the same checks throw the same error, naming the field and
+ * the value: `Invalid option retry.jitter: got 2` instead of
+ * `Invalid option retry.jitter: expected a number in [0, 1], got 2`.
  *
  * Building the message never throws, whatever `value` is (see `describeValue`): a
  * validation error must not be replaced by an error from printing the bad value.
@@ -19,10 +27,23 @@ export class ConfigError extends Error {
     readonly field: string,
     /** The value that was given. */
     readonly value: unknown,
-    /** What the option accepts. */
-    readonly expected: string,
+    /** What the option accepts; empty when not known (in production builds, see above). */
+    readonly expected: string = '',
   ) {
-    super(`Invalid option ${field}: expected ${expected}, got ${describeValue(value)}`);
+    super(`Invalid option ${field}: ${expected ? `expected ${expected}, ` : ''}got ${DEVELOPMENT ? describeValue(value) : describeBriefly(value)}`);
+  }
+}
+
+/**
+ * The production build's description of a value: a string quoted and cut to 80 characters,
+ * an object or a function by its kind (`[object Array]`), anything else as `String()` prints it. Never throws.
+ */
+function describeBriefly(value: unknown): string {
+  try {
+    if (typeof value === 'string') return JSON.stringify(truncate(value));
+    return truncate(Object(value) === value ? Object.prototype.toString.call(value) : String(value));
+  } catch {
+    return unprintable(value);
   }
 }
 

@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import { requireDuration, requireKnownKeys } from '../validate';
 import { keysOf } from './keys';
@@ -26,7 +27,7 @@ export type ResolvedLazy = false | { readonly idleAfter: number };
 export function resolveLazy(lazy: boolean | LazyOptions | undefined): ResolvedLazy {
   if (lazy === undefined || lazy === false) return false;
   if (lazy === true) return { idleAfter: DEFAULT_IDLE_AFTER };
-  if (typeof lazy !== 'object' || lazy === null) throw new ConfigError('lazy', lazy, 'a boolean or { idleAfter }');
+  if (typeof lazy !== 'object' || lazy === null) throw new ConfigError('lazy', lazy, DEVELOPMENT ? 'a boolean or { idleAfter }' : '');
   requireKnownKeys('lazy', lazy, LAZY_OPTION_KEYS);
   const idleAfter = lazy.idleAfter ?? DEFAULT_IDLE_AFTER;
   requireDuration('lazy.idleAfter', idleAfter);

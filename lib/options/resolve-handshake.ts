@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import { requireDuration, requireKnownKeys, requireObject, requireOptionalFunction } from '../validate';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults';
@@ -11,7 +12,7 @@ export function resolveHandshake<In, Out>(
   requireObject('handshake', options);
   requireKnownKeys('handshake', options, HANDSHAKE_OPTION_KEYS);
   if (typeof options.message !== 'function') {
-    throw new ConfigError('handshake.message', options.message, 'a function returning the handshake message');
+    throw new ConfigError('handshake.message', options.message, DEVELOPMENT ? 'a function returning the handshake message' : '');
   }
   requireOptionalFunction('handshake.ack', options.ack);
   const timeout = options.timeout ?? DEFAULT_HANDSHAKE_TIMEOUT;

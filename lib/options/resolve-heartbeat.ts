@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import { requireKnownKeys, requireObject, requireOptionalFunction, requirePositiveDuration, withoutUndefined } from '../validate';
 import { DEFAULT_HEARTBEAT_OPTIONS } from './defaults';
@@ -19,7 +20,7 @@ export function resolveHeartbeat<In, Out>(
   requirePositiveDuration('heartbeat.timeout', resolved.timeout);
   requireOptionalFunction('heartbeat.isPong', resolved.isPong);
   if (resolved.outbound !== undefined && typeof resolved.outbound !== 'boolean') {
-    throw new ConfigError('heartbeat.outbound', resolved.outbound, 'a boolean');
+    throw new ConfigError('heartbeat.outbound', resolved.outbound, DEVELOPMENT ? 'a boolean' : '');
   }
   return resolved;
 }

@@ -1,4 +1,5 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import type { Codec } from '../codec/codec';
 import { jsonSerializer, type Serializer } from '../serializer';
@@ -17,7 +18,7 @@ import { resolveHeartbeat } from './resolve-heartbeat';
 import { resolveRetry, type ResolvedRetryOptions } from './resolve-retry';
 import { validateProtocols } from './websocket-protocols';
 import { validateTransportOption, type TransportOption } from './transport-options';
-import { validateUrlOption } from './websocket-url';
+import { resolveUrlOption } from './websocket-url';
 import { resolveLazy, type ResolvedLazy } from './lazy-options';
 
 /** Options with every default filled in and every field checked. */
@@ -43,10 +44,10 @@ export interface ResolvedOptions<In, Out> {
 /** Fills in defaults and throws {@link ConfigError} naming the first invalid field. */
 export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): ResolvedOptions<In, Out> {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', options, 'an options object with at least `url`');
+    throw new ConfigError('options', options, DEVELOPMENT ? 'an options object with at least `url`' : '');
   }
   requireKnownKeys('', options, CONNECT_OPTION_KEYS);
-  validateUrlOption(options.url);
+  const url = resolveUrlOption(options.url);
   requireOptionalFunction('WebSocket', options.WebSocket);
   requireOptionalFunction('route', options.route);
   const protocols = validateProtocols(options.protocols);
@@ -54,13 +55,12 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   requirePositiveDuration('connectTimeout', connectTimeout);
   if (options.wake$ !== undefined && typeof (options.wake$ as Observable<unknown>).subscribe !== 'function') {
-    throw new ConfigError('wake$', options.wake$, 'an Observable');
+    throw new ConfigError('wake$', options.wake$, DEVELOPMENT ? 'an Observable' : '');
   }
   const scheduler = options.scheduler ?? asyncScheduler;
   requireScheduler('scheduler', scheduler);
   return {
-    // A pool is copied: entries changed after validation would bypass it.
-    url: Array.isArray(options.url) ? [...(options.url as readonly string[])] : options.url,
+    url, // a pool is a copy: entries changed after validation would bypass it
     protocols,
     WebSocket: options.WebSocket,
     transport: options.transport,
@@ -82,7 +82,7 @@ export function resolveOptions<In, Out>(options: ConnectOptions<In, Out>): Resol
 function resolveSerializer<In, Out>(serializer: Serializer<In, Out> | undefined): Serializer<In, Out> {
   if (serializer === undefined) return jsonSerializer as Serializer<In, Out>;
   if (typeof serializer?.serialize !== 'function' || typeof serializer?.deserialize !== 'function') {
-    throw new ConfigError('serializer', serializer, 'an object with serialize() and deserialize()');
+    throw new ConfigError('serializer', serializer, DEVELOPMENT ? 'an object with serialize() and deserialize()' : '');
   }
   return serializer;
 }
@@ -90,8 +90,8 @@ function resolveSerializer<In, Out>(serializer: Serializer<In, Out> | undefined)
 function resolveCodec<In, Out>(codec: Codec<In, Out> | undefined, serializer: unknown): Codec<In, Out> | undefined {
   if (codec === undefined) return undefined;
   if (typeof codec?.encode !== 'function' || typeof codec?.decoder !== 'function') {
-    throw new ConfigError('codec', codec, 'an object with encode() and decoder()');
+    throw new ConfigError('codec', codec, DEVELOPMENT ? 'an object with encode() and decoder()' : '');
   }
-  if (serializer !== undefined) throw new ConfigError('codec', codec, 'no `serializer` beside it (give one or the other)');
+  if (serializer !== undefined) throw new ConfigError('codec', codec, DEVELOPMENT ? 'no `serializer` beside it (give one or the other)' : '');
   return codec;
 }

@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import { DEFAULT_BACKOFF_OPTIONS } from '../retry/backoff';
 import { resolveRetryDelay, type RetryDelayPolicy } from '../retry/retry-delay';
@@ -55,7 +56,7 @@ function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
   requireDuration('retry.stableAfter', resolved.stableAfter);
   requireOptionalFunction('retry.shouldRetry', given.shouldRetry);
   if (typeof resolved.retryOnFailedConnect !== 'boolean') {
-    throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, 'a boolean');
+    throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, DEVELOPMENT ? 'a boolean' : '');
   }
   return {
     ...policy,

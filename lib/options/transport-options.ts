@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 
 /**
@@ -42,21 +43,21 @@ export type TransportOption =
 export function validateTransportOptions(field: string, options: unknown): asserts options is TransportOptions | undefined {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(field, options, 'an object of WebSocket client options');
+    throw new ConfigError(field, options, DEVELOPMENT ? 'an object of WebSocket client options' : '');
   }
   const { headers, maxPayload } = options as TransportOptions;
   if (headers !== undefined) {
     if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-      throw new ConfigError(`${field}.headers`, headers, 'an object of header names to strings');
+      throw new ConfigError(`${field}.headers`, headers, DEVELOPMENT ? 'an object of header names to strings' : '');
     }
     for (const name of Object.keys(headers)) {
       if (typeof headers[name] !== 'string') {
-        throw new ConfigError(`${field}.headers.${name}`, headers[name], 'a string');
+        throw new ConfigError(`${field}.headers.${name}`, headers[name], DEVELOPMENT ? 'a string' : '');
       }
     }
   }
   if (maxPayload !== undefined && !(Number.isInteger(maxPayload) && maxPayload >= 0)) {
-    throw new ConfigError(`${field}.maxPayload`, maxPayload, 'a non-negative integer (bytes)');
+    throw new ConfigError(`${field}.maxPayload`, maxPayload, DEVELOPMENT ? 'a non-negative integer (bytes)' : '');
   }
 }
 

@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 
 /** RFC 6455 §4.1: a subprotocol is an RFC 7230 token (tchar: visible ASCII but separators). */
@@ -8,19 +9,19 @@ const TOKEN_EXPECTED = "a token of letters, digits and !#$%&'*+-.^_`|~ (no space
 export function validateProtocols(protocols: unknown): string | string[] | undefined {
   if (protocols === undefined) return undefined;
   if (typeof protocols === 'string') {
-    if (!PROTOCOL_TOKEN.test(protocols)) throw new ConfigError('protocols', protocols, TOKEN_EXPECTED);
+    if (!PROTOCOL_TOKEN.test(protocols)) throw new ConfigError('protocols', protocols, DEVELOPMENT ? TOKEN_EXPECTED : '');
     return protocols;
   }
-  if (!Array.isArray(protocols)) throw new ConfigError('protocols', protocols, 'a string or an array of strings');
+  if (!Array.isArray(protocols)) throw new ConfigError('protocols', protocols, DEVELOPMENT ? 'a string or an array of strings' : '');
   const seen = new Map<string, number>();
   protocols.forEach((protocol: unknown, index) => {
     const field = `protocols[${index}]`;
     if (typeof protocol !== 'string' || !PROTOCOL_TOKEN.test(protocol)) {
-      throw new ConfigError(field, protocol, TOKEN_EXPECTED);
+      throw new ConfigError(field, protocol, DEVELOPMENT ? TOKEN_EXPECTED : '');
     }
     const first = seen.get(protocol);
     if (first !== undefined) {
-      throw new ConfigError(field, protocol, `a protocol not listed before (it is protocols[${first}] too)`);
+      throw new ConfigError(field, protocol, DEVELOPMENT ? `a protocol not listed before (it is protocols[${first}] too)` : '');
     }
     seen.set(protocol, index);
   });

@@ -1,42 +1,98 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
+import type { UrlContext, UrlOption } from './connect-options';
 
 /**
- * A `ws:` or `wss:` URL as WebSocket constructors accept it, or throws {@link ConfigError}
- * naming `field` (`url`, `url[2]`): parsed as a WHATWG URL (so a port like 99999 or a bad
- * host is refused), with a non-empty host, no fragment (`#` anywhere) and no whitespace
- * (which URL parsing would silently strip or percent-encode). A URL the transport would
- * reject with a `SyntaxError` on every attempt must fail here, once, instead.
+ * The URL relative ones are resolved against, as the native `WebSocket` does: the document's
+ * base URL in a page (`document.baseURI`, which honours `<base href>`), the script's location in
+ * a worker; `undefined` where there is neither (Node), so only absolute `ws:`/`wss:` URLs work.
  */
-export function validateWebSocketUrl(field: string, url: unknown): asserts url is string {
-  const problem = webSocketUrlProblem(url);
-  if (problem !== undefined) throw new ConfigError(field, url, `a ws:// or wss:// URL (${problem})`);
+export function pageBaseUrl(): string | undefined {
+  const scope = globalThis as { document?: { baseURI?: unknown }; location?: { href?: unknown } };
+  const base = scope.document?.baseURI ?? scope.location?.href;
+  return typeof base === 'string' ? base : undefined;
 }
 
-function webSocketUrlProblem(url: unknown): string | undefined {
+/**
+ * `url` as the `WebSocket` constructor resolves it: an absolute `ws:` or `wss:` URL, or throws
+ * {@link ConfigError} naming `field` (`url`, `url[2]`).
+ *
+ * It is parsed as a WHATWG URL (so a port like 99999 or a bad host is refused), against
+ * `base` when there is one: in a browser, a relative URL (`/feed`, `feed`, `//host/feed`) is
+ * resolved against the page, and `http:`/`https:` become `ws:`/`wss:`, as the native
+ * `WebSocket` does. Without a base (Node) the URL must be an absolute `ws:`/`wss:` one. It must
+ * have a host, no fragment (`#` anywhere) and no whitespace (which URL parsing would silently
+ * strip or percent-encode). A URL the transport would reject with a `SyntaxError` on every
+ * attempt fails here, once, instead.
+ */
+export function resolveWebSocketUrl(field: string, url: unknown, base: string | undefined = pageBaseUrl()): string {
+  const resolved = resolveUrl(url, base);
+  if (typeof resolved === 'string') return resolved;
+  throw new ConfigError(field, url, DEVELOPMENT ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${resolved.problem})` : '');
+}
+
+/** Checks `url` as {@link resolveWebSocketUrl} does (a URL factory's result, before a link opens). */
+export function validateWebSocketUrl(field: string, url: unknown): asserts url is string {
+  resolveWebSocketUrl(field, url);
+}
+
+/** What is wrong with `url` (development builds say what; production ones give ''), or its resolved form. */
+function resolveUrl(url: unknown, base: string | undefined): string | { problem: string } {
+  let parsed: URL | undefined;
+  try {
+    if (typeof url === 'string' && !/\s|#/.test(url)) parsed = new URL(url, base);
+  } catch {
+    // not a URL: said below
+  }
+  // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
+  const scheme = parsed && base !== undefined ? parsed.protocol.replace(/^http/, 'ws') : parsed?.protocol;
+  if (parsed && (scheme === 'ws:' || scheme === 'wss:') && parsed.hostname !== '') {
+    if (scheme === parsed.protocol && /^wss?:/i.test(url as string)) return url as string; // absolute already: as given
+    parsed.protocol = scheme;
+    return parsed.href;
+  }
+  return { problem: DEVELOPMENT ? urlProblem(url, base, parsed) : '' };
+}
+
+/** Why {@link resolveUrl} refused `url` (development builds only). */
+function urlProblem(url: unknown, base: string | undefined, parsed: URL | undefined): string {
   if (typeof url !== 'string') return 'not a string';
   if (/\s/.test(url)) return 'whitespace is not allowed';
   if (url.includes('#')) return 'a fragment (#) is not allowed';
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'not a valid URL: check the host and the port (0-65535)';
+  if (parsed === undefined) {
+    return base === undefined && !/^[a-z][\w+.-]*:/i.test(url)
+      ? 'a relative URL needs a page to resolve against, and this is not a browser'
+      : 'not a valid URL: check the host and the port (0-65535)';
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return `the scheme is ${parsed.protocol}`;
-  if (parsed.hostname === '') return 'the host is empty';
-  return undefined;
+  const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
+  return scheme === 'ws:' || scheme === 'wss:' ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
 }
 
 /**
- * Checks the `url` option: a factory is checked per call, later; a pool must be non-empty with
- * every entry valid (`url[i]`); a single URL as {@link validateWebSocketUrl} says.
+ * The `url` option checked and resolved ({@link resolveWebSocketUrl}): a single URL, or a pool
+ * that is non-empty with every entry valid (`url[i]`), copied (entries changed later would
+ * bypass the check); a factory is wrapped so that each string it gives is resolved against the
+ * page when it is called (anything else it gives reaches the link as it is, which refuses it).
  */
-export function validateUrlOption(url: unknown): void {
-  if (typeof url === 'function') return;
+export function resolveUrlOption(url: UrlOption, base: string | undefined = pageBaseUrl()): UrlOption {
+  if (typeof url === 'function') return base === undefined ? url : resolvingFactory(url, base);
   if (Array.isArray(url)) {
-    if (url.length === 0) throw new ConfigError('url', url, 'a non-empty pool of ws:// or wss:// URLs');
-    url.forEach((entry, index) => validateWebSocketUrl(`url[${index}]`, entry));
-    return;
+    if (url.length === 0) throw new ConfigError('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
+    return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry, base));
   }
-  validateWebSocketUrl('url', url);
+  return resolveWebSocketUrl('url', url, base);
+}
+
+function resolvingFactory(factory: (context: UrlContext) => string | Promise<string>, base: string): (context: UrlContext) => string | Promise<string> {
+  const resolve = (url: string): string => {
+    const resolved = resolveUrl(url, base);
+    return typeof resolved === 'string' ? resolved : url;
+  };
+  return (context) => {
+    const url: unknown = factory(context);
+    if (typeof url === 'string') return resolve(url);
+    // A promise's `then` is read here, inside the guard that calls the factory.
+    if (typeof (url as PromiseLike<unknown> | null)?.then !== 'function') return url as string;
+    return Promise.resolve(url).then((value) => (typeof value === 'string' ? resolve(value) : (value as string)));
+  };
 }

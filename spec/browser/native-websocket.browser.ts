@@ -55,10 +55,7 @@ describe('in Chromium, with the native WebSocket', () => {
     await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
     const pageUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser ??= await launch();
     const tab = await browser.newPage();
     const errors: string[] = [];
     tab.on('pageerror', (error) => errors.push(error.message));
@@ -88,4 +85,69 @@ describe('in Chromium, with the native WebSocket', () => {
     expect(received.map((frames) => frames.map((f) => JSON.parse(f).op))).toEqual([['sub'], ['sub', 'buffered']]);
     expect(pings).toBe(0); // no protocol pings in browsers: the default heartbeat is off
   });
+
+  it('resolves relative and http: URLs against the page, as the native WebSocket does (http → ws)', async () => {
+    // One server for the page and the WebSocket, as an app and its feed behind one origin.
+    const page = `<!doctype html><script>${await pageBundle(`
+      import { connect } from './lib';
+      window.report = { urls: [], done: false };
+      const opened = (url) => new Promise((resolve, reject) => {
+        const conn = connect({ url, retry: false });
+        conn.events$.subscribe({
+          next: (e) => {
+            if (e.type === 'Connected') { window.report.urls.push(e.url); conn.close(); }
+          },
+          complete: resolve,
+          error: reject,
+        });
+      });
+      opened('/feed')
+        .then(() => opened('feed'))
+        .then(() => opened(location.origin.replace('https', 'http') + '/feed'))
+        .then(() => (window.report.done = true), (error) => (window.report.error = String(error)));
+    `)}</script>`;
+    const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    const feed = new WebSocketServer({ server, path: '/feed' });
+    const paths: string[] = [];
+    feed.on('connection', (_socket, request) => paths.push(request.url ?? ''));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      browser ??= await launch();
+      const tab = await browser.newPage();
+      await tab.goto(`http://${origin}/`);
+      const finished = await tab
+        .waitForFunction(() => (window as unknown as { report: { done: boolean; error?: string } }).report?.done || (window as unknown as { report: { error?: string } }).report?.error !== undefined, undefined, { timeout: 10_000 })
+        .then(() => true, () => false);
+      const report = await tab.evaluate(() => (window as unknown as { report: unknown }).report);
+      expect({ finished, report }).toEqual({ finished: true, report: { done: true, urls: [`ws://${origin}/feed`, `ws://${origin}/feed`, `ws://${origin}/feed`] } });
+      expect(paths).toEqual(['/feed', '/feed', '/feed']);
+      await tab.close();
+    } finally {
+      for (const client of feed.clients) client.terminate();
+      await new Promise<void>((resolve) => feed.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
+
+/** A browser bundle of `source`, which imports the library as `./lib`. */
+async function pageBundle(source: string): Promise<string> {
+  const bundle = await build({
+    stdin: { contents: source, resolveDir: join(__dirname, '../..'), sourcefile: 'page.js', loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    external: ['ws'],
+  });
+  return bundle.outputFiles[0]!.text;
+}
+
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

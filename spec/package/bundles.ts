@@ -11,6 +11,8 @@ interface BundleSize {
   readonly ws: readonly string[];
   /** Whether the bundle mentions `node:` modules or `createRequire`. */
   readonly nodeBuiltins: boolean;
+  /** Whether development-only text (did-you-mean, what an option accepts, the test-clock check) is in. */
+  readonly developmentDetail: boolean;
   readonly inputs: readonly { readonly path: string; readonly bytes: number }[];
 }
 
@@ -20,12 +22,17 @@ interface BundleReport {
 }
 
 /**
- * Budgets, min+gzip with rxjs external (the app ships rxjs anyway). Issue #11 asks 8 KB for an
- * app using `connect()`; 0.3.1 measures about 15.9 KB because every feature (breaker, heartbeat,
- * handshake, channels, validation) is always in, and the 8 KB goal waits for a core split into
- * opt-in parts (README, "Size"). Until then this ceiling only stops it from growing.
+ * Budgets, min+gzip with rxjs external (the app ships rxjs anyway), production builds
+ * (`process.env.NODE_ENV` "production"). DESIGN.md 0.4 sets 12 KB for an app using `connect()`
+ * (issue #17); 0.3.1 measured 15.9 KB. Development-only detail, the test-clock check and the
+ * validation messages moved out of production builds, and private names shortened by the build,
+ * bring it to 14.7 KB; the rest of the way is the connection core's (lib/connection,
+ * lib/channels, lib/transport). CONNECT_CEILING
+ * holds what is reached so far so that nothing grows back: lower it to CONNECT_TARGET as the
+ * core shrinks (`npm run size`, `node scripts/bundle-breakdown.mjs`).
  */
-const CONNECT_BUDGET = 16 * 1024;
+const CONNECT_TARGET = 12 * 1024;
+const CONNECT_CEILING = Math.max(CONNECT_TARGET, 15 * 1024);
 const BACKOFF_BUDGET = 2.5 * 1024;
 
 /** Asserts the budget; a miss reports the size and the inputs that take the bytes. */
@@ -45,8 +52,19 @@ export function describeBundles(install: () => PackedInstall): void {
       report = JSON.parse(execFileSync(process.execPath, [script, '--json', '--project', install().app], { encoding: 'utf8', timeout: 30_000 })) as BundleReport;
     }, 30_000);
 
-    it('an app using connect() stays within 16 KB with rxjs external (a ceiling; the 8 KB goal of #11 is not met)', () => {
-      expectWithin(report.sizes.connect, CONNECT_BUDGET);
+    it(`an app using connect() stays within ${CONNECT_CEILING / 1024} KB in production with rxjs external (the 0.4 target is 12 KB)`, () => {
+      expectWithin(report.sizes.connect, CONNECT_CEILING);
+    });
+
+    it('production bundles carry no development-only detail; the development bundle does, and is larger', () => {
+      for (const [name, size] of Object.entries(report.sizes)) {
+        expect({ name, developmentDetail: size.developmentDetail }).toEqual({ name, developmentDetail: name === 'connect (development)' });
+      }
+      expect(report.sizes['connect (development)']!.gzip).toBeGreaterThan(report.sizes.connect!.gzip + 512);
+    });
+
+    it('the angular entry adds little beside connect() (@angular/core and rxjs are the app’s)', () => {
+      expectWithin(report.sizes.angular!, report.sizes.connect!.gzip + 1024);
     });
 
     it('backoff + retryWithBackoff alone stay within 2.5 KB with rxjs external (tree-shaken)', () => {

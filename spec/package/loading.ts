@@ -46,6 +46,33 @@ export function describeLoading(install: () => PackedInstall): void {
       expect(out).toBe('function function function 200 function function true true');
     });
 
+    it('loads the angular entry from ESM and CommonJS, and provides a connection that closes with its injector', () => {
+      const script = (load: string): string => `${load}
+         const FEED = new InjectionToken('FEED');
+         const parent = Injector.create({ providers: [] });
+         const injector = createEnvironmentInjector([provideConnection(FEED, () => ({ url: 'ws://test', WebSocket: new TestServer().WebSocket }))], parent);
+         const state = connectionState(injector.get(FEED));
+         const before = state();
+         injector.destroy();
+         console.log(before, state())`;
+      const esm = node(
+        install(),
+        'esm',
+        script(`import { InjectionToken, Injector, createEnvironmentInjector } from '@angular/core';
+         import { connectionState, provideConnection } from 'rx-reconnect/angular';
+         import { TestServer } from 'rx-reconnect/testing';`),
+      );
+      expect(esm).toBe('connecting closed');
+      const cjs = node(
+        install(),
+        'cjs',
+        script(`const { InjectionToken, Injector, createEnvironmentInjector } = require('@angular/core');
+         const { connectionState, provideConnection } = require('rx-reconnect/angular');
+         const { TestServer } = require('rx-reconnect/testing');`),
+      );
+      expect(cjs).toBe('connecting closed');
+    });
+
     it('connects and closes through the built CommonJS code, leaving the process free to exit', () => {
       const out = node(
         install(),

@@ -1,6 +1,7 @@
 import { describeSnippets } from '../docs/snippets';
 import { describeBundles } from './bundles';
 import { describeLoading } from './loading';
+import { describeShortenedNames } from './shortened-names';
 import { packAndInstall, type PackedInstall } from './support/packed-install';
 import { describeTarball } from './tarball';
 import { describeTypes } from './types';
@@ -27,4 +28,5 @@ describe('the packed package', () => {
   describeTypes(installed);
   describeBundles(installed);
   describeSnippets(installed);
+  describeShortenedNames(installed);
 });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installedManifest, type PackedInstall } from './support/packed-install';
 
-const ENTRIES = ['', 'testing/', 'nats/'];
+const ENTRIES = ['', 'testing/', 'nats/', 'angular/'];
 
 /**
  * TypeScript's emit helpers: each would be a copy per file that uses it (no `importHelpers`), in

@@ -7,7 +7,7 @@ import { REPO, type PackedInstall } from './support/packed-install';
 const execFileAsync = promisify(execFile);
 
 /**
- * An adopter's strict code against all three entries. The `@ts-expect-error` lines prove the
+ * An adopter's strict code against all four entries. The `@ts-expect-error` lines prove the
  * declarations carry real types (an `any` would make them unused, which is an error).
  */
 const CONSUMER = `import { backoff, connect, ofType, type BreakerState, type ConnectionEvent, type DisconnectDetails } from 'rx-reconnect';
@@ -37,6 +37,22 @@ console.log(phase, details, last, delay, peer, nats, onMsg);
 conn.close();
 `;
 
+/**
+ * The angular entry, in the ES module consumers only: @angular/core is ESM-only, so Angular apps
+ * are ES modules (a CommonJS .cts file may not import it under node16).
+ */
+const ANGULAR_CONSUMER = `import { connectionState, provideConnection } from 'rx-reconnect/angular';
+import { InjectionToken, type EnvironmentProviders, type Signal } from '@angular/core';
+import type { Connection, ConnectionState } from 'rx-reconnect';
+
+const FEED = new InjectionToken<Connection<Tick, Op>>('FEED');
+const providers: EnvironmentProviders = provideConnection(FEED, () => ({ url: 'wss://feed.example/ws' }), { connectOnServer: false });
+// @ts-expect-error the options are checked
+provideConnection(FEED, { url: 42 });
+const state: Signal<ConnectionState> = connectionState(conn);
+console.log(providers, state());
+`;
+
 /** Strict, no @types (the declarations must stand alone), and the library's .d.ts checked. */
 const STRICT = { strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['ES2022', 'DOM'], target: 'ES2022' };
 
@@ -58,7 +74,7 @@ const RESOLUTIONS: Record<string, Resolution> = {
   bundler: { module: 'esnext', moduleResolution: 'bundler', files: ['consumer.ts'], builds: ['esm'] },
 };
 
-const ENTRIES = ['index.d.ts', 'testing/index.d.ts', 'nats/index.d.ts'];
+const ENTRIES = ['index.d.ts', 'testing/index.d.ts', 'nats/index.d.ts', 'angular/index.d.ts'];
 
 /** tsc's verdict on one resolution: the files it read, or its diagnostics. */
 type Checked = { readonly read: readonly string[] } | { readonly failure: string };
@@ -67,7 +83,7 @@ type Checked = { readonly read: readonly string[] } | { readonly failure: string
 async function typeCheck(install: PackedInstall, name: string, resolution: Resolution): Promise<Checked> {
   const dir = join(install.app, `types-${name}`);
   mkdirSync(dir, { recursive: true });
-  for (const file of resolution.files) writeFileSync(join(dir, file), CONSUMER);
+  for (const file of resolution.files) writeFileSync(join(dir, file), file.endsWith('.cts') ? CONSUMER : CONSUMER + ANGULAR_CONSUMER);
   const config = { compilerOptions: { ...STRICT, module: resolution.module, moduleResolution: resolution.moduleResolution }, files: resolution.files };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
   const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
@@ -97,7 +113,11 @@ export function describeTypes(install: () => PackedInstall): void {
       expect(result).toBeDefined();
       if (result === undefined || 'failure' in result) throw new Error(result?.failure ?? `${name} was not checked`);
       for (const build of resolution.builds) {
-        for (const entry of ENTRIES) expect(result.read).toContain(`${installed}/dist/${build}/${entry}`);
+        // Where a .cts file reads the CommonJS build, only the .mts file imports the angular entry.
+        const cjsBesideEsm = build === 'cjs' && resolution.builds.includes('esm');
+        for (const entry of ENTRIES.filter((e) => !(cjsBesideEsm && e.startsWith('angular/')))) {
+          expect(result.read).toContain(`${installed}/dist/${build}/${entry}`);
+        }
       }
       for (const build of BUILDS.filter((b) => !resolution.builds.includes(b))) {
         expect(result.read.filter((file) => file.startsWith(`${installed}/dist/${build}/`))).toEqual([]);

@@ -19,7 +19,7 @@ export interface PackReport {
 export interface PackedInstall {
   /** Everything lives under here; `dispose()` removes it. */
   readonly sandbox: string;
-  /** The app: `node_modules/rx-reconnect` is the unpacked tarball; rxjs, ws link to the repo's. */
+  /** The app: `node_modules/rx-reconnect` is the unpacked tarball; rxjs, ws, @angular/core link to the repo's. */
   readonly app: string;
   /** `<app>/node_modules/rx-reconnect`. */
   readonly installed: string;
@@ -31,8 +31,8 @@ export interface PackedInstall {
 /** What `npm pack` needs from the repository: sources, build config, and what it ships. */
 const PACKAGE_SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.build.esm.json', 'lib', 'scripts'];
 
-/** The installed package's dependencies, linked from the repository: no registry involved. */
-const LINKED_DEPENDENCIES = ['rxjs', 'ws'];
+/** The installed package's dependencies (and optional peer), linked from the repository: no registry involved. */
+const LINKED_DEPENDENCIES = ['rxjs', 'ws', '@angular/core'];
 
 const run = (command: string, args: readonly string[], cwd: string): string =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
@@ -57,6 +57,7 @@ export function packAndInstall(): PackedInstall {
     mkdirSync(installed, { recursive: true });
     run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], sandbox);
     for (const dependency of LINKED_DEPENDENCIES) {
+      mkdirSync(join(app, 'node_modules', dependency, '..'), { recursive: true });
       symlinkSync(join(REPO, 'node_modules', dependency), join(app, 'node_modules', dependency), 'dir');
     }
     return { sandbox, app, installed, tarball, pack, dispose: () => rmSync(sandbox, { recursive: true, force: true }) };

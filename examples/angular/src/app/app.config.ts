@@ -1,7 +1,11 @@
 import type { ApplicationConfig } from '@angular/core';
-import { provideLiveFeed } from '../live-feed/provide-live-feed';
+import { provideConnection } from 'rx-reconnect/angular';
+import { LIVE_FEED } from '../live-feed/live-feed';
 
-/** One connection for the whole app, closed when the app is destroyed. */
+/**
+ * One connection for the whole app, closed when the app is destroyed. In a browser a relative
+ * URL is resolved against the page (`/feed` on https://app.example is wss://app.example/feed).
+ */
 export const appConfig: ApplicationConfig = {
-  providers: [provideLiveFeed({ url: 'wss://feed.example/ws' })],
+  providers: [provideConnection(LIVE_FEED, { url: '/feed' })],
 };

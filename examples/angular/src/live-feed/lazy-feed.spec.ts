@@ -1,11 +1,11 @@
 import { TestBed } from '@angular/core/testing';
 import { map, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { connectionState, provideConnection } from 'rx-reconnect/angular';
 import { TestServer } from 'rx-reconnect/testing';
-import { LiveFeedService } from './live-feed.service';
-import { provideLiveFeed } from './provide-live-feed';
+import { btcPrices, LIVE_FEED } from './live-feed';
 
-describe('LiveFeedService with lazy: true', () => {
+describe('the LIVE_FEED connection with lazy: true', () => {
   it('opens nothing on injection, connects for the first channel subscriber, idles after the last leaves', () => {
     const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     let server!: TestServer;
@@ -14,16 +14,17 @@ describe('LiveFeedService with lazy: true', () => {
     scheduler.run(({ expectObservable }) => {
       server = new TestServer();
       TestBed.configureTestingModule({
-        providers: [provideLiveFeed({ url: 'ws://feed.test/ws', WebSocket: server.WebSocket, lazy: { idleAfter: 1000 } })],
+        providers: [provideConnection(LIVE_FEED, { url: 'ws://feed.test/ws', WebSocket: server.WebSocket, lazy: { idleAfter: 1000 } })],
       });
-      const feed = TestBed.inject(LiveFeedService);
+      const feed = TestBed.inject(LIVE_FEED);
+      const state = connectionState(feed);
       const sample = (): void => {
-        signalSeen.push([scheduler.now(), feed.state()]);
+        signalSeen.push([scheduler.now(), state()]);
       };
       sample();
       // A component showing prices from 10 ms to 50 ms (a route visited, then left).
       timer(10).subscribe(() => {
-        const prices = feed.btc$.subscribe();
+        const prices = btcPrices(feed).subscribe();
         timer(40).subscribe(() => prices.unsubscribe());
       });
       timer(20).subscribe(sample);

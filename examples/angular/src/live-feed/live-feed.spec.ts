@@ -2,10 +2,9 @@ import { TestBed } from '@angular/core/testing';
 import { map, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { ConnectionEvent, ConnectionState } from 'rx-reconnect';
+import { connectionState, provideConnection } from 'rx-reconnect/angular';
 import { TestServer } from 'rx-reconnect/testing';
-import type { FeedCommand } from './live-feed.options';
-import { LiveFeedService } from './live-feed.service';
-import { provideLiveFeed } from './provide-live-feed';
+import { btcPrices, LIVE_FEED, type FeedCommand } from './live-feed';
 
 /** One event as a short label carrying the fields this timeline is about. */
 function label(e: ConnectionEvent<FeedCommand>): string {
@@ -25,7 +24,7 @@ function label(e: ConnectionEvent<FeedCommand>): string {
   }
 }
 
-describe('LiveFeedService under TestBed, on virtual time', () => {
+describe('the LIVE_FEED connection under TestBed, on virtual time', () => {
   let scheduler: TestScheduler;
 
   beforeEach(() => {
@@ -42,16 +41,18 @@ describe('LiveFeedService under TestBed, on virtual time', () => {
     const signalSeen: Array<[number, ConnectionState]> = [];
     let server!: TestServer;
 
-    // TestServer, connect() (inside TestBed.inject) and every timer of the connection must
+    // TestServer, connect() (inside TestBed.inject: provideConnection makes it) and every timer of the connection must
     // start inside run(): outside it they would run on real timers.
     scheduler.run(({ expectObservable }) => {
       server = new TestServer();
       TestBed.configureTestingModule({
-        providers: [provideLiveFeed({ url: 'ws://feed.test/ws', WebSocket: server.WebSocket, retry: { jitter: 0 } })],
+        providers: [provideConnection(LIVE_FEED, { url: 'ws://feed.test/ws', WebSocket: server.WebSocket, retry: { jitter: 0 } })],
       });
-      const feed = TestBed.inject(LiveFeedService);
+      const feed = TestBed.inject(LIVE_FEED);
+      const state = connectionState(feed);
+      const btc$ = btcPrices(feed);
       const sample = (): void => {
-        signalSeen.push([scheduler.now(), feed.state()]);
+        signalSeen.push([scheduler.now(), state()]);
       };
       const at = (ms: number, work: () => void): void => {
         timer(ms).subscribe(() => {
@@ -64,9 +65,9 @@ describe('LiveFeedService under TestBed, on virtual time', () => {
       at(5, () => undefined);
       at(10, () => server.send({ channel: 'ticker', symbol: 'BTC', price: 100 }));
       at(20, () => server.drop()); // abrupt: no close frame
-      at(50, () => feed.order('BTC', 1)); // offline: buffered
+      at(50, () => feed.send({ op: 'order', symbol: 'BTC', qty: 1 })); // offline: buffered
       at(130, () => server.send({ channel: 'ticker', symbol: 'BTC', price: 101 }));
-      at(140, () => feed.order('BTC', 2)); // online: sent at once
+      at(140, () => feed.send({ op: 'order', symbol: 'BTC', qty: 2 })); // online: sent at once
       at(200, () => TestBed.resetTestingModule()); // destroys the injector: DestroyRef closes
 
       expectObservable(feed.events$.pipe(map(label))).toBe('(ab) 16ms (cd) 96ms (efg) 75ms (hi|)', {
@@ -80,7 +81,7 @@ describe('LiveFeedService under TestBed, on virtual time', () => {
         h: 'Disconnected manual permanent',
         i: 'Closed manual, 0 unsent',
       });
-      expectObservable(feed.btc$.pipe(map((tick) => tick.price))).toBe('10ms a 119ms b 69ms |', { a: 100, b: 101 });
+      expectObservable(btc$.pipe(map((tick) => tick.price))).toBe('10ms a 119ms b 69ms |', { a: 100, b: 101 });
       expectObservable(feed.state$).toBe('(ab) 16ms c 99ms d 79ms (e|)', {
         a: 'connecting',
         b: 'connected',
