@@ -17,6 +17,7 @@ import type { Frame } from '../serializer';
 import type { ConnectionState } from '../state';
 import { Rest, type RestHost } from './rest';
 import { onRealAsyncClock, onSameClock } from './clock-check';
+import { DEVELOPMENT } from '../development';
 import { ClockMixUpError } from '../errors/clock-mix-up-error';
 import { defaultWake$ } from '../liveness/default-wake';
 import { defaultWebSocket } from '../transport/default-websocket';
@@ -213,7 +214,7 @@ export class ReconnectingConnection<In, Out>
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
     }
-    if (!onSameClock(this.scheduler, this.startedReal)) {
+    if (DEVELOPMENT && !onSameClock(this.scheduler, this.startedReal)) {
       // Its timers are real: close for real once run() has returned (a plain macrotask, the one
       // timer not on the scheduler, which is the thing in the wrong mode here), and say so now.
       setTimeout(() => this.close(code, reason), 0);
