@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/config-error';
+import { requireValidTransportOptions } from './transport-headers';
 
 /**
  * Client options for the socket of each attempt: in Node, the third argument of `ws`'s
@@ -58,6 +59,7 @@ export function validateTransportOptions(field: string, options: unknown): asser
   if (maxPayload !== undefined && !(Number.isInteger(maxPayload) && maxPayload >= 0)) {
     throw new ConfigError(`${field}.maxPayload`, maxPayload, 'a non-negative integer (bytes)');
   }
+  requireValidTransportOptions(field, options);
 }
 
 /** Checks the `transport` option itself: an options object (checked) or a factory. */

@@ -85,9 +85,11 @@ describe('Retry-After is bounded (#16 item 2)', () => {
         socket.end(`HTTP/1.1 429 Slow Down\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: ${'9'.repeat(400)}\r\n\r\n`);
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      res.add(() => {
-        for (const socket of sockets) socket.destroy();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
+      res.server({
+        close: () => {
+          for (const socket of sockets) socket.destroy();
+          return new Promise<void>((resolve) => server.close(() => resolve()));
+        },
       });
       const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const conn = res.conn(
