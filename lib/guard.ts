@@ -84,11 +84,11 @@ function eachOfIterable<T>(values: unknown, each: (value: T) => void, goOn: () =
   let next: Iterator<T>['next'];
   try {
     const method: unknown = values === null || values === undefined ? undefined : (values as Iterable<T>)[Symbol.iterator];
-    if (typeof method !== 'function') return new Thrown(new TypeError('not an iterable'));
+    if (typeof method !== 'function') return notIterable();
     iterator = method.call(values) as Iterator<T>;
-    if (!isObject(iterator)) return new Thrown(new TypeError('its [Symbol.iterator]() did not return an object'));
+    if (!isObject(iterator)) return notIterable();
     next = iterator.next; // read once, as `for…of` does
-    if (typeof next !== 'function') return new Thrown(new TypeError('its iterator has no next()'));
+    if (typeof next !== 'function') return notIterable();
   } catch (error) {
     return new Thrown(error);
   }
@@ -96,7 +96,7 @@ function eachOfIterable<T>(values: unknown, each: (value: T) => void, goOn: () =
     let value: T;
     try {
       const step: unknown = next.call(iterator);
-      if (!isObject(step)) return new Thrown(new TypeError('its iterator’s next() did not return an object'));
+      if (!isObject(step)) return notIterable();
       if ((step as IteratorResult<T>).done) return undefined;
       value = (step as IteratorResult<T>).value as T;
     } catch (error) {
@@ -116,6 +116,11 @@ function closeIterator(iterator: Iterator<unknown>): Thrown | undefined {
   } catch (error) {
     return new Thrown(error);
   }
+}
+
+/** Not an iterable, or one whose iterator breaks the protocol (not an object, no `next()`): a TypeError, as `for…of` would throw. */
+function notIterable(): Thrown {
+  return new Thrown(new TypeError('not an iterable (or its iterator breaks the iterator protocol)'));
 }
 
 function isObject(value: unknown): value is object {

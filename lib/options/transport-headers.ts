@@ -1,5 +1,5 @@
 import { ConfigError, isConfigError } from '../errors/config-error';
-import { requireDuration, requireOptionalFunction } from '../validate';
+import { MAX_TIMER_MS } from '../validate';
 
 /** An RFC 7230 token: what a header name must be. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -29,56 +29,42 @@ export function checkTransportOptions(options: unknown, field: string): ConfigEr
   }
 }
 
+/** Client options ws (or Node's http) would refuse, each with what it accepts. */
+const CLIENT_OPTION_CHECKS: ReadonlyArray<readonly [string, (value: unknown) => boolean, string]> = [
+  ['origin', isHeaderValue, 'a header value (no CR, LF or other control characters)'],
+  ['auth', (value) => typeof value === 'string', 'a string'],
+  ['protocolVersion', (value) => value === 8 || value === 13, '8 or 13'],
+  ['handshakeTimeout', (value) => typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS, 'a duration in ms'],
+  ['agent', (value) => value === null || value === false || typeof (value as { addRequest?: unknown })?.addRequest === 'function', 'an http.Agent, or false'],
+  ['maxHeaderSize', (value) => Number.isInteger(value) && (value as number) >= 0, 'a whole number of bytes'],
+  ['finishRequest', (value) => typeof value === 'function', 'a function'],
+  ['generateMask', (value) => typeof value === 'function', 'a function'],
+  ['insecureHTTPParser', isBoolean, 'a boolean'],
+  ['joinDuplicateHeaders', isBoolean, 'a boolean'],
+  ['perMessageDeflate', (value) => isBoolean(value) || (typeof value === 'object' && value !== null), 'a boolean or an object'],
+];
+
 /** {@link checkTransportOptions}, throwing the {@link ConfigError} (for the validation of static options). */
 export function requireValidTransportOptions(field: string, options: unknown): void {
   if (typeof options !== 'object' || options === null) return; // the shape is checked by validateTransportOptions
-  const {
-    headers,
-    origin,
-    auth,
-    protocolVersion,
-    handshakeTimeout,
-    agent,
-    maxHeaderSize,
-    finishRequest,
-    generateMask,
-    insecureHTTPParser,
-    joinDuplicateHeaders,
-    perMessageDeflate,
-  } = options as Record<string, unknown>;
+  const { headers } = options as { headers?: unknown };
   if (typeof headers === 'object' && headers !== null) {
     for (const name of Object.keys(headers)) {
       if (!TOKEN.test(name)) throw new ConfigError(`${field}.headers`, name, 'header names that are RFC 7230 tokens');
-      requireHeaderValue(`${field}.headers.${name}`, (headers as Record<string, unknown>)[name]);
+      const value = (headers as Record<string, unknown>)[name];
+      if (!isHeaderValue(value)) throw new ConfigError(`${field}.headers.${name}`, value, 'a header value (no CR, LF or other control characters)');
     }
   }
-  if (origin !== undefined) requireHeaderValue(`${field}.origin`, origin);
-  if (auth !== undefined && typeof auth !== 'string') throw new ConfigError(`${field}.auth`, auth, 'a string (user:password)');
-  if (protocolVersion !== undefined && protocolVersion !== 8 && protocolVersion !== 13) {
-    throw new ConfigError(`${field}.protocolVersion`, protocolVersion, '8 or 13');
-  }
-  if (handshakeTimeout !== undefined) requireDuration(`${field}.handshakeTimeout`, handshakeTimeout);
-  if (agent !== undefined && agent !== null && agent !== false && typeof (agent as { addRequest?: unknown }).addRequest !== 'function') {
-    throw new ConfigError(`${field}.agent`, agent, 'an http.Agent, or false');
-  }
-  if (maxHeaderSize !== undefined && !(Number.isInteger(maxHeaderSize) && (maxHeaderSize as number) >= 0)) {
-    throw new ConfigError(`${field}.maxHeaderSize`, maxHeaderSize, 'a non-negative integer (bytes)');
-  }
-  requireOptionalFunction(`${field}.finishRequest`, finishRequest);
-  requireOptionalFunction(`${field}.generateMask`, generateMask);
-  requireOptionalBoolean(`${field}.insecureHTTPParser`, insecureHTTPParser);
-  requireOptionalBoolean(`${field}.joinDuplicateHeaders`, joinDuplicateHeaders);
-  if (perMessageDeflate !== undefined && typeof perMessageDeflate !== 'boolean' && (typeof perMessageDeflate !== 'object' || perMessageDeflate === null)) {
-    throw new ConfigError(`${field}.perMessageDeflate`, perMessageDeflate, 'a boolean or an options object');
+  for (const [key, valid, expected] of CLIENT_OPTION_CHECKS) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined && !valid(value)) throw new ConfigError(`${field}.${key}`, value, expected);
   }
 }
 
-function requireHeaderValue(field: string, value: unknown): void {
-  if (typeof value !== 'string' || NOT_FIELD_CONTENT.test(value)) {
-    throw new ConfigError(field, value, 'a header value: a string without CR, LF or other control characters');
-  }
+function isHeaderValue(value: unknown): boolean {
+  return typeof value === 'string' && !NOT_FIELD_CONTENT.test(value);
 }
 
-function requireOptionalBoolean(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') throw new ConfigError(field, value, 'a boolean');
+function isBoolean(value: unknown): boolean {
+  return typeof value === 'boolean';
 }
