@@ -25,7 +25,9 @@ interface BundleReport {
  * handshake, channels, validation) is always in, and the 8 KB goal waits for a core split into
  * opt-in parts (README, "Size"). Until then this ceiling only stops it from growing.
  */
-const CONNECT_BUDGET = 16 * 1024;
+// 17 KB while #16's checks (transport headers and ws options, guarded reads of user values)
+// land ahead of the validation-message shrink; 0.3.1 measured 16 295 B, #16 adds about 800 B.
+const CONNECT_BUDGET = 17 * 1024;
 const BACKOFF_BUDGET = 2.5 * 1024;
 
 /** Asserts the budget; a miss reports the size and the inputs that take the bytes. */
@@ -45,7 +47,7 @@ export function describeBundles(install: () => PackedInstall): void {
       report = JSON.parse(execFileSync(process.execPath, [script, '--json', '--project', install().app], { encoding: 'utf8', timeout: 30_000 })) as BundleReport;
     }, 30_000);
 
-    it('an app using connect() stays within 16 KB with rxjs external (a ceiling; the 8 KB goal of #11 is not met)', () => {
+    it('an app using connect() stays within 17 KB with rxjs external (a ceiling; the 8 KB goal of #11 is not met)', () => {
       expectWithin(report.sizes.connect, CONNECT_BUDGET);
     });
 
