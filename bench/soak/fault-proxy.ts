@@ -3,7 +3,7 @@ import { closeFrame, FrameCursor, malformedFrame } from './frame-cursor';
 
 /** What the proxy does to one TCP connection. Every fault ends by itself within its bound. */
 export type Fault =
-  /** Forwards both ways until either side closes. */
+  /** Forwards both ways for a good while (5 to 20 s), then drops: links do not live for ever. */
   | 'pass'
   /** Forwards, then destroys both sides after a while (an abrupt drop, 1006). */
   | 'drop'
@@ -128,9 +128,12 @@ export class FaultProxy {
     upstream.on('close', () => {
       if (forwarding) client.destroy();
     });
-    if (fault === 'pass') return;
+    if (fault === 'pass') {
+      this.after(5_000 + this.random() * 15_000, () => destroyBoth(upstream));
+      return;
+    }
 
-    const at = 200 + this.random() * 4_000;
+    const at = 100 + this.random() * 3_000;
     const injectAtBoundary = (frame: Uint8Array, then: () => void): void => {
       inject = () => {
         inject = undefined;
