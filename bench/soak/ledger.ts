@@ -29,6 +29,20 @@ export interface LedgerFigures {
   unsentButDelivered: number;
   /** Delivered although `send()` threw for it, or never sent at all. */
   phantom: number;
+  /** The first unexplained losses, in detail (at most 20). */
+  readonly unexplained: UnexplainedLoss[];
+}
+
+/** One loss the ledger cannot put down to a dead link, with what surrounds it. */
+export interface UnexplainedLoss {
+  readonly stream: number;
+  readonly seq: number;
+  /** Links of the stream lost before the send was accepted, and in all. */
+  readonly lossesBefore: number;
+  readonly linkLosses: number;
+  /** The nearest delivered sends before and after it, with the link each came on. */
+  readonly before: { readonly seq: number; readonly link: number } | undefined;
+  readonly after: { readonly seq: number; readonly link: number } | undefined;
 }
 
 /**
@@ -49,6 +63,7 @@ export function reconcile(streams: ReadonlyMap<number, StreamRecord>, arrivals: 
     lostUnexplained: 0,
     unsentButDelivered: 0,
     phantom: 0,
+    unexplained: [],
   };
   for (const [id, stream] of streams) {
     const got = arrivals.get(id) ?? [];
@@ -81,7 +96,13 @@ export function reconcile(streams: ReadonlyMap<number, StreamRecord>, arrivals: 
       const after = nearest(received, seq, 1);
       const sameLinkAround = before !== undefined && after !== undefined && linkOf.get(before) === linkOf.get(after);
       if (stream.linkLosses > lossesBefore && !sameLinkAround) figures.lostOnDeadLink++;
-      else figures.lostUnexplained++;
+      else {
+        figures.lostUnexplained++;
+        if (figures.unexplained.length < 20) {
+          const around = (at: number | undefined) => (at === undefined ? undefined : { seq: at, link: linkOf.get(at)! });
+          figures.unexplained.push({ stream: id, seq, lossesBefore, linkLosses: stream.linkLosses, before: around(before), after: around(after) });
+        }
+      }
     }
   }
   return figures;

@@ -189,7 +189,8 @@ class Slot {
         break;
       case 'Disconnected':
         counts.disconnected[event.reason] = (counts.disconnected[event.reason] ?? 0) + 1;
-        if (this.upNow && !this.run.finishing) this.stream.linkLosses++;
+        // Losses while winding down count (a faulty link may die then); the final close() does not.
+        if (this.upNow && !this.run.closing) this.stream.linkLosses++;
         this.upNow = false;
         break;
       case 'Closed':
@@ -245,6 +246,8 @@ class Run {
   readonly streams = new Map<number, StreamRecord>();
   nextStream = 0;
   finishing = false;
+  /** The final close() has begun. */
+  closing = false;
   readonly hostility: Hostility;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -330,6 +333,7 @@ async function main(): Promise<void> {
     lastReceived = server.received;
     return proxy.faultyOpen === 0 && slots.every((slot) => slot.settled()) && stable >= 10;
   }, DRAIN_CAP_MS);
+  run.closing = true;
   for (const slot of slots) slot.close();
   run.clearTimers();
   await until(() => slots.every((slot) => slot.conn === undefined), 5_000);
@@ -363,6 +367,7 @@ async function main(): Promise<void> {
   console.log(`disconnected        ${JSON.stringify(counts.disconnected)}`);
   console.log(`closed              ${JSON.stringify(counts.closed)}`);
   for (const [what, n] of Object.entries(mustBeZero)) console.log(`${what.padEnd(38)} ${n}${n === 0 ? '' : '   <-- must be 0'}`);
+  for (const loss of ledger.unexplained) console.log(`unexplained loss: ${JSON.stringify(loss)}`);
   for (const crash of crashes.slice(0, 5)) console.log(`\n${crash}`);
   if (left.length > 0) console.log(`resources left: ${left.join(', ')}`);
   const failed = Object.values(mustBeZero).some((n) => n !== 0);
