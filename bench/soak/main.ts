@@ -368,7 +368,17 @@ async function main(): Promise<void> {
   console.log(`closed              ${JSON.stringify(counts.closed)}`);
   for (const [what, n] of Object.entries(mustBeZero)) console.log(`${what.padEnd(38)} ${n}${n === 0 ? '' : '   <-- must be 0'}`);
   for (const loss of ledger.unexplained) console.log(`unexplained loss: ${JSON.stringify(loss)}`);
-  for (const crash of crashes.slice(0, 5)) console.log(`\n${crash}`);
+  // Crashes grouped by their message and the first frame in lib/, with one whole stack each.
+  const groups = new Map<string, { count: number; stack: string }>();
+  for (const crash of crashes) {
+    const lines = crash.split('\n');
+    const where = lines.find((line) => line.includes('/lib/'))?.trim() ?? '(no lib/ frame)';
+    const key = `${lines[0]} ${where}`;
+    const group = groups.get(key) ?? { count: 0, stack: crash };
+    group.count++;
+    groups.set(key, group);
+  }
+  for (const [key, { count, stack }] of groups) console.log(`\n${count} × ${key}\n${stack}`);
   if (left.length > 0) console.log(`resources left: ${left.join(', ')}`);
   const failed = Object.values(mustBeZero).some((n) => n !== 0);
   process.exitCode = failed ? 1 : 0;
