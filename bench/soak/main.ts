@@ -103,6 +103,8 @@ class Slot {
         ack: (m) => m.t === 'welcome',
         timeout: 3_000,
       },
+      // A transport options factory: usually plain options, now and then a thenable whose `then` getter throws.
+      transport: () => (hostility.values && strikes(hostility, 0.5) ? (thenableThatThrows() as never) : { headers: { 'x-stream': String(streamId) } }),
       route: (m) => {
         if (strikes(hostility)) throw new HostileError('hostile route');
         return m.t === 'tick' ? m.k : undefined;
