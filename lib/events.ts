@@ -46,7 +46,12 @@ export interface ReconnectingEvent {
   readonly error?: unknown;
 }
 
-/** A link is back after an outage. Always followed by `SubscriptionsRestored`. */
+/**
+ * A link is back after an outage. `SubscriptionsRestored` follows once every channel has been
+ * re-sent (and acked where asked) — unless this link is lost first: then `Disconnected` comes
+ * instead, and the restore starts over on the next link. So `Reconnected` alone is not the
+ * all-clear; wait for `SubscriptionsRestored`.
+ */
 export interface ReconnectedEvent {
   readonly type: 'Reconnected';
   /** The attempt that succeeded. */
@@ -56,7 +61,11 @@ export interface ReconnectedEvent {
   readonly downtime: number;
 }
 
-/** Every channel subscription is re-sent (and acked where asked): the all-clear. */
+/**
+ * Every channel subscription is re-sent (and acked where asked): the all-clear. It follows
+ * `Reconnected` on the same link (with `count: 0` when there are no channels), unless that link
+ * is lost before the restore is done; the offline buffer flushes right after it.
+ */
 export interface SubscriptionsRestoredEvent {
   readonly type: 'SubscriptionsRestored';
   /** How many channels were restored. */
@@ -72,10 +81,17 @@ export interface CircuitBreakerOpenEvent {
   readonly retryIn: number;
 }
 
-/** An inbound frame could not be deserialized. The stream goes on. */
+/**
+ * An inbound frame could not be deserialized or decoded (the serializer or the codec's decoder
+ * threw, or its result could not be read), or `route` or `isPong` threw on one of its
+ * messages. The stream goes on.
+ */
 export interface InvalidMessageEvent {
   readonly type: 'InvalidMessage';
-  /** A {@link DeserializeError} wrapping what the serializer threw. */
+  /**
+   * For a frame: a {@link DeserializeError} wrapping what the serializer or decoder threw; for
+   * `route` or `isPong`: what it threw.
+   */
   readonly error: unknown;
   /** The raw frame. */
   readonly data: unknown;

@@ -1,13 +1,12 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { Serial } from '../connection/serial';
-import { ConfigError } from '../errors/config-error';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
 import { SubscriptionRejectedError } from '../errors/subscription-rejected-error';
 import type { ClosedReason } from '../events';
 import { guarded, threw, type Thrown } from '../guard';
 import type { Frame } from '../serializer';
-import { requireDuration, requireKnownKeys, requireOptionalFunction } from '../validate';
-import { CHANNEL_SPEC_KEYS, DEFAULT_ACK_TIMEOUT, type ChannelContext, type ChannelMessage, type ChannelSpec } from './channel-spec';
+import { readChannelSpec, type ChannelDefinition } from './channel-definition';
+import type { ChannelContext, ChannelMessage, ChannelSpec } from './channel-spec';
 
 /** The link channel frames go to: where the connection's link-up sequence has got to. */
 export interface ChannelWire {
@@ -32,8 +31,8 @@ export interface ChannelHost<Out> {
 /** One `channel()` Observable's subscribers on a key, with that call's own `match`. */
 interface ChannelView<In> {
   readonly match: ((message: In) => boolean) | undefined;
-  /** The spec of the `channel()` call (its functions are called with it as `this`). */
-  readonly spec: object;
+  /** The user's spec of the `channel()` call (its functions are called with it as `this`). */
+  readonly self: object;
   /** Replaced, never mutated, so a delivery in progress keeps the subscribers it began with. */
   subscribers: readonly Subscriber<In>[];
 }
@@ -50,7 +49,7 @@ interface AckWait {
 interface ChannelEntry<In, Out> {
   readonly key: string;
   /** The first spec subscribed: its `subscribe`, `unsubscribe` and `ack` define the subscription. */
-  readonly spec: ChannelSpec<In, Out>;
+  readonly spec: ChannelDefinition<In, Out>;
   views: readonly ChannelView<In>[];
   last: In | undefined;
   ack: AckWait | undefined;
@@ -83,15 +82,22 @@ export class ChannelRegistry<In, Out> {
     return this.entries.size;
   }
 
-  /** A cold Observable whose first subscriber (per key) subscribes on the server. */
+  /**
+   * A cold Observable whose first subscriber (per key) subscribes on the server. A spec that
+   * cannot work throws {@link ConfigError}; one whose key is its `subscribe` message and that
+   * message cannot be serialized errors the Observable instead (like any channel whose own
+   * message cannot be built or serialized), and nothing is registered.
+   */
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
-    const key = this.validate(spec);
+    const definition = readChannelSpec(spec, this.route !== undefined);
+    const key = definition.key ?? guarded(this.keyOf, definition.subscribe as Out);
+    if (threw(key)) return this.failed$(key.error);
     const viewOf = new WeakMap<ChannelEntry<In, Out>, ChannelView<In>>();
     return new Observable<In>((subscriber) => {
       let joined: { entry: ChannelEntry<In, Out>; view: ChannelView<In> } | undefined;
       this.host.serial.run(() => {
         if (this.finished) this.end(subscriber);
-        else joined = this.join(key, spec, viewOf, subscriber);
+        else joined = this.join(key, definition, viewOf, subscriber);
       });
       return () => {
         if (joined) this.host.serial.run(() => this.leave(joined!.entry, joined!.view, subscriber));
@@ -146,10 +152,11 @@ export class ChannelRegistry<In, Out> {
     for (const entry of [...this.awaitingAck]) {
       const wait = entry.ack;
       if (wait === undefined || seq <= wait.after || this.entries.get(entry.key) !== entry) continue;
-      const verdict = guarded(entry.spec.ack!, message, entry.spec);
+      // Reading what `ack` returned (`instanceof` walks a Proxy's prototype) is inside the guard too.
+      const verdict = guarded((m: In) => ackVerdict(entry.spec.ack!.call(entry.spec.self, m)), message);
       if (threw(verdict)) this.reject(entry, message, verdict.error);
       else if (verdict === true) this.stopWaiting(entry, true);
-      else if (verdict instanceof Error) this.reject(entry, message, verdict);
+      else if (verdict !== undefined) this.reject(entry, message, verdict);
     }
   }
 
@@ -174,7 +181,7 @@ export class ChannelRegistry<In, Out> {
     for (const entry of this.matchable) {
       for (const view of entry.views) {
         if (view.match === undefined) continue;
-        const matches = guarded(view.match, message, view.spec);
+        const matches = guarded(view.match, message, view.self);
         if (threw(matches)) this.failView(entry, view, matches.error);
         else if (matches) {
           entry.last = message;
@@ -196,29 +203,19 @@ export class ChannelRegistry<In, Out> {
     }
   }
 
-  private validate(spec: ChannelSpec<In, Out>): string {
-    if (typeof spec !== 'object' || spec === null) throw new ConfigError('channel', spec, 'a channel spec');
-    requireKnownKeys('channel', spec, CHANNEL_SPEC_KEYS);
-    if (spec.subscribe === undefined) throw new ConfigError('channel.subscribe', spec.subscribe, 'a message or a function');
-    requireOptionalFunction('channel.match', spec.match);
-    requireOptionalFunction('channel.ack', spec.ack);
-    if (spec.ackTimeout !== undefined) requireDuration('channel.ackTimeout', spec.ackTimeout);
-    if (!spec.match && !this.route) {
-      throw new ConfigError('channel.match', spec.match, 'a function (or the connection option `route`)');
-    }
-    if (spec.key !== undefined) {
-      if (typeof spec.key !== 'string') throw new ConfigError('channel.key', spec.key, 'a string');
-      return spec.key;
-    }
-    if (typeof spec.subscribe === 'function') {
-      throw new ConfigError('channel.key', undefined, 'a key when `subscribe` is a function');
-    }
-    return this.keyOf(spec.subscribe as Out);
+  /** A channel that cannot exist: each subscriber errors (after the end: completes or errors as the connection did). */
+  private failed$(error: unknown): Observable<In> {
+    return new Observable<In>((subscriber) => {
+      this.host.serial.run(() => {
+        if (this.finished) this.end(subscriber);
+        else this.errorAll([subscriber], error);
+      });
+    });
   }
 
   private join(
     key: string,
-    spec: ChannelSpec<In, Out>,
+    spec: ChannelDefinition<In, Out>,
     viewOf: WeakMap<ChannelEntry<In, Out>, ChannelView<In>>,
     subscriber: Subscriber<In>,
   ): { entry: ChannelEntry<In, Out>; view: ChannelView<In> } {
@@ -230,7 +227,7 @@ export class ChannelRegistry<In, Out> {
     }
     let view = viewOf.get(entry);
     if (view === undefined || !entry.views.includes(view)) {
-      view = { match: spec.match, spec, subscribers: [] };
+      view = { match: spec.match, self: spec.self, subscribers: [] };
       viewOf.set(entry, view);
       entry.views = [...entry.views, view];
       if (view.match !== undefined && !this.matchable.includes(entry)) this.matchable = [...this.matchable, entry];
@@ -298,7 +295,7 @@ export class ChannelRegistry<In, Out> {
       return;
     }
     // Registered before the write: a transport may answer inside it. Frames heard before it do not count.
-    const timeout = entry.spec.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
+    const timeout = entry.spec.ackTimeout;
     const timer = this.host.scheduler.schedule(
       () => this.host.serial.run(() => this.reject(entry, undefined, new Error(`no ack within ${timeout} ms`))),
       timeout,
@@ -316,12 +313,21 @@ export class ChannelRegistry<In, Out> {
     wait.settle?.(confirmed);
   }
 
-  /** The server refused (or never confirmed) the subscription: every view of it errors. */
+  /**
+   * The server refused, or never confirmed, the subscription (or `ack` threw): every view of it
+   * errors, and the subscription its `subscribe` may have made on the server is released
+   * (`unsubscribe`, best effort, guarded).
+   */
   private reject(entry: ChannelEntry<In, Out>, serverMessage: In | undefined, cause: unknown): void {
-    this.fail(entry, new SubscriptionRejectedError(entry.key, serverMessage, cause));
+    if (this.entries.get(entry.key) !== entry) return;
+    this.release(entry);
+    for (const view of entry.views) this.errorAll(view.subscribers, new SubscriptionRejectedError(entry.key, serverMessage, cause));
   }
 
-  /** The subscription cannot exist (its message could not be built or sent): it errors, gone. */
+  /**
+   * The subscription cannot exist: its `subscribe` could not be built or serialized, so nothing
+   * was sent on this link and there is nothing to release. It errors, gone.
+   */
   private fail(entry: ChannelEntry<In, Out>, error: unknown): void {
     if (this.entries.get(entry.key) !== entry) return;
     this.forget(entry);
@@ -346,7 +352,7 @@ export class ChannelRegistry<In, Out> {
   private messageFor(message: ChannelMessage<In, Out>, entry: ChannelEntry<In, Out>, restoring: boolean): Out | Thrown {
     if (typeof message !== 'function') return message;
     const context: ChannelContext<In> = entry.last === undefined ? { restoring } : { restoring, last: entry.last };
-    return guarded(message as (context: ChannelContext<In>) => Out, context, entry.spec);
+    return guarded(message as (context: ChannelContext<In>) => Out, context, entry.spec.self);
   }
 
   private end(subscriber: Subscriber<In>): void {
@@ -361,4 +367,10 @@ export class ChannelRegistry<In, Out> {
 /** Delivers to the subscribers a view had when this delivery began. */
 function deliver<In>(view: ChannelView<In>, message: In): void {
   for (const subscriber of view.subscribers) subscriber.next(message);
+}
+
+/** What an `ack` result means: true confirms, an `Error` rejects, anything else is not the answer. */
+function ackVerdict(result: unknown): true | Error | undefined {
+  if (result === true) return true;
+  return result instanceof Error ? result : undefined;
 }

@@ -1,11 +1,13 @@
-import { guarded, threw } from '../guard';
+import { guarded, guardedEach, threw } from '../guard';
 import type { Decoder } from './codec';
 
 /**
  * Feeds one frame to a link's decoder and hands each message it yields to `each`, in order,
- * while `goOn()` holds (the link may end inside `each`). A decoder that throws, whose iterator
- * throws midway, or that returns something not iterable is reported once to `failed` (the
- * messages yielded before stay delivered). User code is called only through the guard.
+ * while `goOn()` holds (the link may end inside `each`). A decoder that throws, returns
+ * something not iterable, or whose result throws while it is read (a `Symbol.iterator` or
+ * `next` getter, an iterator that throws midway, a Proxy) is reported once to `failed` (the
+ * messages yielded before stay delivered). The decoder and every read of its result are user
+ * code, called only through the guard; `each` is not.
  */
 export function eachDecoded<In>(
   decoder: Decoder<In>,
@@ -15,24 +17,6 @@ export function eachDecoded<In>(
   failed: (error: unknown) => void,
 ): void {
   const messages = guarded(decoder, frame);
-  if (threw(messages)) {
-    failed(messages.error);
-    return;
-  }
-  if (Array.isArray(messages)) {
-    for (let i = 0; i < messages.length && goOn(); i++) each(messages[i] as In);
-    return;
-  }
-  if (typeof (messages as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
-    failed(new TypeError('the codec decoder did not return an iterable'));
-    return;
-  }
-  try {
-    for (const message of messages) {
-      each(message);
-      if (!goOn()) break;
-    }
-  } catch (error) {
-    failed(error); // the decoder's iterator threw
-  }
+  const failure = threw(messages) ? messages : guardedEach<In>(messages, each, goOn);
+  if (failure !== undefined) failed(failure.error);
 }

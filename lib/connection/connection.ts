@@ -50,6 +50,12 @@ export interface Connection<In, Out> {
    * `buffer: false`, `ConnectionClosedError` after close, the serializer's error for a message
    * it cannot encode, and a `TypeError` when the serializer returns something that is not a
    * frame: never a silent drop.
+   *
+   * "Offline" lasts until the link is restored, not until `state` says `'connected'`: from
+   * `Connected`/`Reconnected` until its channels are re-sent and acked (`SubscriptionsRestored`
+   * after a reconnect), `send()` still buffers — so nothing overtakes the subscriptions — and
+   * with `buffer: false` it throws `NotConnectedError` although `state` is `'connected'`. A
+   * frame that must go out during that window is a control frame: use {@link sendNow}.
    */
   send(message: Out): void;
   /**
@@ -58,6 +64,10 @@ export interface Connection<In, Out> {
    * channel restore, ahead of the offline buffer — or returns false when no link is open (and
    * after close). Never buffers: a frame meant for one link never reaches the next one.
    * Throws only for a message the serializer (or codec) cannot encode.
+   *
+   * This is the one way to write during the channel restore with `buffer: false`: there,
+   * `send()` throws `NotConnectedError` although `state` is already `'connected'` (see
+   * {@link send}).
    */
   sendNow(message: Out): boolean;
   /**

@@ -1,10 +1,9 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { DisconnectError } from '../errors/disconnect-error';
-import { guarded, threw, type Thrown } from '../guard';
+import { guarded, settleUserValue, threw, type Thrown } from '../guard';
 import type { HandshakeOptions } from '../options';
 import type { Frame } from '../serializer';
 import type { Link } from './link';
-import { settle } from './settle';
 import type { Serial } from './serial';
 
 /**
@@ -39,7 +38,7 @@ export class Handshake<In, Out> {
     const message = guarded(this.options.message, undefined, this.options);
     if (threw(message)) this.failWith(message.error);
     else {
-      settle(
+      settleUserValue(
         message,
         (resolved) => this.serial.run(() => this.send(resolved as Out)),
         (error) => this.serial.run(() => this.failWith(error)),

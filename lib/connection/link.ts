@@ -1,7 +1,7 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { CloseCode } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
-import { guarded, threw } from '../guard';
+import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
 import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketUrl, type HeartbeatOptions } from '../options';
 import type { Decoder } from '../codec/codec';
@@ -10,7 +10,6 @@ import { retryAfterMs } from '../transport/retry-after';
 import { openSocket, type Socket, type SocketEvents } from '../transport/socket';
 import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../transport/upgrade-failure';
 import type { WebSocketConstructor } from '../transport/websocket-like';
-import { settle } from './settle';
 import type { Serial } from './serial';
 
 /** What a link needs from the connection that owns it. */
@@ -179,7 +178,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
       return;
     }
-    settle(
+    settleUserValue(
       url,
       (resolved) => serial.run(() => this.open(resolved)),
       (error) => serial.run(() => this.fail(new DisconnectError('error', { cause: error, message: 'url factory rejected' }))),
@@ -203,7 +202,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       this.fail(new DisconnectError('error', { cause: options.error, message: 'transport options factory threw' }));
       return;
     }
-    settle(
+    settleUserValue(
       options,
       (resolved) => this.host.serial.run(() => this.openSocket(url, resolved)),
       (error) =>

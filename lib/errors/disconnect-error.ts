@@ -1,3 +1,5 @@
+import { boundedRetryAfter } from '../transport/retry-after';
+
 /** Why a link was lost or an attempt failed. */
 export type DisconnectReason = 'server-closed' | 'error' | 'timeout' | 'stale' | 'fatal' | 'manual';
 
@@ -9,7 +11,11 @@ export interface DisconnectDetails {
   status?: number;
   /** Response headers of a refused upgrade, names in lower case (Node only). */
   headers?: Readonly<Record<string, string>>;
-  /** Ms the server asked us to wait (its `Retry-After` header), when it sent one. */
+  /**
+   * Ms the server asked us to wait (its `Retry-After` header), when it sent one. Stored
+   * bounded: longer than 2^31 − 1 ms (`Infinity` included) is capped to that, negative is 0,
+   * NaN is dropped (see `boundedRetryAfter`).
+   */
   retryAfter?: number;
   /** The server did not select a requested subprotocol, or selected one nobody requested. */
   subprotocolMismatch?: boolean;
@@ -35,7 +41,7 @@ export class DisconnectError extends Error {
     this.code = details.code;
     this.status = details.status;
     this.headers = details.headers;
-    this.retryAfter = details.retryAfter;
+    this.retryAfter = boundedRetryAfter(details.retryAfter);
     this.subprotocolMismatch = details.subprotocolMismatch;
     this.cause = details.cause;
   }
@@ -48,7 +54,8 @@ export class DisconnectError extends Error {
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * Ms the server asked us to wait, from the `Retry-After` header of a refused upgrade
-   * (seconds or an HTTP date). The default delay honours it on 429 and 503.
+   * (seconds or an HTTP date): finite, in `[0, 2^31 − 1]` (a longer wait is capped, so it is
+   * always safe to hand to a timer). The default delay honours it on 429 and 503, up to `maxDelay`.
    */
   readonly retryAfter?: number;
   /** True when the upgrade failed because the subprotocol did not match (fatal by default). */

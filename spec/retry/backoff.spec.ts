@@ -32,10 +32,10 @@ describe('backoff()', () => {
       expect(delayFor(5_000)).toBe(30_000); // multiplier^4999 overflows to Infinity; still capped
     });
 
-    it('treats attempt 0 (and below) like the first retry', () => {
+    it('rejects attempt 0 and below: retries are numbered from 1 (#16; 0.3 treated them as the first retry)', () => {
       const delayFor = backoff({ jitter: 0 });
-      expect(delayFor(0)).toBe(100);
-      expect(delayFor(-3)).toBe(100);
+      expect(() => delayFor(0)).toThrow(expect.objectContaining({ name: 'ConfigError', field: 'attempt' }));
+      expect(() => delayFor(-3)).toThrow(expect.objectContaining({ name: 'ConfigError', field: 'attempt' }));
     });
 
     it('honours initialDelay, multiplier and maxDelay', () => {
