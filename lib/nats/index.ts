@@ -12,5 +12,5 @@ export type {
 } from './nats-connection';
 export type { NatsMsg } from './msg';
 export type { NatsClientOp, NatsConnectInfo, NatsHeaders, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
-export { isNatsError, NatsError, NatsNoRespondersError, NatsTimeoutError } from './errors';
+export { isNatsError, NatsArgumentError, NatsError, NatsNoRespondersError, NatsTimeoutError } from './errors';
 export { natsCodec } from './codec';

@@ -10,6 +10,8 @@ import {
 import { isAuthError } from './auth-error';
 import { natsCodec } from './codec';
 import { encodeOp } from './encoder';
+import { describeArgument } from './errors/describe';
+import { NatsArgumentError } from './errors/nats-argument-error';
 import { NatsError } from './errors/nats-error';
 import { FlushBarrier } from './flush-barrier';
 import { toMsg, type NatsMsg } from './msg';
@@ -30,6 +32,8 @@ const NO_DATA = new Uint8Array(0);
 function sidKey(sid: number): string {
   return `sid:${sid}`;
 }
+
+type InfoOp = Extract<NatsServerOp, { op: 'INFO' }>;
 
 /** A promise resolved from outside: the `INFO` of the link being opened. */
 interface InfoWaiter {
@@ -109,6 +113,10 @@ export class NatsClient implements NatsConnection {
     return this.errorsSubject.asObservable();
   }
 
+  get buffered(): number {
+    return this.conn.buffered;
+  }
+
   get servers(): readonly string[] {
     return this.pool.servers;
   }
@@ -126,7 +134,8 @@ export class NatsClient implements NatsConnection {
   }
 
   publish(subject: string, data?: string | Uint8Array, options: NatsPublishOptions = {}): void {
-    const bytes = typeof data === 'string' ? textEncoder.encode(data) : (data ?? NO_DATA);
+    if (typeof subject !== 'string') throw new NatsArgumentError('subject', subject, 'a string');
+    const bytes = payloadBytes(data);
     const limit = this.lastInfo?.max_payload;
     if (limit !== undefined && bytes.length > limit) {
       throw new NatsError(`payload of ${bytes.length} bytes exceeds the server's max_payload of ${limit} bytes`);
@@ -187,7 +196,7 @@ export class NatsClient implements NatsConnection {
     this.handshakeOps.add(op);
     switch (op.op) {
       case 'INFO':
-        this.onInfo(op.info);
+        this.onInfo(op);
         this.linkInfo.resolve(op.info);
         return false;
       case 'PONG':
@@ -218,7 +227,7 @@ export class NatsClient implements NatsConnection {
         this.flushes.pong();
         return;
       case 'INFO':
-        this.onInfo(op.info);
+        this.onInfo(op);
         if (op.info.ldm) this.leaveLameServer();
         return;
       case '-ERR':
@@ -229,8 +238,13 @@ export class NatsClient implements NatsConnection {
     }
   }
 
-  private onInfo(info: NatsInfo): void {
+  private onInfo({ info, malformedConnectUrls }: InfoOp): void {
     this.lastInfo = info;
+    for (const entry of malformedConnectUrls ?? []) {
+      this.errorsSubject.next(
+        new NatsError(`skipped a malformed entry of INFO.connect_urls: ${describeArgument(entry)} (expected host:port)`),
+      );
+    }
     if (this.linkUrl !== undefined) this.pool.setLame(this.linkUrl, info.ldm === true);
     const listed = info.connect_urls;
     if (!listed) return;
@@ -273,6 +287,14 @@ export class NatsClient implements NatsConnection {
         return;
     }
   }
+}
+
+/** A publish's payload as bytes; throws {@link NatsArgumentError} for anything but a string, bytes or nothing. */
+function payloadBytes(data: unknown): Uint8Array {
+  if (data === undefined) return NO_DATA;
+  if (typeof data === 'string') return textEncoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  throw new NatsArgumentError('data', data, 'a string, a Uint8Array or undefined');
 }
 
 function serverError(message: string): NatsError {

@@ -73,6 +73,8 @@ export interface NatsConnection {
    * next link (behind the buffered publishes).
    */
   flush(): Observable<void>;
+  /** Publishes (and flush `PING`s) accepted while offline and waiting in the core's buffer (0 while live and flushed). */
+  readonly buffered: number;
   /** Known servers, discovered ones included, in pool order. */
   readonly servers: readonly string[];
   /** The server of the current link (`undefined` while down). */

@@ -20,7 +20,11 @@ export interface NatsInfo {
   readonly headers?: boolean;
   /** The server requires credentials in `CONNECT`. */
   readonly auth_required?: boolean;
-  /** Other servers of the cluster, as `host:port` (for a WebSocket client: their WebSocket listeners). */
+  /**
+   * Other servers of the cluster, as `host:port` (for a WebSocket client: their WebSocket
+   * listeners). Only well-formed entries are kept; the others are in the `INFO` operation's
+   * `malformedConnectUrls` (and reported on `errors$`).
+   */
   readonly connect_urls?: readonly string[];
   /** Lame-duck mode: the server is about to stop and wants its clients elsewhere. */
   readonly ldm?: boolean;
@@ -76,7 +80,12 @@ export interface NatsMsgOp {
 
 /** A protocol operation sent by the server, as the NATS codec decodes it. */
 export type NatsServerOp =
-  | { readonly op: 'INFO'; readonly info: NatsInfo }
+  | {
+      readonly op: 'INFO';
+      readonly info: NatsInfo;
+      /** Entries of the server's `connect_urls` that are not `host:port`: skipped, never used. */
+      readonly malformedConnectUrls?: readonly unknown[];
+    }
   | NatsMsgOp
   | { readonly op: 'PING' }
   | { readonly op: 'PONG' }
