@@ -1,16 +1,28 @@
 export { natsConnect } from './nats-connect';
+export { DEFAULT_MAX_PAYLOAD } from './nats-client';
+export { DEFAULT_LAME_DUCK_SPREAD } from './lame-duck';
 export {
+  DEFAULT_FLUSH_TIMEOUT,
   DEFAULT_REQUEST_TIMEOUT,
   type NatsConnectOptions,
   type NatsTransportOptionKey,
 } from './nats-connect-options';
 export type {
   NatsConnection,
+  NatsFlushOptions,
   NatsPublishOptions,
   NatsRequestOptions,
   NatsSubscribeOptions,
 } from './nats-connection';
 export type { NatsMsg } from './msg';
 export type { NatsClientOp, NatsConnectInfo, NatsHeaders, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
-export { isNatsError, NatsArgumentError, NatsError, NatsNoRespondersError, NatsTimeoutError } from './errors';
+export {
+  isNatsError,
+  NatsArgumentError,
+  NatsError,
+  NatsFlushTimeoutError,
+  NatsNoRespondersError,
+  NatsPermissionError,
+  NatsTimeoutError,
+} from './errors';
 export { natsCodec } from './codec';

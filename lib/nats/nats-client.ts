@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, filter, map, Observable, Subject, throwError, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, filter, map, Observable, Subject, throwError, type SchedulerLike, type Subscription } from 'rxjs';
 import {
   ConfigError,
   connect,
@@ -13,13 +13,24 @@ import { encodeOp } from './encoder';
 import { describeArgument } from './errors/describe';
 import { NatsArgumentError } from './errors/nats-argument-error';
 import { NatsError } from './errors/nats-error';
+import { NatsFlushTimeoutError } from './errors/nats-flush-timeout-error';
+import { permissionError } from './errors/nats-permission-error';
 import { FlushBarrier } from './flush-barrier';
 import { toMsg, type NatsMsg } from './msg';
 import { MAX_TIMER_MS, type ResolvedNatsOptions } from './nats-connect-options';
-import type { NatsConnection, NatsPublishOptions, NatsRequestOptions, NatsSubscribeOptions } from './nats-connection';
+import type {
+  NatsConnection,
+  NatsFlushOptions,
+  NatsPublishOptions,
+  NatsRequestOptions,
+  NatsSubscribeOptions,
+} from './nats-connection';
 import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import { lameDuckDelay } from './lame-duck';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
+import { shuffled } from './shuffle';
+import { Subscriptions } from './subscriptions';
 
 /** Client name and version sent in `CONNECT`. */
 const LANG = 'rx-reconnect';
@@ -27,6 +38,13 @@ const VERSION = '0.3.1';
 
 const textEncoder = new TextEncoder();
 const NO_DATA = new Uint8Array(0);
+
+/**
+ * The payload limit, in bytes, until a server's `INFO` says its own: nats-server's default
+ * `max_payload` (1 MiB). A larger publish made before the first `INFO` would make the server
+ * drop the link, and what was queued behind it with it.
+ */
+export const DEFAULT_MAX_PAYLOAD = 1_048_576;
 
 /** The channel key of a subscription: `route` returns it for the subscription's `MSG`s. */
 function sidKey(sid: number): string {
@@ -60,7 +78,12 @@ export class NatsClient implements NatsConnection {
   private readonly errorsSubject = new Subject<NatsError>();
   private readonly flushes: FlushBarrier;
   private readonly inbox: RequestInbox;
+  private readonly subs = new Subscriptions();
   private nextSid = 1;
+  /** Fail fast on the first connection (`waitOnFirstConnect: false`) until a link is up; then the user's limit. */
+  private failFast: { readonly maxAttempts: number } | undefined;
+  /** The scheduled move away from a server in lame-duck mode. */
+  private lameMove: Subscription | undefined;
   private linkInfo = infoWaiter();
   private lastInfo: NatsInfo | undefined;
   private server: string | undefined;
@@ -71,7 +94,12 @@ export class NatsClient implements NatsConnection {
 
   constructor(private readonly options: ResolvedNatsOptions) {
     this.scheduler = options.passed.scheduler ?? asyncScheduler;
-    this.pool = new ServerPool(options.servers, () => this.scheduler.now());
+    const servers = options.noRandomize ? options.servers : shuffled(options.servers, Math.random);
+    this.pool = new ServerPool(servers, () => this.scheduler.now());
+    const retry = options.passed.retry;
+    const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
+    // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
+    if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
@@ -80,6 +108,9 @@ export class NatsClient implements NatsConnection {
     });
     this.conn = connect<NatsServerOp, NatsClientOp>({
       ...options.passed,
+      ...(this.failFast && retry !== false
+        ? { retry: { ...retry, maxAttempts: Math.min(this.failFast.maxAttempts, servers.length - 1) } }
+        : {}),
       url: () => this.pool.pick(),
       codec: {
         encode: natsCodec.encode,
@@ -136,9 +167,11 @@ export class NatsClient implements NatsConnection {
   publish(subject: string, data?: string | Uint8Array, options: NatsPublishOptions = {}): void {
     if (typeof subject !== 'string') throw new NatsArgumentError('subject', subject, 'a string');
     const bytes = payloadBytes(data);
-    const limit = this.lastInfo?.max_payload;
-    if (limit !== undefined && bytes.length > limit) {
-      throw new NatsError(`payload of ${bytes.length} bytes exceeds the server's max_payload of ${limit} bytes`);
+    const known = this.lastInfo?.max_payload;
+    const limit = known ?? DEFAULT_MAX_PAYLOAD;
+    if (bytes.length > limit) {
+      const whose = known === undefined ? 'the default max_payload (no server INFO yet)' : "the server's max_payload";
+      throw new NatsError(`payload of ${bytes.length} bytes exceeds ${whose} of ${limit} bytes`);
     }
     const reply = options.reply;
     this.conn.send({ op: 'PUB', subject, ...(reply === undefined ? {} : { reply }), data: bytes });
@@ -152,8 +185,23 @@ export class NatsClient implements NatsConnection {
     return this.inbox.request(subject, data, timeout);
   }
 
-  flush(): Observable<void> {
-    return defer(() => new Observable<void>((subscriber) => this.flushes.add(subscriber)));
+  flush(options: NatsFlushOptions = {}): Observable<void> {
+    const timeout = options.timeout ?? this.options.flushTimeout;
+    if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMER_MS)) {
+      return throwError(() => new ConfigError('timeout', timeout, `a number of ms greater than 0 and at most ${MAX_TIMER_MS}`));
+    }
+    return defer(
+      () =>
+        new Observable<void>((subscriber) => {
+          const leave = this.flushes.add(subscriber);
+          if (subscriber.closed) return leave;
+          const deadline = this.scheduler.schedule(() => subscriber.error(new NatsFlushTimeoutError(timeout)), timeout);
+          return () => {
+            deadline.unsubscribe();
+            leave();
+          };
+        }),
+    );
   }
 
   close(): void {
@@ -166,9 +214,18 @@ export class NatsClient implements NatsConnection {
       const sid = this.nextSid++;
       const sub: NatsClientOp = { op: 'SUB', subject, ...(queue === undefined ? {} : { queue }), sid };
       encodeOp(sub); // a subject or queue the protocol cannot carry errors here, before any channel exists
-      return this.conn
+      const messages$ = this.conn
         .channel({ key: sidKey(sid), subscribe: sub, unsubscribe: { op: 'UNSUB', sid } })
         .pipe(filter((op): op is NatsMsgOp => op.op === 'MSG'));
+      return new Observable<NatsMsgOp>((subscriber) => {
+        // A refusal by the server names the subject: it errors this Observable (and so sends UNSUB).
+        this.subs.add(sid, subject, queue, (error) => subscriber.error(error));
+        const channel = messages$.subscribe(subscriber);
+        return () => {
+          this.subs.delete(sid);
+          channel.unsubscribe();
+        };
+      });
     });
   }
 
@@ -231,11 +288,18 @@ export class NatsClient implements NatsConnection {
         if (op.info.ldm) this.leaveLameServer();
         return;
       case '-ERR':
-        this.errorsSubject.next(serverError(op.message));
+        this.onServerError(op.message);
         return;
       default:
         return;
     }
+  }
+
+  /** A `-ERR` that does not end the link: a refused subscription errors its Observable; every one is on `errors$`. */
+  private onServerError(message: string): void {
+    const refused = permissionError(message);
+    if (refused?.operation === 'subscribe') this.subs.refuse(refused);
+    this.errorsSubject.next(refused ?? serverError(message));
   }
 
   private onInfo({ info, malformedConnectUrls }: InfoOp): void {
@@ -253,18 +317,50 @@ export class NatsClient implements NatsConnection {
     if (!info.ldm) this.pool.listed(listed);
   }
 
-  /** The server of the live link announced lame-duck mode: move to another one now, if any is known. */
+  /**
+   * The server of the live link announced lame-duck mode: move to another one, if any is known,
+   * at a moment drawn in the `lameDuckSpread` window (at once for 0), so that its clients do not
+   * all leave together.
+   */
   private leaveLameServer(): void {
+    if (!this.mustLeave() || this.lameMove) return;
+    const delay = lameDuckDelay(this.options.lameDuckSpread, Math.random);
+    if (delay === 0) {
+      this.conn.reconnect();
+      return;
+    }
+    this.lameMove = this.scheduler.schedule(() => {
+      this.lameMove = undefined;
+      if (this.mustLeave()) this.conn.reconnect();
+    }, delay);
+  }
+
+  private mustLeave(): boolean {
     const url = this.server;
-    if (url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url)) this.conn.reconnect();
+    return url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
+  }
+
+  private cancelLameMove(): void {
+    this.lameMove?.unsubscribe();
+    this.lameMove = undefined;
   }
 
   private onEvent(event: ConnectionEvent<NatsClientOp>): void {
     switch (event.type) {
       case 'Connected':
         this.server = event.url;
+        if (this.failFast) {
+          // Connected once: from now on outages follow the user's retry policy.
+          const { maxAttempts } = this.failFast;
+          this.failFast = undefined;
+          this.conn.retry({ maxAttempts });
+        }
         this.flushes.linkLive();
         this.leaveLameServer();
+        return;
+      case 'Reconnecting':
+        // Failing fast on the first connection: the next configured server at once.
+        if (this.failFast) this.conn.retry();
         return;
       case 'Reconnected':
         this.server = event.url;
@@ -275,11 +371,13 @@ export class NatsClient implements NatsConnection {
         return;
       case 'Disconnected':
         this.server = undefined;
+        this.cancelLameMove();
         this.pool.failed();
         this.flushes.linkLost();
         return;
       case 'Closed':
         this.server = undefined;
+        this.cancelLameMove();
         this.flushes.close(new ConnectionClosedError(event.reason, event.error));
         this.errorsSubject.complete();
         return;

@@ -22,6 +22,16 @@ export interface NatsPublishOptions {
   reply?: string;
 }
 
+/** Options of {@link NatsConnection.flush}. */
+export interface NatsFlushOptions {
+  /**
+   * Ms to wait for the server's confirmation, from the call (offline time included); greater
+   * than 0 (else the flush errors with `ConfigError`).
+   * @default the connection's `flushTimeout` (10000)
+   */
+  timeout?: number;
+}
+
 /** Options of {@link NatsConnection.request}. */
 export interface NatsRequestOptions {
   /**
@@ -51,14 +61,16 @@ export interface NatsConnection {
    * Cold: `SUB` (a fresh sid) when subscribed, `UNSUB` when unsubscribed; re-sent on every new
    * link. Messages are dispatched by sid in O(1). Completes on `close()`, errors with
    * `ConnectionClosedError` when the connection ends otherwise; errors with a `NatsError` for a
-   * subject or queue the protocol cannot carry.
+   * subject or queue the protocol cannot carry, and with `NatsPermissionError` (naming the
+   * subject) when the server refuses the subscription.
    */
   subscribe(subject: string, options?: NatsSubscribeOptions): Observable<NatsMsg>;
   /**
    * `PUB`: written now, or buffered while offline (bounded by the `buffer` option). Throws the
-   * core's `send()` errors (`BufferOverflowError`, `ConnectionClosedError`, …), and a
-   * `NatsError` when the payload is larger than the server's `INFO.max_payload` or the subject
-   * is invalid; nothing is sent then.
+   * core's `send()` errors (`BufferOverflowError`, `ConnectionClosedError`, …), a
+   * `NatsArgumentError` for a payload or subject of the wrong type, and a `NatsError` when the
+   * payload is larger than the server's `INFO.max_payload` (before the first `INFO`: 1 MiB,
+   * nats-server's default) or the subject is invalid; nothing is sent then.
    */
   publish(subject: string, data?: string | Uint8Array, options?: NatsPublishOptions): void;
   /**
@@ -70,9 +82,11 @@ export interface NatsConnection {
   /**
    * Cold: a `PING` after everything published so far; emits once (`undefined`) and completes at
    * its `PONG`, when the server has processed those publishes. While offline it waits for the
-   * next link (behind the buffered publishes).
+   * next link (behind the buffered publishes). Errors with `NatsFlushTimeoutError` when no
+   * `PONG` came within its deadline (a server that stopped answering), and with
+   * `ConnectionClosedError` when the connection ends first.
    */
-  flush(): Observable<void>;
+  flush(options?: NatsFlushOptions): Observable<void>;
   /** Publishes (and flush `PING`s) accepted while offline and waiting in the core's buffer (0 while live and flushed). */
   readonly buffered: number;
   /** Known servers, discovered ones included, in pool order. */

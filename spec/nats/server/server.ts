@@ -33,6 +33,8 @@ export interface NatsServerSettings {
   pingMax?: number;
   /** `max_payload` in bytes. */
   maxPayload?: number;
+  /** Raw config lines appended as they are (users with permissions, nkey users…). */
+  extra?: readonly string[];
 }
 
 /**
@@ -67,6 +69,7 @@ export class NatsTestServer {
       settings.pingInterval === undefined ? '' : `ping_interval: ${JSON.stringify(settings.pingInterval)}`,
       settings.pingMax === undefined ? '' : `ping_max: ${settings.pingMax}`,
       settings.maxPayload === undefined ? '' : `max_payload: ${settings.maxPayload}`,
+      ...(settings.extra ?? []),
     ];
     writeFileSync(join(dir, 'nats.conf'), lines.filter(Boolean).join('\n') + '\n');
     try {
@@ -100,10 +103,21 @@ export class NatsTestServer {
     }
   }
 
+  /** SIGSTOP: the process stays, its sockets stay open, and it answers nothing until {@link resume}. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL, resolved once the process has exited. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    child.kill('SIGCONT'); // a paused process would not exit on SIGKILL until resumed on some systems
     child.kill('SIGKILL');
     await bounded(this.exited, EXIT_MS, 'nats-server exit');
   }
