@@ -12,9 +12,18 @@ export type {
   NatsFlushOptions,
   NatsPublishOptions,
   NatsRequestOptions,
+  NatsStats,
   NatsSubscribeOptions,
 } from './nats-connection';
-export type { NatsMsg } from './msg';
+export type { NatsMsg, NatsRespondOptions } from './msg';
+export type { NatsHeadersInit } from './headers';
+export {
+  credsAuthenticator,
+  jwtAuthenticator,
+  nkeyAuthenticator,
+  type NatsAuth,
+  type NatsAuthenticator,
+} from './authenticator';
 export type { NatsClientOp, NatsConnectInfo, NatsHeaders, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
 export {
   isNatsError,

@@ -1,4 +1,16 @@
-import { asyncScheduler, defer, filter, map, Observable, Subject, throwError, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  defer,
+  filter,
+  map,
+  Observable,
+  Subject,
+  take,
+  tap,
+  throwError,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import {
   ConfigError,
   connect,
@@ -16,6 +28,7 @@ import { NatsError } from './errors/nats-error';
 import { NatsFlushTimeoutError } from './errors/nats-flush-timeout-error';
 import { permissionError } from './errors/nats-permission-error';
 import { FlushBarrier } from './flush-barrier';
+import { encodeHeaders, toHeaders, type NatsHeadersInit } from './headers';
 import { toMsg, type NatsMsg } from './msg';
 import { MAX_TIMER_MS, type ResolvedNatsOptions } from './nats-connect-options';
 import type {
@@ -23,9 +36,10 @@ import type {
   NatsFlushOptions,
   NatsPublishOptions,
   NatsRequestOptions,
+  NatsStats,
   NatsSubscribeOptions,
 } from './nats-connection';
-import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import type { NatsClientOp, NatsConnectInfo, NatsHeaders, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
 import { lameDuckDelay } from './lame-duck';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
@@ -91,6 +105,12 @@ export class NatsClient implements NatsConnection {
   private linkUrl: string | undefined;
   /** Operations `handshake.ack` has seen: the core also delivers them to `messages$`, where they are not handled twice. */
   private readonly handshakeOps = new WeakSet<NatsServerOp>();
+  /** `drain()` was called: no new subscription or publish. */
+  private draining = false;
+  private readonly counters = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0, reconnects: 0 };
+  /** Answers a received message (`msg.respond()`). */
+  private readonly respond = (subject: string, data: string | Uint8Array | undefined, options?: { headers?: NatsHeadersInit }): void =>
+    this.publish(subject, data, options?.headers === undefined ? {} : { headers: options.headers });
 
   constructor(private readonly options: ResolvedNatsOptions) {
     this.scheduler = options.passed.scheduler ?? asyncScheduler;
@@ -104,7 +124,8 @@ export class NatsClient implements NatsConnection {
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
       subscribe: (subject) => this.subscribeOps(subject),
-      publish: (subject, data, reply) => this.publish(subject, data, { reply }),
+      publish: (subject, data, reply, headers) => this.publish(subject, data, { reply, ...(headers === undefined ? {} : { headers }) }),
+      message: (op) => toMsg(op, this.respond),
     });
     this.conn = connect<NatsServerOp, NatsClientOp>({
       ...options.passed,
@@ -160,21 +181,47 @@ export class NatsClient implements NatsConnection {
     return this.lastInfo;
   }
 
+  stats(): NatsStats {
+    return { ...this.counters };
+  }
+
   subscribe(subject: string, options: NatsSubscribeOptions = {}): Observable<NatsMsg> {
-    return this.subscribeOps(subject, options.queue).pipe(map(toMsg));
+    if (typeof options !== 'object' || options === null) {
+      return throwError(() => new NatsArgumentError('options', options, 'an object or undefined'));
+    }
+    const { queue, max } = options;
+    if (max !== undefined && !(typeof max === 'number' && Number.isSafeInteger(max) && max > 0)) {
+      return throwError(() => new NatsArgumentError('options.max', max, 'a whole number greater than 0'));
+    }
+    return this.subscribeOps(subject, queue, max).pipe(map((op) => toMsg(op, this.respond)));
   }
 
   publish(subject: string, data?: string | Uint8Array, options: NatsPublishOptions = {}): void {
     if (typeof subject !== 'string') throw new NatsArgumentError('subject', subject, 'a string');
+    if (typeof options !== 'object' || options === null) throw new NatsArgumentError('options', options, 'an object or undefined');
+    if (this.draining) throw new NatsError('the connection is draining: no new publish');
     const bytes = payloadBytes(data);
+    const headers = options.headers === undefined ? undefined : toHeaders(options.headers);
+    if (headers !== undefined && this.lastInfo !== undefined && !this.lastInfo.headers) {
+      throw new NatsError('the server does not support headers (INFO.headers is not true)');
+    }
+    const size = bytes.length + (headers === undefined ? 0 : headerBytes(headers));
     const known = this.lastInfo?.max_payload;
     const limit = known ?? DEFAULT_MAX_PAYLOAD;
-    if (bytes.length > limit) {
+    if (size > limit) {
       const whose = known === undefined ? 'the default max_payload (no server INFO yet)' : "the server's max_payload";
-      throw new NatsError(`payload of ${bytes.length} bytes exceeds ${whose} of ${limit} bytes`);
+      throw new NatsError(`payload of ${size} bytes exceeds ${whose} of ${limit} bytes`);
     }
     const reply = options.reply;
-    this.conn.send({ op: 'PUB', subject, ...(reply === undefined ? {} : { reply }), data: bytes });
+    this.conn.send({
+      op: 'PUB',
+      subject,
+      ...(reply === undefined ? {} : { reply }),
+      data: bytes,
+      ...(headers === undefined ? {} : { headers }),
+    });
+    this.counters.outMsgs++;
+    this.counters.outBytes += size;
   }
 
   request(subject: string, data?: string | Uint8Array, options: NatsRequestOptions = {}): Observable<NatsMsg> {
@@ -182,7 +229,7 @@ export class NatsClient implements NatsConnection {
     if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMER_MS)) {
       return throwError(() => new ConfigError('timeout', timeout, `a number of ms greater than 0 and at most ${MAX_TIMER_MS}`));
     }
-    return this.inbox.request(subject, data, timeout);
+    return this.inbox.request(subject, data, timeout, options.headers);
   }
 
   flush(options: NatsFlushOptions = {}): Observable<void> {
@@ -204,23 +251,60 @@ export class NatsClient implements NatsConnection {
     );
   }
 
+  drain(): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      if (this.draining) {
+        subscriber.error(new NatsError('drain() was already called'));
+        return undefined;
+      }
+      this.draining = true;
+      const finish = (error?: unknown): void => {
+        this.subs.completeAll();
+        this.conn.close();
+        if (error === undefined) {
+          subscriber.next();
+          subscriber.complete();
+        } else subscriber.error(error);
+      };
+      try {
+        // The server stops sending to them; what it sent before arrives before the flush's PONG.
+        for (const sid of this.subs.sids()) this.conn.send({ op: 'UNSUB', sid });
+      } catch (error) {
+        finish(error);
+        return undefined;
+      }
+      return this.flush().subscribe({ error: (error: unknown) => finish(error), complete: () => finish() });
+    });
+  }
+
   close(): void {
     this.conn.close();
   }
 
   /** A subscription's raw `MSG` operations (the request inbox reads their status). */
-  private subscribeOps(subject: string, queue?: string): Observable<NatsMsgOp> {
+  private subscribeOps(subject: string, queue?: string, max?: number): Observable<NatsMsgOp> {
     return defer(() => {
+      if (this.draining) return throwError(() => new NatsError('the connection is draining: no new subscription'));
       const sid = this.nextSid++;
-      const sub: NatsClientOp = { op: 'SUB', subject, ...(queue === undefined ? {} : { queue }), sid };
+      const sub = { op: 'SUB' as const, subject, ...(queue === undefined ? {} : { queue }), sid };
       encodeOp(sub); // a subject or queue the protocol cannot carry errors here, before any channel exists
+      let delivered = 0;
       const messages$ = this.conn
-        .channel({ key: sidKey(sid), subscribe: sub, unsubscribe: { op: 'UNSUB', sid } })
+        .channel({
+          key: sidKey(sid),
+          // With max, the server unsubscribes by itself after what is left of it (also after a restore).
+          subscribe: max === undefined ? sub : () => ({ ...sub, max: max - delivered }),
+          unsubscribe: { op: 'UNSUB', sid },
+        })
         .pipe(filter((op): op is NatsMsgOp => op.op === 'MSG'));
+      const limited$ = max === undefined ? messages$ : messages$.pipe(tap(() => delivered++), take(max));
       return new Observable<NatsMsgOp>((subscriber) => {
         // A refusal by the server names the subject: it errors this Observable (and so sends UNSUB).
-        this.subs.add(sid, subject, queue, (error) => subscriber.error(error));
-        const channel = messages$.subscribe(subscriber);
+        this.subs.add(sid, subject, queue, {
+          fail: (error) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+        const channel = limited$.subscribe(subscriber);
         return () => {
           this.subs.delete(sid);
           channel.unsubscribe();
@@ -232,7 +316,8 @@ export class NatsClient implements NatsConnection {
   /** `CONNECT` (with the `PING` its `PONG` acks), once the link's `INFO` says what the server supports. */
   private async connectMessage(): Promise<NatsClientOp> {
     const info = await this.linkInfo.promise;
-    const { token, user, pass, name } = this.options;
+    const { token, user, pass, name, authenticator } = this.options;
+    const auth = authenticator === undefined ? {} : authenticator(info.nonce);
     const connect: NatsConnectInfo = {
       protocol: 1,
       verbose: false,
@@ -244,6 +329,9 @@ export class NatsClient implements NatsConnection {
       ...(token === undefined ? {} : { auth_token: token }),
       ...(user === undefined ? {} : { user }),
       ...(pass === undefined ? {} : { pass }),
+      ...(auth.nkey === undefined ? {} : { nkey: auth.nkey }),
+      ...(auth.sig === undefined ? {} : { sig: auth.sig }),
+      ...(auth.jwt === undefined ? {} : { jwt: auth.jwt }),
     };
     return { op: 'CONNECT', connect };
   }
@@ -276,6 +364,10 @@ export class NatsClient implements NatsConnection {
   private onOp(op: NatsServerOp): void {
     if (this.handshakeOps.has(op)) return;
     switch (op.op) {
+      case 'MSG':
+        this.counters.inMsgs++;
+        this.counters.inBytes += op.data.length;
+        return;
       case 'PING':
         // Never buffered: a PONG is for this link only.
         this.conn.sendNow({ op: 'PONG' });
@@ -363,6 +455,7 @@ export class NatsClient implements NatsConnection {
         if (this.failFast) this.conn.retry();
         return;
       case 'Reconnected':
+        this.counters.reconnects++;
         this.server = event.url;
         this.leaveLameServer();
         return;
@@ -385,6 +478,18 @@ export class NatsClient implements NatsConnection {
         return;
     }
   }
+}
+
+const headerSizes = new WeakMap<NatsHeaders, number>();
+
+/** Bytes of the header block of an `HPUB` (part of what `max_payload` limits). */
+function headerBytes(headers: NatsHeaders): number {
+  let size = headerSizes.get(headers);
+  if (size === undefined) {
+    size = textEncoder.encode(encodeHeaders(headers)).length;
+    headerSizes.set(headers, size);
+  }
+  return size;
 }
 
 /** A publish's payload as bytes; throws {@link NatsArgumentError} for anything but a string, bytes or nothing. */

@@ -1,4 +1,5 @@
 import { ConfigError, type ConnectOptions } from '../index';
+import type { NatsAuthenticator } from './authenticator';
 import { DEFAULT_LAME_DUCK_SPREAD } from './lame-duck';
 import type { NatsClientOp, NatsServerOp } from './ops';
 
@@ -33,6 +34,13 @@ export interface NatsConnectOptions extends Pick<ConnectOptions<NatsServerOp, Na
    * @default none
    */
   pass?: string;
+  /**
+   * NKey or JWT authentication: called for every link with the server's nonce, it returns the
+   * `CONNECT` credentials. Use {@link nkeyAuthenticator}, {@link jwtAuthenticator} or
+   * {@link credsAuthenticator}.
+   * @default none
+   */
+  authenticator?: NatsAuthenticator;
   /**
    * The connection's name as the server's monitoring shows it (`CONNECT.name`).
    * @default none
@@ -93,6 +101,7 @@ const NATS_KEYS = [
   'user',
   'pass',
   'name',
+  'authenticator',
   'ignoreDiscoveredServers',
   'requestTimeout',
   'flushTimeout',
@@ -121,6 +130,7 @@ export interface ResolvedNatsOptions {
   readonly user?: string;
   readonly pass?: string;
   readonly name?: string;
+  readonly authenticator?: NatsAuthenticator;
   readonly ignoreDiscoveredServers: boolean;
   readonly requestTimeout: number;
   readonly flushTimeout: number;
@@ -153,6 +163,9 @@ export function resolveNatsOptions(options: NatsConnectOptions): ResolvedNatsOpt
   for (const key of ['token', 'user', 'pass', 'name'] as const) {
     const value: unknown = options[key];
     if (value !== undefined && typeof value !== 'string') throw new ConfigError(key, value, 'a string');
+  }
+  if (options.authenticator !== undefined && typeof options.authenticator !== 'function') {
+    throw new ConfigError('authenticator', options.authenticator, 'a function (nkeyAuthenticator(), jwtAuthenticator(), credsAuthenticator())');
   }
   const {
     ignoreDiscoveredServers = false,
@@ -188,6 +201,7 @@ export function resolveNatsOptions(options: NatsConnectOptions): ResolvedNatsOpt
     ...(options.user === undefined ? {} : { user: options.user }),
     ...(options.pass === undefined ? {} : { pass: options.pass }),
     ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.authenticator === undefined ? {} : { authenticator: options.authenticator }),
     ignoreDiscoveredServers,
     requestTimeout,
     flushTimeout,

@@ -6,6 +6,8 @@ interface LiveSubscription {
   readonly queue: string | undefined;
   /** Errors the subscription's Observable (which releases it on the server). */
   readonly fail: (error: unknown) => void;
+  /** Completes the subscription's Observable (`drain()`). */
+  readonly complete: () => void;
 }
 
 /**
@@ -20,8 +22,20 @@ export class Subscriptions {
     return this.bySid.size;
   }
 
-  add(sid: number, subject: string, queue: string | undefined, fail: (error: unknown) => void): void {
-    this.bySid.set(sid, { subject, queue, fail });
+  add(sid: number, subject: string, queue: string | undefined, end: Pick<LiveSubscription, 'fail' | 'complete'>): void {
+    this.bySid.set(sid, { subject, queue, ...end });
+  }
+
+  /** The sids of the live subscriptions. */
+  sids(): number[] {
+    return [...this.bySid.keys()];
+  }
+
+  /** Completes every live subscription (the end of a `drain()`). */
+  completeAll(): void {
+    const all = [...this.bySid.values()];
+    this.bySid.clear();
+    for (const sub of all) sub.complete();
   }
 
   delete(sid: number): void {
