@@ -1,5 +1,5 @@
-import { fromSeed } from 'nkeys.js';
 import { NatsError } from './errors/nats-error';
+import { nkeyFromSeed, type NKeyPair } from './nkey';
 
 /** The credentials an {@link NatsAuthenticator} adds to `CONNECT`. */
 export interface NatsAuth {
@@ -31,12 +31,8 @@ const textEncoder = new TextEncoder();
  */
 export function nkeyAuthenticator(seed: string | (() => string)): NatsAuthenticator {
   return (nonce) => {
-    const pair = fromSeed(textEncoder.encode(typeof seed === 'function' ? seed() : seed));
-    try {
-      return { nkey: pair.getPublicKey(), sig: sign(pair, nonce) };
-    } finally {
-      pair.clear();
-    }
+    const pair = nkeyFromSeed(typeof seed === 'function' ? seed() : seed);
+    return { nkey: pair.publicKey, sig: sign(pair, nonce) };
   };
 }
 
@@ -53,12 +49,7 @@ export function jwtAuthenticator(jwt: string | (() => string), seed?: string | (
   return (nonce) => {
     const token = typeof jwt === 'function' ? jwt() : jwt;
     if (seed === undefined) return { jwt: token };
-    const pair = fromSeed(textEncoder.encode(typeof seed === 'function' ? seed() : seed));
-    try {
-      return { jwt: token, sig: sign(pair, nonce) };
-    } finally {
-      pair.clear();
-    }
+    return { jwt: token, sig: sign(nkeyFromSeed(typeof seed === 'function' ? seed() : seed), nonce) };
   };
 }
 
@@ -91,7 +82,7 @@ export function parseCreds(text: string): { jwt: string; seed: string } {
   return { jwt, seed };
 }
 
-function sign(pair: ReturnType<typeof fromSeed>, nonce: string | undefined): string {
+function sign(pair: NKeyPair, nonce: string | undefined): string {
   if (nonce === undefined) throw new NatsError('the server sent no nonce to sign (nkey/JWT authentication is not enabled on it)');
   return base64Url(pair.sign(textEncoder.encode(nonce)));
 }

@@ -1,8 +1,9 @@
-import { createUser } from 'nkeys.js';
+import { createAccount, createOperator, createUser } from 'nkeys.js';
 import { NatsArgumentError, NatsError, nkeyAuthenticator, jwtAuthenticator, credsAuthenticator } from '../../../lib/nats';
 import { parseCreds } from '../../../lib/nats/authenticator';
 import { encodeOp } from '../../../lib/nats/encoder';
 import { toHeaders } from '../../../lib/nats/headers';
+import { nkeyFromSeed } from '../../../lib/nats/nkey';
 import { NatsParser } from '../../../lib/nats/parser';
 
 const text = (frame: string | Uint8Array): string => (typeof frame === 'string' ? frame : new TextDecoder().decode(frame));
@@ -25,6 +26,27 @@ describe('encoding what nats.js users expect (#19)', () => {
     expect(toHeaders({ A: 'x', B: ['y', 'z'] })).toEqual({ A: ['x'], B: ['y', 'z'] });
     for (const bad of [{ 'a b': 'x' }, { 'a:b': 'x' }, { A: 'x\ny' }, { A: 3 }, { A: ['x', 4] }, null, 'A: x']) {
       expect(() => toHeaders(bad)).toThrow(NatsArgumentError);
+    }
+  });
+});
+
+describe('nkeyFromSeed() (#19)', () => {
+  it('derives the public key and signs exactly as nkeys.js does, for user, account and operator seeds (#19)', () => {
+    for (const create of [createUser, createAccount, createOperator, createUser, createUser]) {
+      const theirs = create();
+      const ours = nkeyFromSeed(new TextDecoder().decode(theirs.getSeed()));
+      expect(ours.publicKey).toBe(theirs.getPublicKey());
+      const data = crypto.getRandomValues(new Uint8Array(24));
+      expect(Buffer.from(ours.sign(data)).toString('hex')).toBe(Buffer.from(theirs.sign(data)).toString('hex'));
+    }
+  });
+
+  it('refuses what is not a seed: a public key, a bad checksum, other characters (#19)', () => {
+    const user = createUser();
+    const seed = new TextDecoder().decode(user.getSeed());
+    const flipped = seed.slice(0, 10) + (seed[10] === 'A' ? 'B' : 'A') + seed.slice(11);
+    for (const bad of [user.getPublicKey(), flipped, seed.toLowerCase(), 'S', '']) {
+      expect(() => nkeyFromSeed(bad)).toThrow(/invalid nkey seed/);
     }
   });
 });
