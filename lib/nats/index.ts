@@ -1,5 +1,5 @@
 export { natsConnect } from './nats-connect';
-export { DEFAULT_MAX_PAYLOAD } from './nats-client';
+export { DEFAULT_MAX_PAYLOAD } from './publish-op';
 export { DEFAULT_LAME_DUCK_SPREAD } from './lame-duck';
 export {
   DEFAULT_FLUSH_TIMEOUT,

@@ -9,7 +9,6 @@ import {
   tap,
   throwError,
   type SchedulerLike,
-  type Subscription,
 } from 'rxjs';
 import {
   ConfigError,
@@ -28,7 +27,7 @@ import { NatsError } from './errors/nats-error';
 import { NatsFlushTimeoutError } from './errors/nats-flush-timeout-error';
 import { permissionError } from './errors/nats-permission-error';
 import { FlushBarrier } from './flush-barrier';
-import { encodeHeaders, toHeaders, type NatsHeadersInit } from './headers';
+import type { NatsHeadersInit } from './headers';
 import { toMsg, type NatsMsg } from './msg';
 import { MAX_TIMER_MS, type ResolvedNatsOptions } from './nats-connect-options';
 import type {
@@ -39,8 +38,9 @@ import type {
   NatsStats,
   NatsSubscribeOptions,
 } from './nats-connection';
-import type { NatsClientOp, NatsConnectInfo, NatsHeaders, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
-import { lameDuckDelay } from './lame-duck';
+import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import { LameDuckMove } from './lame-duck';
+import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
@@ -50,15 +50,7 @@ import { Subscriptions } from './subscriptions';
 const LANG = 'rx-reconnect';
 const VERSION = '0.3.1';
 
-const textEncoder = new TextEncoder();
-const NO_DATA = new Uint8Array(0);
 
-/**
- * The payload limit, in bytes, until a server's `INFO` says its own: nats-server's default
- * `max_payload` (1 MiB). A larger publish made before the first `INFO` would make the server
- * drop the link, and what was queued behind it with it.
- */
-export const DEFAULT_MAX_PAYLOAD = 1_048_576;
 
 /** The channel key of a subscription: `route` returns it for the subscription's `MSG`s. */
 function sidKey(sid: number): string {
@@ -96,8 +88,8 @@ export class NatsClient implements NatsConnection {
   private nextSid = 1;
   /** Fail fast on the first connection (`waitOnFirstConnect: false`) until a link is up; then the user's limit. */
   private failFast: { readonly maxAttempts: number } | undefined;
-  /** The scheduled move away from a server in lame-duck mode. */
-  private lameMove: Subscription | undefined;
+  /** The move away from a server in lame-duck mode, spread over `lameDuckSpread`. */
+  private readonly lameMove: LameDuckMove;
   private linkInfo = infoWaiter();
   private lastInfo: NatsInfo | undefined;
   private server: string | undefined;
@@ -120,6 +112,13 @@ export class NatsClient implements NatsConnection {
     const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
     // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
     if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
+    this.lameMove = new LameDuckMove(
+      this.scheduler,
+      options.lameDuckSpread,
+      Math.random,
+      () => this.mustLeave(),
+      () => this.conn.reconnect(),
+    );
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
@@ -197,29 +196,9 @@ export class NatsClient implements NatsConnection {
   }
 
   publish(subject: string, data?: string | Uint8Array, options: NatsPublishOptions = {}): void {
-    if (typeof subject !== 'string') throw new NatsArgumentError('subject', subject, 'a string');
-    if (typeof options !== 'object' || options === null) throw new NatsArgumentError('options', options, 'an object or undefined');
+    const { op, size } = publishOp(subject, data, options, this.lastInfo);
     if (this.draining) throw new NatsError('the connection is draining: no new publish');
-    const bytes = payloadBytes(data);
-    const headers = options.headers === undefined ? undefined : toHeaders(options.headers);
-    if (headers !== undefined && this.lastInfo !== undefined && !this.lastInfo.headers) {
-      throw new NatsError('the server does not support headers (INFO.headers is not true)');
-    }
-    const size = bytes.length + (headers === undefined ? 0 : headerBytes(headers));
-    const known = this.lastInfo?.max_payload;
-    const limit = known ?? DEFAULT_MAX_PAYLOAD;
-    if (size > limit) {
-      const whose = known === undefined ? 'the default max_payload (no server INFO yet)' : "the server's max_payload";
-      throw new NatsError(`payload of ${size} bytes exceeds ${whose} of ${limit} bytes`);
-    }
-    const reply = options.reply;
-    this.conn.send({
-      op: 'PUB',
-      subject,
-      ...(reply === undefined ? {} : { reply }),
-      data: bytes,
-      ...(headers === undefined ? {} : { headers }),
-    });
+    this.conn.send(op);
     this.counters.outMsgs++;
     this.counters.outBytes += size;
   }
@@ -377,7 +356,7 @@ export class NatsClient implements NatsConnection {
         return;
       case 'INFO':
         this.onInfo(op);
-        if (op.info.ldm) this.leaveLameServer();
+        if (op.info.ldm) this.lameMove.start();
         return;
       case '-ERR':
         this.onServerError(op.message);
@@ -409,32 +388,10 @@ export class NatsClient implements NatsConnection {
     if (!info.ldm) this.pool.listed(listed);
   }
 
-  /**
-   * The server of the live link announced lame-duck mode: move to another one, if any is known,
-   * at a moment drawn in the `lameDuckSpread` window (at once for 0), so that its clients do not
-   * all leave together.
-   */
-  private leaveLameServer(): void {
-    if (!this.mustLeave() || this.lameMove) return;
-    const delay = lameDuckDelay(this.options.lameDuckSpread, Math.random);
-    if (delay === 0) {
-      this.conn.reconnect();
-      return;
-    }
-    this.lameMove = this.scheduler.schedule(() => {
-      this.lameMove = undefined;
-      if (this.mustLeave()) this.conn.reconnect();
-    }, delay);
-  }
-
+  /** Whether the link's server is in lame-duck mode and another one is known. */
   private mustLeave(): boolean {
     const url = this.server;
     return url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
-  }
-
-  private cancelLameMove(): void {
-    this.lameMove?.unsubscribe();
-    this.lameMove = undefined;
   }
 
   private onEvent(event: ConnectionEvent<NatsClientOp>): void {
@@ -448,7 +405,7 @@ export class NatsClient implements NatsConnection {
           this.conn.retry({ maxAttempts });
         }
         this.flushes.linkLive();
-        this.leaveLameServer();
+        this.lameMove.start();
         return;
       case 'Reconnecting':
         // Failing fast on the first connection: the next configured server at once.
@@ -457,20 +414,20 @@ export class NatsClient implements NatsConnection {
       case 'Reconnected':
         this.counters.reconnects++;
         this.server = event.url;
-        this.leaveLameServer();
+        this.lameMove.start();
         return;
       case 'SubscriptionsRestored':
         this.flushes.linkLive();
         return;
       case 'Disconnected':
         this.server = undefined;
-        this.cancelLameMove();
+        this.lameMove.cancel();
         this.pool.failed();
         this.flushes.linkLost();
         return;
       case 'Closed':
         this.server = undefined;
-        this.cancelLameMove();
+        this.lameMove.cancel();
         this.flushes.close(new ConnectionClosedError(event.reason, event.error));
         this.errorsSubject.complete();
         return;
@@ -478,26 +435,6 @@ export class NatsClient implements NatsConnection {
         return;
     }
   }
-}
-
-const headerSizes = new WeakMap<NatsHeaders, number>();
-
-/** Bytes of the header block of an `HPUB` (part of what `max_payload` limits). */
-function headerBytes(headers: NatsHeaders): number {
-  let size = headerSizes.get(headers);
-  if (size === undefined) {
-    size = textEncoder.encode(encodeHeaders(headers)).length;
-    headerSizes.set(headers, size);
-  }
-  return size;
-}
-
-/** A publish's payload as bytes; throws {@link NatsArgumentError} for anything but a string, bytes or nothing. */
-function payloadBytes(data: unknown): Uint8Array {
-  if (data === undefined) return NO_DATA;
-  if (typeof data === 'string') return textEncoder.encode(data);
-  if (data instanceof Uint8Array) return data;
-  throw new NatsArgumentError('data', data, 'a string, a Uint8Array or undefined');
 }
 
 function serverError(message: string): NatsError {

@@ -1,5 +1,6 @@
 import { ConnectionClosedError } from '../../../lib';
-import { natsConnect, NatsArgumentError, type NatsConnection } from '../../../lib/nats';
+import { DEFAULT_MAX_PAYLOAD, natsConnect, NatsArgumentError, type NatsConnection, type NatsInfo } from '../../../lib/nats';
+import { publishOp } from '../../../lib/nats/publish-op';
 
 describe('publish(): arguments it cannot use are a typed error naming them (#16)', () => {
   let nc: NatsConnection;
@@ -38,5 +39,24 @@ describe('publish(): arguments it cannot use are a typed error naming them (#16)
     );
     expect(error).toBeInstanceOf(NatsArgumentError);
     expect(error).not.toBeInstanceOf(ConnectionClosedError);
+  });
+});
+
+describe('publishOp(): what the server of the moment accepts (#19)', () => {
+  const info = (fields: Partial<NatsInfo>): NatsInfo => ({ server_id: 'S', max_payload: 1_048_576, headers: true, ...fields });
+
+  it('counts the header block towards max_payload, and names whose limit it is (#19)', () => {
+    const block = 'NATS/1.0\r\nA: 1\r\n\r\n'.length;
+    expect(publishOp('a', 'xy', { headers: { A: '1' } }, info({ max_payload: block + 2 })).size).toBe(block + 2);
+    expect(() => publishOp('a', 'xyz', { headers: { A: '1' } }, info({ max_payload: block + 2 }))).toThrow(
+      `payload of ${block + 3} bytes exceeds the server's max_payload of ${block + 2} bytes`,
+    );
+    expect(() => publishOp('a', new Uint8Array(DEFAULT_MAX_PAYLOAD + 1), {}, undefined)).toThrow(/the default max_payload \(no server INFO yet\)/);
+  });
+
+  it('refuses headers for a server without headers support, and a reply that is not a string (#19)', () => {
+    expect(() => publishOp('a', 'x', { headers: { A: '1' } }, info({ headers: false }))).toThrow(/does not support headers/);
+    expect(() => publishOp('a', 'x', { reply: 5 }, undefined)).toThrow(NatsArgumentError);
+    expect(() => publishOp('a', 'x', null, undefined)).toThrow(/invalid options/);
   });
 });
