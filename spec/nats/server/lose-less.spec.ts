@@ -18,7 +18,7 @@ describe('natsConnect() against nats-server: nothing lost silently (#19)', () =>
       extra: [
         'authorization { users = [',
         '  { user: "full", password: "pw" }',
-        '  { user: "limited", password: "pw", permissions: { subscribe: { deny: ["secret.>"] } } }',
+        '  { user: "limited", password: "pw", permissions: { subscribe: { deny: ["secret.>"] }, publish: { deny: ["secret.>"] } } }',
         '] }',
       ],
     });
@@ -51,6 +51,17 @@ describe('natsConnect() against nats-server: nothing lost silently (#19)', () =>
     nc.publish('public.news', 'still here');
     expect((await fine)[0].string()).toBe('still here');
     expect(reported.map((e) => e.name)).toEqual(['NatsPermissionError']);
+    expect(log.of('Disconnected')).toEqual([]);
+  });
+
+  it('reports a refused publish on errors$ as NatsPermissionError naming the subject; the link stays (#19)', async () => {
+    const { nc, log } = connect('limited');
+    const reported = new Promise<unknown>((resolve) => nc.errors$.subscribe(resolve));
+    await log.waitFor('Connected');
+    nc.publish('secret.leak', 'x');
+    const error = await within(reported, 'the refusal');
+    expect(error).toMatchObject({ name: 'NatsPermissionError', operation: 'publish', subject: 'secret.leak' });
+    await within(firstValueFrom(nc.flush()), 'a flush after the refusal');
     expect(log.of('Disconnected')).toEqual([]);
   });
 
