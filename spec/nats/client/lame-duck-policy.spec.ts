@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { lameDuckDelay } from '../../../lib/nats/lame-duck';
+import { TestScheduler } from 'rxjs/testing';
+import { LameDuckMove, lameDuckDelay } from '../../../lib/nats/lame-duck';
 import { shuffled } from '../../../lib/nats/shuffle';
 
 describe('lameDuckDelay()', () => {
@@ -46,5 +47,61 @@ describe('shuffled()', () => {
       firsts.set(first, (firsts.get(first) ?? 0) + 1);
     }
     for (const server of ['a', 'b', 'c']) expect(firsts.get(server)).toBeGreaterThan(800); // ~1000 each
+  });
+});
+
+describe('LameDuckMove (virtual time)', () => {
+  /** The virtual times at which the move left, given the spread, the draw and what the script does. */
+  const run = (
+    spread: number,
+    draw: number,
+    script: (move: LameDuckMove, state: { lame: boolean }, scheduler: TestScheduler) => void,
+  ): number[] => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const left: number[] = [];
+    scheduler.run(() => {
+      const state = { lame: true };
+      const move = new LameDuckMove(scheduler, spread, () => draw, () => state.lame, () => left.push(scheduler.now()));
+      script(move, state, scheduler);
+    });
+    return left;
+  };
+
+  it('leaves at the drawn moment, once, however often lame duck is announced (#19)', () => {
+    expect(
+      run(1_000, 0.25, (move, _state, scheduler) => {
+        move.start();
+        scheduler.schedule(() => move.start(), 100); // a second INFO with ldm: the move already drawn stands
+      }),
+    ).toEqual([250]);
+  });
+
+  it('leaves at once for a spread of 0 (0.3.1) (#19)', () => {
+    expect(run(0, 0.9, (move) => move.start())).toEqual([0]);
+  });
+
+  it('does not leave when the link is lost first, nor when the server is no longer lame by then (#19)', () => {
+    expect(
+      run(1_000, 0.5, (move, _state, scheduler) => {
+        move.start();
+        scheduler.schedule(() => move.cancel(), 100); // evicted at 100 ms
+      }),
+    ).toEqual([]);
+    expect(
+      run(1_000, 0.5, (move, state, scheduler) => {
+        move.start();
+        scheduler.schedule(() => (state.lame = false), 100); // listed again by another server: it is back
+      }),
+    ).toEqual([]);
+  });
+
+  it('can be started again after a cancel (the next link is on a lame server too) (#19)', () => {
+    expect(
+      run(1_000, 0.5, (move, _state, scheduler) => {
+        move.start();
+        scheduler.schedule(() => move.cancel(), 100);
+        scheduler.schedule(() => move.start(), 200);
+      }),
+    ).toEqual([700]);
   });
 });
