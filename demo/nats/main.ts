@@ -45,7 +45,8 @@ export async function runNatsDemo(): Promise<void> {
 
   const clients: DemoClient[] = [];
   const open = (tag: string, servers: string[]): DemoClient => {
-    const nc = natsConnect({ servers, name: `demo-${tag}`, retry: RETRY });
+    // Moves off a lame-duck node spread over 1 s: within the demo cluster's 2 s grace period.
+    const nc = natsConnect({ servers, name: `demo-${tag}`, retry: RETRY, lameDuckSpread: 1_000 });
     const watch = new ClientWatch(nc);
     nc.events$.subscribe((event) => {
       const text = formatEvent(event).replace(/url=(\S+)/, (_, url: string) => `url=${url} (${node(url)})`);

@@ -1,4 +1,15 @@
-import { asyncScheduler, defer, filter, map, Observable, Subject, throwError, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  defer,
+  filter,
+  map,
+  Observable,
+  Subject,
+  take,
+  tap,
+  throwError,
+  type SchedulerLike,
+} from 'rxjs';
 import {
   ConfigError,
   connect,
@@ -10,26 +21,43 @@ import {
 import { isAuthError } from './auth-error';
 import { natsCodec } from './codec';
 import { encodeOp } from './encoder';
+import { describeArgument } from './errors/describe';
+import { NatsArgumentError } from './errors/nats-argument-error';
 import { NatsError } from './errors/nats-error';
+import { NatsFlushTimeoutError } from './errors/nats-flush-timeout-error';
+import { permissionError } from './errors/nats-permission-error';
 import { FlushBarrier } from './flush-barrier';
+import type { NatsHeadersInit } from './headers';
 import { toMsg, type NatsMsg } from './msg';
 import { MAX_TIMER_MS, type ResolvedNatsOptions } from './nats-connect-options';
-import type { NatsConnection, NatsPublishOptions, NatsRequestOptions, NatsSubscribeOptions } from './nats-connection';
+import type {
+  NatsConnection,
+  NatsFlushOptions,
+  NatsPublishOptions,
+  NatsRequestOptions,
+  NatsStats,
+  NatsSubscribeOptions,
+} from './nats-connection';
 import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import { LameDuckMove } from './lame-duck';
+import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
+import { shuffled } from './shuffle';
+import { Subscriptions } from './subscriptions';
 
 /** Client name and version sent in `CONNECT`. */
 const LANG = 'rx-reconnect';
 const VERSION = '0.3.1';
 
-const textEncoder = new TextEncoder();
-const NO_DATA = new Uint8Array(0);
+
 
 /** The channel key of a subscription: `route` returns it for the subscription's `MSG`s. */
 function sidKey(sid: number): string {
   return `sid:${sid}`;
 }
+
+type InfoOp = Extract<NatsServerOp, { op: 'INFO' }>;
 
 /** A promise resolved from outside: the `INFO` of the link being opened. */
 interface InfoWaiter {
@@ -56,7 +84,12 @@ export class NatsClient implements NatsConnection {
   private readonly errorsSubject = new Subject<NatsError>();
   private readonly flushes: FlushBarrier;
   private readonly inbox: RequestInbox;
+  private readonly subs = new Subscriptions();
   private nextSid = 1;
+  /** Fail fast on the first connection (`waitOnFirstConnect: false`) until a link is up; then the user's limit. */
+  private failFast: { readonly maxAttempts: number } | undefined;
+  /** The move away from a server in lame-duck mode, spread over `lameDuckSpread`. */
+  private readonly lameMove: LameDuckMove;
   private linkInfo = infoWaiter();
   private lastInfo: NatsInfo | undefined;
   private server: string | undefined;
@@ -64,18 +97,40 @@ export class NatsClient implements NatsConnection {
   private linkUrl: string | undefined;
   /** Operations `handshake.ack` has seen: the core also delivers them to `messages$`, where they are not handled twice. */
   private readonly handshakeOps = new WeakSet<NatsServerOp>();
+  /** `drain()` was called: no new subscription or publish. */
+  private draining = false;
+  private readonly counters = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0, reconnects: 0 };
+  /** Answers a received message (`msg.respond()`). */
+  private readonly respond = (subject: string, data: string | Uint8Array | undefined, options?: { headers?: NatsHeadersInit }): void =>
+    this.publish(subject, data, options?.headers === undefined ? {} : { headers: options.headers });
 
   constructor(private readonly options: ResolvedNatsOptions) {
     this.scheduler = options.passed.scheduler ?? asyncScheduler;
-    this.pool = new ServerPool(options.servers, () => this.scheduler.now());
+    const servers = options.noRandomize ? options.servers : shuffled(options.servers, Math.random);
+    this.pool = new ServerPool(servers, () => this.scheduler.now());
+    const retry = options.passed.retry;
+    const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
+    // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
+    if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
+    this.lameMove = new LameDuckMove(
+      this.scheduler,
+      options.lameDuckSpread,
+      Math.random,
+      () => this.mustLeave(),
+      () => this.conn.reconnect(),
+    );
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
       subscribe: (subject) => this.subscribeOps(subject),
-      publish: (subject, data, reply) => this.publish(subject, data, { reply }),
+      publish: (subject, data, reply, headers) => this.publish(subject, data, { reply, ...(headers === undefined ? {} : { headers }) }),
+      message: (op) => toMsg(op, this.respond),
     });
     this.conn = connect<NatsServerOp, NatsClientOp>({
       ...options.passed,
+      ...(this.failFast && retry !== false
+        ? { retry: { ...retry, maxAttempts: Math.min(this.failFast.maxAttempts, servers.length - 1) } }
+        : {}),
       url: () => this.pool.pick(),
       codec: {
         encode: natsCodec.encode,
@@ -109,6 +164,10 @@ export class NatsClient implements NatsConnection {
     return this.errorsSubject.asObservable();
   }
 
+  get buffered(): number {
+    return this.conn.buffered;
+  }
+
   get servers(): readonly string[] {
     return this.pool.servers;
   }
@@ -121,18 +180,27 @@ export class NatsClient implements NatsConnection {
     return this.lastInfo;
   }
 
+  stats(): NatsStats {
+    return { ...this.counters };
+  }
+
   subscribe(subject: string, options: NatsSubscribeOptions = {}): Observable<NatsMsg> {
-    return this.subscribeOps(subject, options.queue).pipe(map(toMsg));
+    if (typeof options !== 'object' || options === null) {
+      return throwError(() => new NatsArgumentError('options', options, 'an object or undefined'));
+    }
+    const { queue, max } = options;
+    if (max !== undefined && !(typeof max === 'number' && Number.isSafeInteger(max) && max > 0)) {
+      return throwError(() => new NatsArgumentError('options.max', max, 'a whole number greater than 0'));
+    }
+    return this.subscribeOps(subject, queue, max).pipe(map((op) => toMsg(op, this.respond)));
   }
 
   publish(subject: string, data?: string | Uint8Array, options: NatsPublishOptions = {}): void {
-    const bytes = typeof data === 'string' ? textEncoder.encode(data) : (data ?? NO_DATA);
-    const limit = this.lastInfo?.max_payload;
-    if (limit !== undefined && bytes.length > limit) {
-      throw new NatsError(`payload of ${bytes.length} bytes exceeds the server's max_payload of ${limit} bytes`);
-    }
-    const reply = options.reply;
-    this.conn.send({ op: 'PUB', subject, ...(reply === undefined ? {} : { reply }), data: bytes });
+    const { op, size } = publishOp(subject, data, options, this.lastInfo);
+    if (this.draining) throw new NatsError('the connection is draining: no new publish');
+    this.conn.send(op);
+    this.counters.outMsgs++;
+    this.counters.outBytes += size;
   }
 
   request(subject: string, data?: string | Uint8Array, options: NatsRequestOptions = {}): Observable<NatsMsg> {
@@ -140,11 +208,52 @@ export class NatsClient implements NatsConnection {
     if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMER_MS)) {
       return throwError(() => new ConfigError('timeout', timeout, `a number of ms greater than 0 and at most ${MAX_TIMER_MS}`));
     }
-    return this.inbox.request(subject, data, timeout);
+    return this.inbox.request(subject, data, timeout, options.headers);
   }
 
-  flush(): Observable<void> {
-    return defer(() => new Observable<void>((subscriber) => this.flushes.add(subscriber)));
+  flush(options: NatsFlushOptions = {}): Observable<void> {
+    const timeout = options.timeout ?? this.options.flushTimeout;
+    if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMER_MS)) {
+      return throwError(() => new ConfigError('timeout', timeout, `a number of ms greater than 0 and at most ${MAX_TIMER_MS}`));
+    }
+    return defer(
+      () =>
+        new Observable<void>((subscriber) => {
+          const leave = this.flushes.add(subscriber);
+          if (subscriber.closed) return leave;
+          const deadline = this.scheduler.schedule(() => subscriber.error(new NatsFlushTimeoutError(timeout)), timeout);
+          return () => {
+            deadline.unsubscribe();
+            leave();
+          };
+        }),
+    );
+  }
+
+  drain(): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      if (this.draining) {
+        subscriber.error(new NatsError('drain() was already called'));
+        return undefined;
+      }
+      this.draining = true;
+      const finish = (error?: unknown): void => {
+        this.subs.completeAll();
+        this.conn.close();
+        if (error === undefined) {
+          subscriber.next();
+          subscriber.complete();
+        } else subscriber.error(error);
+      };
+      try {
+        // The server stops sending to them; what it sent before arrives before the flush's PONG.
+        for (const sid of this.subs.sids()) this.conn.send({ op: 'UNSUB', sid });
+      } catch (error) {
+        finish(error);
+        return undefined;
+      }
+      return this.flush().subscribe({ error: (error: unknown) => finish(error), complete: () => finish() });
+    });
   }
 
   close(): void {
@@ -152,21 +261,42 @@ export class NatsClient implements NatsConnection {
   }
 
   /** A subscription's raw `MSG` operations (the request inbox reads their status). */
-  private subscribeOps(subject: string, queue?: string): Observable<NatsMsgOp> {
+  private subscribeOps(subject: string, queue?: string, max?: number): Observable<NatsMsgOp> {
     return defer(() => {
+      if (this.draining) return throwError(() => new NatsError('the connection is draining: no new subscription'));
       const sid = this.nextSid++;
-      const sub: NatsClientOp = { op: 'SUB', subject, ...(queue === undefined ? {} : { queue }), sid };
+      const sub = { op: 'SUB' as const, subject, ...(queue === undefined ? {} : { queue }), sid };
       encodeOp(sub); // a subject or queue the protocol cannot carry errors here, before any channel exists
-      return this.conn
-        .channel({ key: sidKey(sid), subscribe: sub, unsubscribe: { op: 'UNSUB', sid } })
+      let delivered = 0;
+      const messages$ = this.conn
+        .channel({
+          key: sidKey(sid),
+          // With max, the server unsubscribes by itself after what is left of it (also after a restore).
+          subscribe: max === undefined ? sub : () => ({ ...sub, max: max - delivered }),
+          unsubscribe: { op: 'UNSUB', sid },
+        })
         .pipe(filter((op): op is NatsMsgOp => op.op === 'MSG'));
+      const limited$ = max === undefined ? messages$ : messages$.pipe(tap(() => delivered++), take(max));
+      return new Observable<NatsMsgOp>((subscriber) => {
+        // A refusal by the server names the subject: it errors this Observable (and so sends UNSUB).
+        this.subs.add(sid, subject, queue, {
+          fail: (error) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+        const channel = limited$.subscribe(subscriber);
+        return () => {
+          this.subs.delete(sid);
+          channel.unsubscribe();
+        };
+      });
     });
   }
 
   /** `CONNECT` (with the `PING` its `PONG` acks), once the link's `INFO` says what the server supports. */
   private async connectMessage(): Promise<NatsClientOp> {
     const info = await this.linkInfo.promise;
-    const { token, user, pass, name } = this.options;
+    const { token, user, pass, name, authenticator } = this.options;
+    const auth = authenticator === undefined ? {} : authenticator(info.nonce);
     const connect: NatsConnectInfo = {
       protocol: 1,
       verbose: false,
@@ -178,6 +308,9 @@ export class NatsClient implements NatsConnection {
       ...(token === undefined ? {} : { auth_token: token }),
       ...(user === undefined ? {} : { user }),
       ...(pass === undefined ? {} : { pass }),
+      ...(auth.nkey === undefined ? {} : { nkey: auth.nkey }),
+      ...(auth.sig === undefined ? {} : { sig: auth.sig }),
+      ...(auth.jwt === undefined ? {} : { jwt: auth.jwt }),
     };
     return { op: 'CONNECT', connect };
   }
@@ -187,7 +320,7 @@ export class NatsClient implements NatsConnection {
     this.handshakeOps.add(op);
     switch (op.op) {
       case 'INFO':
-        this.onInfo(op.info);
+        this.onInfo(op);
         this.linkInfo.resolve(op.info);
         return false;
       case 'PONG':
@@ -210,6 +343,10 @@ export class NatsClient implements NatsConnection {
   private onOp(op: NatsServerOp): void {
     if (this.handshakeOps.has(op)) return;
     switch (op.op) {
+      case 'MSG':
+        this.counters.inMsgs++;
+        this.counters.inBytes += op.data.length;
+        return;
       case 'PING':
         // Never buffered: a PONG is for this link only.
         this.conn.sendNow({ op: 'PONG' });
@@ -218,19 +355,31 @@ export class NatsClient implements NatsConnection {
         this.flushes.pong();
         return;
       case 'INFO':
-        this.onInfo(op.info);
-        if (op.info.ldm) this.leaveLameServer();
+        this.onInfo(op);
+        if (op.info.ldm) this.lameMove.start();
         return;
       case '-ERR':
-        this.errorsSubject.next(serverError(op.message));
+        this.onServerError(op.message);
         return;
       default:
         return;
     }
   }
 
-  private onInfo(info: NatsInfo): void {
+  /** A `-ERR` that does not end the link: a refused subscription errors its Observable; every one is on `errors$`. */
+  private onServerError(message: string): void {
+    const refused = permissionError(message);
+    if (refused?.operation === 'subscribe') this.subs.refuse(refused);
+    this.errorsSubject.next(refused ?? serverError(message));
+  }
+
+  private onInfo({ info, malformedConnectUrls }: InfoOp): void {
     this.lastInfo = info;
+    for (const entry of malformedConnectUrls ?? []) {
+      this.errorsSubject.next(
+        new NatsError(`skipped a malformed entry of INFO.connect_urls: ${describeArgument(entry)} (expected host:port)`),
+      );
+    }
     if (this.linkUrl !== undefined) this.pool.setLame(this.linkUrl, info.ldm === true);
     const listed = info.connect_urls;
     if (!listed) return;
@@ -239,33 +388,46 @@ export class NatsClient implements NatsConnection {
     if (!info.ldm) this.pool.listed(listed);
   }
 
-  /** The server of the live link announced lame-duck mode: move to another one now, if any is known. */
-  private leaveLameServer(): void {
+  /** Whether the link's server is in lame-duck mode and another one is known. */
+  private mustLeave(): boolean {
     const url = this.server;
-    if (url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url)) this.conn.reconnect();
+    return url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
   }
 
   private onEvent(event: ConnectionEvent<NatsClientOp>): void {
     switch (event.type) {
       case 'Connected':
         this.server = event.url;
+        if (this.failFast) {
+          // Connected once: from now on outages follow the user's retry policy.
+          const { maxAttempts } = this.failFast;
+          this.failFast = undefined;
+          this.conn.retry({ maxAttempts });
+        }
         this.flushes.linkLive();
-        this.leaveLameServer();
+        this.lameMove.start();
+        return;
+      case 'Reconnecting':
+        // Failing fast on the first connection: the next configured server at once.
+        if (this.failFast) this.conn.retry();
         return;
       case 'Reconnected':
+        this.counters.reconnects++;
         this.server = event.url;
-        this.leaveLameServer();
+        this.lameMove.start();
         return;
       case 'SubscriptionsRestored':
         this.flushes.linkLive();
         return;
       case 'Disconnected':
         this.server = undefined;
+        this.lameMove.cancel();
         this.pool.failed();
         this.flushes.linkLost();
         return;
       case 'Closed':
         this.server = undefined;
+        this.lameMove.cancel();
         this.flushes.close(new ConnectionClosedError(event.reason, event.error));
         this.errorsSubject.complete();
         return;

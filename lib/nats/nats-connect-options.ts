@@ -1,4 +1,6 @@
 import { ConfigError, type ConnectOptions } from '../index';
+import type { NatsAuthenticator } from './authenticator';
+import { DEFAULT_LAME_DUCK_SPREAD } from './lame-duck';
 import type { NatsClientOp, NatsServerOp } from './ops';
 
 /** The options of the core `connect()` that `natsConnect()` passes through unchanged. */
@@ -33,6 +35,13 @@ export interface NatsConnectOptions extends Pick<ConnectOptions<NatsServerOp, Na
    */
   pass?: string;
   /**
+   * NKey or JWT authentication: called for every link with the server's nonce, it returns the
+   * `CONNECT` credentials. Use {@link nkeyAuthenticator}, {@link jwtAuthenticator} or
+   * {@link credsAuthenticator}.
+   * @default none
+   */
+  authenticator?: NatsAuthenticator;
+  /**
    * The connection's name as the server's monitoring shows it (`CONNECT.name`).
    * @default none
    */
@@ -47,12 +56,59 @@ export interface NatsConnectOptions extends Pick<ConnectOptions<NatsServerOp, Na
    * @default 5000
    */
   requestTimeout?: number;
+  /**
+   * Default deadline of `flush()`, in ms from the call (offline time included); greater than 0.
+   * A flush not confirmed by then errors with `NatsFlushTimeoutError`.
+   * @default 10000
+   */
+  flushTimeout?: number;
+  /**
+   * Keep the configured servers in the given order. By default they are shuffled once, as
+   * nats.js does, so that clients given the same list spread over the cluster (and one node
+   * going down moves only its share of them).
+   * @default false
+   */
+  noRandomize?: boolean;
+  /**
+   * What happens when the very first connection cannot be made. `true`: keep trying with the
+   * retry policy, as for any outage (the connection is made whenever a server comes up).
+   * `false`: fail fast, as nats.js does by default: every configured server is tried once, at
+   * once, and when none answers the connection ends with `Closed{reason: 'max-attempts'}`
+   * (subscriptions, `flush()` and requests error with `ConnectionClosedError`), within
+   * milliseconds when the servers refuse. Once connected, the retry policy applies unchanged.
+   * @default true
+   */
+  waitOnFirstConnect?: boolean;
+  /**
+   * When the server in use announces lame-duck mode, the client moves to another server at a
+   * moment drawn uniformly in `[0, lameDuckSpread)` ms, so that the clients of that server
+   * leave one by one rather than all at once (a herd that makes every move slower and can leave
+   * a queue group with no member). Keep it under the server's `lame_duck_grace_period` so that
+   * clients leave before the server starts closing them. `0`: move at once (0.3.1's behaviour).
+   * @default 5000
+   */
+  lameDuckSpread?: number;
 }
 
 /** Default ms `request()` waits for its reply. */
 export const DEFAULT_REQUEST_TIMEOUT = 5_000;
+/** Default ms `flush()` waits for its `PONG`. */
+export const DEFAULT_FLUSH_TIMEOUT = 10_000;
 
-const NATS_KEYS = ['servers', 'token', 'user', 'pass', 'name', 'ignoreDiscoveredServers', 'requestTimeout'] as const;
+const NATS_KEYS = [
+  'servers',
+  'token',
+  'user',
+  'pass',
+  'name',
+  'authenticator',
+  'ignoreDiscoveredServers',
+  'requestTimeout',
+  'flushTimeout',
+  'noRandomize',
+  'waitOnFirstConnect',
+  'lameDuckSpread',
+] as const;
 const PASSED_KEYS: readonly NatsTransportOptionKey[] = [
   'retry',
   'circuitBreaker',
@@ -74,8 +130,13 @@ export interface ResolvedNatsOptions {
   readonly user?: string;
   readonly pass?: string;
   readonly name?: string;
+  readonly authenticator?: NatsAuthenticator;
   readonly ignoreDiscoveredServers: boolean;
   readonly requestTimeout: number;
+  readonly flushTimeout: number;
+  readonly noRandomize: boolean;
+  readonly waitOnFirstConnect: boolean;
+  readonly lameDuckSpread: number;
   readonly passed: Pick<ConnectOptions<NatsServerOp, NatsClientOp>, NatsTransportOptionKey>;
 }
 
@@ -103,12 +164,34 @@ export function resolveNatsOptions(options: NatsConnectOptions): ResolvedNatsOpt
     const value: unknown = options[key];
     if (value !== undefined && typeof value !== 'string') throw new ConfigError(key, value, 'a string');
   }
-  const { ignoreDiscoveredServers = false, requestTimeout = DEFAULT_REQUEST_TIMEOUT } = options;
-  if (typeof ignoreDiscoveredServers !== 'boolean') {
-    throw new ConfigError('ignoreDiscoveredServers', ignoreDiscoveredServers, 'a boolean');
+  if (options.authenticator !== undefined && typeof options.authenticator !== 'function') {
+    throw new ConfigError('authenticator', options.authenticator, 'a function (nkeyAuthenticator(), jwtAuthenticator(), credsAuthenticator())');
   }
-  if (typeof requestTimeout !== 'number' || !(requestTimeout > 0 && requestTimeout <= MAX_TIMER_MS)) {
-    throw new ConfigError('requestTimeout', requestTimeout, `a number of ms greater than 0 and at most ${MAX_TIMER_MS}`);
+  const {
+    ignoreDiscoveredServers = false,
+    requestTimeout = DEFAULT_REQUEST_TIMEOUT,
+    flushTimeout = DEFAULT_FLUSH_TIMEOUT,
+    noRandomize = false,
+    waitOnFirstConnect = true,
+    lameDuckSpread = DEFAULT_LAME_DUCK_SPREAD,
+  } = options;
+  for (const [key, value] of [
+    ['ignoreDiscoveredServers', ignoreDiscoveredServers],
+    ['noRandomize', noRandomize],
+    ['waitOnFirstConnect', waitOnFirstConnect],
+  ] as const) {
+    if (typeof value !== 'boolean') throw new ConfigError(key, value, 'a boolean');
+  }
+  for (const [key, value] of [
+    ['requestTimeout', requestTimeout],
+    ['flushTimeout', flushTimeout],
+  ] as const) {
+    if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMER_MS)) {
+      throw new ConfigError(key, value, `a number of ms greater than 0 and at most ${MAX_TIMER_MS}`);
+    }
+  }
+  if (typeof lameDuckSpread !== 'number' || !(lameDuckSpread >= 0 && lameDuckSpread <= MAX_TIMER_MS)) {
+    throw new ConfigError('lameDuckSpread', lameDuckSpread, `a number of ms from 0 to ${MAX_TIMER_MS}`);
   }
   const passed: Record<string, unknown> = {};
   for (const key of PASSED_KEYS) if (options[key] !== undefined) passed[key] = options[key];
@@ -118,8 +201,13 @@ export function resolveNatsOptions(options: NatsConnectOptions): ResolvedNatsOpt
     ...(options.user === undefined ? {} : { user: options.user }),
     ...(options.pass === undefined ? {} : { pass: options.pass }),
     ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.authenticator === undefined ? {} : { authenticator: options.authenticator }),
     ignoreDiscoveredServers,
     requestTimeout,
+    flushTimeout,
+    noRandomize,
+    waitOnFirstConnect,
+    lameDuckSpread,
     passed: passed as ResolvedNatsOptions['passed'],
   };
 }

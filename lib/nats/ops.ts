@@ -20,8 +20,14 @@ export interface NatsInfo {
   readonly headers?: boolean;
   /** The server requires credentials in `CONNECT`. */
   readonly auth_required?: boolean;
-  /** Other servers of the cluster, as `host:port` (for a WebSocket client: their WebSocket listeners). */
+  /**
+   * Other servers of the cluster, as `host:port` (for a WebSocket client: their WebSocket
+   * listeners). Only well-formed entries are kept; the others are in the `INFO` operation's
+   * `malformedConnectUrls` (and reported on `errors$`).
+   */
   readonly connect_urls?: readonly string[];
+  /** A challenge to sign with the user's nkey (nkey and JWT authentication). */
+  readonly nonce?: string;
   /** Lame-duck mode: the server is about to stop and wants its clients elsewhere. */
   readonly ldm?: boolean;
   /** Any other field the server sends. */
@@ -52,6 +58,12 @@ export interface NatsConnectInfo {
   readonly user?: string;
   /** User authentication: the password. */
   readonly pass?: string;
+  /** NKey authentication: the public key of the user's nkey. */
+  readonly nkey?: string;
+  /** The server's `INFO.nonce` signed with the user's nkey, base64url. */
+  readonly sig?: string;
+  /** JWT authentication: the user's JWT. */
+  readonly jwt?: string;
 }
 
 /** Headers of an `HMSG`: each name with its values in order. */
@@ -76,7 +88,12 @@ export interface NatsMsgOp {
 
 /** A protocol operation sent by the server, as the NATS codec decodes it. */
 export type NatsServerOp =
-  | { readonly op: 'INFO'; readonly info: NatsInfo }
+  | {
+      readonly op: 'INFO';
+      readonly info: NatsInfo;
+      /** Entries of the server's `connect_urls` that are not `host:port`: skipped, never used. */
+      readonly malformedConnectUrls?: readonly unknown[];
+    }
   | NatsMsgOp
   | { readonly op: 'PING' }
   | { readonly op: 'PONG' }
@@ -87,8 +104,16 @@ export type NatsServerOp =
 export type NatsClientOp =
   /** `CONNECT` followed by `PING` in the same frame: the handshake, acked by the `PONG`. */
   | { readonly op: 'CONNECT'; readonly connect: NatsConnectInfo }
-  | { readonly op: 'PUB'; readonly subject: string; readonly reply?: string; readonly data: Uint8Array }
-  | { readonly op: 'SUB'; readonly subject: string; readonly queue?: string; readonly sid: number }
+  /** `PUB`, or `HPUB` when `headers` is set. */
+  | {
+      readonly op: 'PUB';
+      readonly subject: string;
+      readonly reply?: string;
+      readonly data: Uint8Array;
+      readonly headers?: NatsHeaders;
+    }
+  /** `SUB`, followed in the same frame by `UNSUB <sid> <max>` when `max` is set (the server's auto-unsubscribe). */
+  | { readonly op: 'SUB'; readonly subject: string; readonly queue?: string; readonly sid: number; readonly max?: number }
   | { readonly op: 'UNSUB'; readonly sid: number; readonly max?: number }
   | { readonly op: 'PING' }
   | { readonly op: 'PONG' };

@@ -1,3 +1,4 @@
+import { splitConnectUrls } from './connect-urls';
 import { NatsError } from './errors/nats-error';
 import type { NatsHeaders, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
 
@@ -166,7 +167,7 @@ function parseControlLine(line: string): NatsServerOp | MsgHead {
     case '-ERR':
       return { op: '-ERR', message: rest.replace(/^'(.*)'$/s, '$1') };
     case 'INFO':
-      return { op: 'INFO', info: parseInfo(rest, line) };
+      return parseInfo(rest, line);
     default:
       throw malformed(line);
   }
@@ -184,7 +185,7 @@ function head(
   return { subject: args[0], sid, ...(hasReply ? { reply: args[2] } : {}), headerSize, size, withHeaders };
 }
 
-function parseInfo(json: string, line: string): NatsInfo {
+function parseInfo(json: string, line: string): NatsServerOp {
   let info: unknown;
   try {
     info = JSON.parse(json);
@@ -194,10 +195,11 @@ function parseInfo(json: string, line: string): NatsInfo {
   if (typeof info !== 'object' || info === null || Array.isArray(info)) throw malformed(line);
   const { max_payload: maxPayload, connect_urls: urls } = info as Record<string, unknown>;
   if (maxPayload !== undefined && (typeof maxPayload !== 'number' || !(maxPayload >= 0))) throw malformed(line);
-  if (urls !== undefined && (!Array.isArray(urls) || urls.some((url) => typeof url !== 'string'))) {
-    throw malformed(line);
-  }
-  return info as NatsInfo;
+  if (urls === undefined) return { op: 'INFO', info: info as NatsInfo };
+  // A bad entry is server data, not configuration: the INFO stands, the entry is skipped.
+  const { valid, malformed: skipped } = splitConnectUrls(urls);
+  const kept = { ...(info as NatsInfo), connect_urls: valid };
+  return skipped.length === 0 ? { op: 'INFO', info: kept } : { op: 'INFO', info: kept, malformedConnectUrls: skipped };
 }
 
 /** `NATS/1.0[ status[ description]]` then `Name: value` lines (the block ends with an empty line). */

@@ -2,8 +2,9 @@ import { Observable, type SchedulerLike, type Subscriber, type Subscription } fr
 import { ConnectionClosedError } from '../index';
 import { NatsNoRespondersError } from './errors/nats-no-responders-error';
 import { NatsTimeoutError } from './errors/nats-timeout-error';
-import { toMsg, type NatsMsg } from './msg';
+import type { NatsMsg } from './msg';
 import { nuid } from './nuid';
+import type { NatsHeadersInit } from './headers';
 import type { NatsMsgOp } from './ops';
 
 /** Status of the `HMSG` the server sends to a request nobody answers. */
@@ -20,7 +21,9 @@ export interface RequestInboxHost {
   /** A subscription (SUB/UNSUB, restored on every link) delivering raw message operations. */
   subscribe(subject: string): Observable<NatsMsgOp>;
   /** PUB with a reply subject; throws what `publish()` throws. */
-  publish(subject: string, data: string | Uint8Array | undefined, reply: string): void;
+  publish(subject: string, data: string | Uint8Array | undefined, reply: string, headers: NatsHeadersInit | undefined): void;
+  /** The application's view of a reply. */
+  message(op: NatsMsgOp): NatsMsg;
 }
 
 /**
@@ -37,7 +40,12 @@ export class RequestInbox {
   constructor(private readonly host: RequestInboxHost) {}
 
   /** One request: cold, one reply then complete (see `NatsConnection.request`). */
-  request(subject: string, data: string | Uint8Array | undefined, timeout: number): Observable<NatsMsg> {
+  request(
+    subject: string,
+    data: string | Uint8Array | undefined,
+    timeout: number,
+    headers?: NatsHeadersInit,
+  ): Observable<NatsMsg> {
     return new Observable<NatsMsg>((subscriber) => {
       this.open();
       const token = String(this.next++);
@@ -47,7 +55,7 @@ export class RequestInbox {
         subscriber.error(new NatsTimeoutError(subject, timeout));
       }, timeout);
       try {
-        this.host.publish(subject, data, this.prefix + token);
+        this.host.publish(subject, data, this.prefix + token, headers);
       } catch (error) {
         subscriber.error(error);
       }
@@ -76,7 +84,7 @@ export class RequestInbox {
       request.subscriber.error(new NatsNoRespondersError(request.subject));
       return;
     }
-    request.subscriber.next(toMsg(op));
+    request.subscriber.next(this.host.message(op));
     request.subscriber.complete();
   }
 

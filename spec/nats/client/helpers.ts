@@ -4,9 +4,13 @@ import { EventLog, FAST_RETRY, WAIT_MS } from '../../support/until';
 
 export { FAST_RETRY, WAIT_MS };
 
-/** A client with fast retries, and its event log (recorded from the first `Connecting`). */
+/**
+ * A client with fast retries, and its event log (recorded from the first `Connecting`). Unless
+ * `options` says otherwise it uses the servers in the order given and leaves a lame-duck server
+ * at once, so that tests know where it goes and when (the defaults have tests of their own).
+ */
 export function client(options: NatsConnectOptions): { nc: NatsConnection; log: EventLog } {
-  const nc = natsConnect({ retry: FAST_RETRY, ...options });
+  const nc = natsConnect({ retry: FAST_RETRY, noRandomize: true, lameDuckSpread: 0, ...options });
   const log = new EventLog(nc as unknown as ConstructorParameters<typeof EventLog>[0]);
   return { nc, log };
 }

@@ -81,6 +81,49 @@ describe('NatsParser', () => {
     );
   });
 
+  it('takes exactly the declared payload bytes, up to the CRLF after them: a payload of CR and LF bytes, of any size, split anywhere (property) (#18)', () => {
+    // Payloads drawn from bytes that look like line ends: an off-by-one at the CRLF after a
+    // payload (or after a control line) takes or leaves a byte and breaks this equality.
+    const payload = fc.uint8Array({ maxLength: 12 }).map((raw) => raw.map((byte) => [0x0d, 0x0a, 0x41, 0x20][byte % 4]));
+    const message = fc.record({ data: payload, headers: fc.boolean(), reply: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (messages, rawCuts) => {
+        const parts: Uint8Array[] = [];
+        messages.forEach((m, sid) => {
+          const reply = m.reply ? ' r.1' : '';
+          const head = m.headers ? 'NATS/1.0\r\nK: v\r\n\r\n' : '';
+          const size = head.length + m.data.length;
+          const line = m.headers ? `HMSG s ${sid}${reply} ${head.length} ${size}\r\n${head}` : `MSG s ${sid}${reply} ${size}\r\n`;
+          parts.push(encoder.encode(line), m.data, encoder.encode('\r\n'));
+        });
+        parts.push(encoder.encode('PONG\r\n'));
+        const stream = Uint8Array.from(parts.flatMap((part) => [...part]));
+        const cuts = [...new Set(rawCuts.map((cut) => cut % (stream.length + 1)))].sort((a, b) => a - b);
+        const points = [0, ...cuts, stream.length];
+        const { ops, errors } = parseAll(points.slice(1).map((end, i) => stream.slice(points[i], end)));
+        expect(errors).toEqual([]);
+        expect(ops).toHaveLength(messages.length + 1);
+        messages.forEach((m, sid) => {
+          const op = ops[sid];
+          expect(op.op === 'MSG' && { sid: op.sid, data: [...op.data], reply: op.reply, headers: op.headers }).toEqual({
+            sid,
+            data: [...m.data],
+            reply: m.reply ? 'r.1' : undefined,
+            headers: m.headers ? { K: ['v'] } : undefined,
+          });
+        });
+        expect(ops[messages.length]).toEqual({ op: 'PONG' });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('parses a payload that ends in CR, and one that is a lone CRLF (#18)', () => {
+    const { ops, errors } = parseAll(['MSG a 1 1\r\n\r\r\nMSG a 1 2\r\n\r\n\r\nMSG a 1 3\r\nx\r\r\r\n']);
+    expect(errors).toEqual([]);
+    expect(plain(ops).map((op) => (op as { data: string }).data)).toEqual(['\r', '\r\n', 'x\r\r']);
+  });
+
   it('parses byte-per-frame input (#9 nats)', () => {
     const frames = Array.from(bytes, (byte) => Uint8Array.of(byte));
     expect(plain(parseAll(frames).ops)).toEqual(expected);

@@ -32,7 +32,7 @@ export interface PackedInstall {
 const PACKAGE_SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.build.esm.json', 'lib', 'scripts'];
 
 /** The installed package's dependencies (and optional peer), linked from the repository: no registry involved. */
-const LINKED_DEPENDENCIES = ['rxjs', 'ws', '@angular/core'];
+const LINKED_DEPENDENCIES = ['rxjs', 'ws', 'tweetnacl', '@angular/core'];
 
 const run = (command: string, args: readonly string[], cwd: string): string =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });

@@ -16,9 +16,12 @@ export class Clients {
   private opened: WatchedClient[] = [];
   private readonly cleanups: Array<() => void> = [];
 
-  /** A client with {@link FAST_RETRY} unless `options` says otherwise, watched from its first event. */
+  /**
+   * A client with {@link FAST_RETRY}, the servers in the order given and an immediate move off a
+   * lame-duck server unless `options` says otherwise, watched from its first event.
+   */
   open(options: NatsConnectOptions): WatchedClient {
-    const nc = natsConnect({ retry: FAST_RETRY, ...options });
+    const nc = natsConnect({ retry: FAST_RETRY, noRandomize: true, lameDuckSpread: 0, ...options });
     const client = { nc, watch: new ClientWatch(nc) };
     this.opened.push(client);
     return client;

@@ -1,4 +1,4 @@
-import { NatsCluster } from '../../../../demo/nats/cluster';
+import { NatsCluster, type NatsClusterOptions } from '../../../../demo/nats/cluster';
 import { Clients } from './clients';
 
 /** What a describe block gets from {@link useCluster}. */
@@ -12,13 +12,13 @@ export interface ClusterFixture {
 /**
  * A 3-node cluster for the enclosing describe block: started before its tests, stopped after
  * them (no process left), with the clients each test opened closed after it, within
- * `closeWithin` ms.
+ * `closeWithin` ms; `options` as {@link NatsCluster.start} takes them.
  */
-export function useCluster(closeWithin?: number): ClusterFixture {
+export function useCluster(closeWithin?: number, options?: NatsClusterOptions): ClusterFixture {
   const clients = new Clients();
   let started: NatsCluster | undefined;
   beforeAll(async () => {
-    started = await NatsCluster.start();
+    started = await NatsCluster.start(options);
   });
   afterEach(() => clients.closeAll(closeWithin));
   afterAll(() => started?.stop());

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { NatsConnection } from '../../../lib/nats';
-import { client, within } from './helpers';
+import { client, within } from '../client/helpers';
 import { NatsTestServer } from './server';
 
 const WATCH_MS = 4_000;

@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import type { NatsConnection } from '../../../lib/nats';
-import { client, firstN } from './helpers';
+import { client, firstN } from '../client/helpers';
 import { NatsTestServer } from './server';
 
 describe('natsConnect() against nats-server: token authentication', () => {

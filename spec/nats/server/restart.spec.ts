@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import type { NatsConnection } from '../../../lib/nats';
-import { client, until, within } from './helpers';
+import { client, until, within } from '../client/helpers';
 import { NatsTestServer } from './server';
 
 describe('natsConnect() against nats-server: a server restart', () => {

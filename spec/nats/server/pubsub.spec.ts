@@ -1,6 +1,6 @@
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { NatsError, type NatsConnection } from '../../../lib/nats';
-import { client, firstN, within } from './helpers';
+import { client, firstN, within } from '../client/helpers';
 import { NatsTestServer } from './server';
 
 describe('natsConnect() against nats-server: publish and subscribe', () => {

@@ -9,6 +9,8 @@ export const NATS_SERVER_BIN = '/usr/sbin/nats-server';
 /** How long a server may take to accept on its WebSocket port. */
 const READY_MS = 5_000;
 const EXIT_MS = 3_000;
+/** Starts tried on fresh ports before giving up (see {@link NatsTestServer.start}). */
+const START_ATTEMPTS = 3;
 
 /** A free TCP port on 127.0.0.1 (listen on 0, read the port, close). */
 export function freePort(): Promise<number> {
@@ -33,6 +35,8 @@ export interface NatsServerSettings {
   pingMax?: number;
   /** `max_payload` in bytes. */
   maxPayload?: number;
+  /** Raw config lines appended as they are (users with permissions, nkey users…). */
+  extra?: readonly string[];
 }
 
 /**
@@ -58,24 +62,28 @@ export class NatsTestServer {
 
   /** Writes the config and starts the server; resolves once its WebSocket port accepts. */
   static async start(settings: NatsServerSettings = {}): Promise<NatsTestServer> {
-    const dir = mkdtempSync(join(tmpdir(), 'nats-client-spec-'));
-    const server = new NatsTestServer(dir, await freePort(), await freePort());
-    const lines = [
-      `listen: 127.0.0.1:${server.port}`,
-      `websocket { listen: "127.0.0.1:${server.wsPort}", no_tls: true }`,
-      settings.token === undefined ? '' : `authorization { token: ${JSON.stringify(settings.token)} }`,
-      settings.pingInterval === undefined ? '' : `ping_interval: ${JSON.stringify(settings.pingInterval)}`,
-      settings.pingMax === undefined ? '' : `ping_max: ${settings.pingMax}`,
-      settings.maxPayload === undefined ? '' : `max_payload: ${settings.maxPayload}`,
-    ];
-    writeFileSync(join(dir, 'nats.conf'), lines.filter(Boolean).join('\n') + '\n');
-    try {
-      await server.start();
-    } catch (error) {
-      await server.stop();
-      throw error;
+    // Free ports are found by listening on port 0 and closing: another suite running in parallel
+    // may take one before nats-server binds it. Such a start fails at once; try fresh ports.
+    for (let attempt = 1; ; attempt++) {
+      const server = new NatsTestServer(mkdtempSync(join(tmpdir(), 'nats-client-spec-')), await freePort(), await freePort());
+      const lines = [
+        `listen: 127.0.0.1:${server.port}`,
+        `websocket { listen: "127.0.0.1:${server.wsPort}", no_tls: true }`,
+        settings.token === undefined ? '' : `authorization { token: ${JSON.stringify(settings.token)} }`,
+        settings.pingInterval === undefined ? '' : `ping_interval: ${JSON.stringify(settings.pingInterval)}`,
+        settings.pingMax === undefined ? '' : `ping_max: ${settings.pingMax}`,
+        settings.maxPayload === undefined ? '' : `max_payload: ${settings.maxPayload}`,
+        ...(settings.extra ?? []),
+      ];
+      writeFileSync(join(server.dir, 'nats.conf'), lines.filter(Boolean).join('\n') + '\n');
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        await server.stop();
+        if (attempt >= START_ATTEMPTS || !/exited at start/.test(String(error))) throw error;
+      }
     }
-    return server;
   }
 
   /** Starts the process (again, on the same ports) and waits for the WebSocket port. */
@@ -100,10 +108,21 @@ export class NatsTestServer {
     }
   }
 
+  /** SIGSTOP: the process stays, its sockets stay open, and it answers nothing until {@link resume}. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL, resolved once the process has exited. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    child.kill('SIGCONT'); // a paused process would not exit on SIGKILL until resumed on some systems
     child.kill('SIGKILL');
     await bounded(this.exited, EXIT_MS, 'nats-server exit');
   }

@@ -1,7 +1,7 @@
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { ConnectionClosedError } from '../../../lib';
 import { NatsNoRespondersError, NatsTimeoutError, type NatsConnection } from '../../../lib/nats';
-import { client, within } from './helpers';
+import { client, within } from '../client/helpers';
 import { NatsTestServer } from './server';
 
 describe('natsConnect() against nats-server: request/reply', () => {
