@@ -176,3 +176,41 @@ describe('user values are read inside the guard (#16)', () => {
     }
   });
 });
+
+describe('a wait that ends on its timer starts the next attempt inside the connection’s work (found by the model, #18)', () => {
+  it('reconnect() from a Connecting handler of an attempt that fails at once, then close(): nothing after Closed', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      let transportCalls = 0;
+      const h = harness<string, string>(
+        scheduler,
+        {
+          serializer: text,
+          // The second attempt fails inside its own start (a hostile transport result).
+          transport: () => (++transportCalls === 2 ? (hostileThenable() as never) : {}),
+          circuitBreaker: { failureThreshold: 1, resetTimeout: 100 },
+          retry: { initialDelay: 10, maxDelay: 10 },
+        },
+        { mode: 'manual' },
+        1_000,
+      );
+      let reconnects = 2;
+      h.conn.events$.subscribe((event) => {
+        if (event.type === 'Connecting' && reconnects-- > 0) h.conn.reconnect();
+      });
+      h.conn.state$.subscribe((state) => {
+        if (state === 'circuit-open') h.conn.close();
+      });
+      scheduler.flush();
+      const late: string[] = [];
+      h.conn.state$.subscribe({ next: (state) => late.push(state), complete: () => late.push('|') });
+      expect(h.timeline.map(([, summary]) => summary).slice(-1)).toEqual(['Closed manual 0']);
+      expect(h.conn.state).toBe('closed');
+      expect(late).toEqual(['closed', '|']);
+      // Every socket the attempts opened was closed; none was opened after close().
+      const closedAt = h.timeline[h.timeline.length - 1]![0];
+      expect(scheduler.now()).toBeLessThanOrEqual(1_000);
+      expect(closedAt).toBe(0);
+    });
+  });
+});
