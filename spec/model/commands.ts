@@ -36,9 +36,9 @@ export type Call =
 /** What the in-memory server does at a step. */
 export type ServerAction =
   | { readonly k: 'mode'; readonly mode: 'accept' | 'refuse' | 'manual' }
-  | { readonly k: 'status'; readonly status: 503 | 429 | 401 }
+  | { readonly k: 'status'; readonly status: 503 | 429 | 401 | 403 }
   | { readonly k: 'latency'; readonly ms: number }
-  | { readonly k: 'drop'; readonly code: 1006 | 1000 | 1001 | 4000 | 1008 }
+  | { readonly k: 'drop'; readonly code: 1006 | 1000 | 1001 | 4000 | 1008 | 1002 | 1003 }
   /**
    * A frame: `data` (no channel), `chan` (`{ch: key}`, `alt` marks it for the alt match),
    * `routed` (`{rk: key, ch: key}`, placed by `route`), `poison` (`{poison: true, rk, ch}`:
@@ -214,7 +214,7 @@ const serverActionArb: fc.Arbitrary<ServerAction> = fc.oneof(
   { arbitrary: fc.constantFrom('accept', 'refuse', 'manual').map((mode): ServerAction => ({ k: 'mode', mode })), weight: 4 },
   {
     arbitrary: fc
-      .oneof({ arbitrary: fc.constantFrom<503 | 429>(503, 429), weight: 9 }, { arbitrary: fc.constant<401>(401), weight: 1 })
+      .oneof({ arbitrary: fc.constantFrom<503 | 429>(503, 429), weight: 9 }, { arbitrary: fc.constantFrom<401 | 403>(401, 403), weight: 1 })
       .map((status): ServerAction => ({ k: 'status', status })),
     weight: 2,
   },
@@ -223,7 +223,7 @@ const serverActionArb: fc.Arbitrary<ServerAction> = fc.oneof(
     arbitrary: fc
       .oneof(
         { arbitrary: fc.constantFrom<1006 | 1000 | 1001 | 4000>(1006, 1000, 1001, 4000), weight: 12 },
-        { arbitrary: fc.constant<1008>(1008), weight: 1 },
+        { arbitrary: fc.constantFrom<1008 | 1002 | 1003>(1008, 1002, 1003), weight: 1 },
       )
       .map((code): ServerAction => ({ k: 'drop', code })),
     weight: 4,
@@ -458,8 +458,9 @@ function ends(call: Call): boolean {
 /** A server action that ends the connection: a fatal refusal, close code or handshake. */
 function fatal(action: ServerAction): boolean {
   return (
-    (action.k === 'status' && action.status === 401) ||
-    ((action.k === 'drop' || action.k === 'dropOnFrame') && action.code === 1008) ||
+    (action.k === 'status' && (action.status === 401 || action.status === 403)) ||
+    (action.k === 'drop' && (action.code === 1008 || action.code === 1002 || action.code === 1003)) ||
+    (action.k === 'dropOnFrame' && action.code === 1008) ||
     action.k === 'denyHandshake'
   );
 }

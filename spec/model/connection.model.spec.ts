@@ -19,6 +19,7 @@ import {
   userCodeFailsItsChannel,
   type Invariant,
 } from './invariants';
+import { POLICY_INVARIANTS, attemptLimits, backoffDelays, breakerThresholds, fatalCodes, serverSubscriptionsRestored } from './policies';
 import { runScenario } from './run';
 
 /**
@@ -58,7 +59,7 @@ function verdictsOf(scenario: Scenario): Map<Invariant, unknown> {
   if (found === undefined) {
     const run = runScenario(scenario);
     found = new Map();
-    for (const invariant of Object.values(INVARIANTS)) {
+    for (const invariant of Object.values({ ...INVARIANTS, ...POLICY_INVARIANTS })) {
       try {
         invariant(run);
       } catch (error) {
@@ -141,5 +142,25 @@ describe('a connection driven by a random model (property; #8 model-based test)'
 
   it('lazy: never rests while a messages$ subscriber, a channel or a buffered send needs a link, always rests within idleAfter once none does; Idle after Disconnected manual permanent, then Connecting 0 or Closed; resting holds no socket or timer (#11)', () => {
     holds(lazyRest);
+  });
+
+  it('backoff: Reconnecting attempts numbered per outage (reset only after stableAfter), delays in [d·(1−jitter), d] capped by the outage deadline, retryIn after the breaker opens, the next attempt exactly then unless nudged (#18)', () => {
+    holds(backoffDelays);
+  });
+
+  it('maxAttempts honoured exactly, Disconnected.maxAttempts the limit in force, timeout only at the deadline (#18)', () => {
+    holds(attemptLimits);
+  });
+
+  it('the circuit breaker opens exactly after failureThreshold failed attempts in a row, trips counted, retryIn = resetTimeout cut by the deadline (#18)', () => {
+    holds(breakerThresholds);
+  });
+
+  it('close codes 1008/1002/1003 and HTTP 401/403 end in Disconnected fatal permanent then Closed fatal, with no retry; other codes are server-closed or error (#18)', () => {
+    holds(fatalCodes);
+  });
+
+  it('after each SubscriptionsRestored the server holds exactly the active channels, in first-subscribed order, none twice (#18)', () => {
+    holds(serverSubscriptionsRestored);
   });
 });

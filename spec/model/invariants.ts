@@ -31,12 +31,12 @@ function errorText(error: unknown): string {
  * {@link nothingEscaped} reports it; the other invariants judge only runs that did not crash,
  * so that each reports its own kind of fault.
  */
-function crashed(run: RunRecord): boolean {
+export function crashed(run: RunRecord): boolean {
   return run.flushError !== undefined || run.unhandled.length > 0 || run.escaped.length > 0;
 }
 
 /** Throws when `problems` is not empty, with the event list, the states, the scenario and the handler log. */
-function report(name: string, run: RunRecord, problems: readonly string[]): void {
+export function report(name: string, run: RunRecord, problems: readonly string[]): void {
   if (problems.length === 0) return;
   const first = run.recorders[0]!;
   const demand = run.lazy?.demandAtEvents;

@@ -209,6 +209,16 @@ export interface RunRecord {
   readonly stepSeqs: number[];
   /** Channel frames written. */
   readonly channelFrames: ChannelFrame[];
+  /** Clock when each socket was constructed (socket index = position). */
+  readonly socketSeqs: number[];
+  /** Clock and new limit of each `retry({maxAttempts})` call that did not throw. */
+  readonly limitChanges: Array<{ readonly seq: number; readonly maxAttempts: number }>;
+  /** Clock at each `stopRetry()` call (before it). */
+  readonly stopCalls: number[];
+  /** Virtual times of every nudge to attempt now: `retry()` and `reconnect()` that did not throw, `wake$` emissions. */
+  readonly nudges: number[];
+  /** Clock and virtual time of each `nack` the server pushed (it rejects channel `c`'s subscription on every open link). */
+  readonly nacks: Array<{ readonly seq: number; readonly at: number; readonly key: ChannelKey }>;
 }
 
 const URL = 'ws://model.test';
@@ -407,6 +417,11 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     closeCalls: [],
     stepSeqs: [],
     channelFrames: [],
+    socketSeqs: [],
+    limitChanges: [],
+    nudges: [],
+    nacks: [],
+    stopCalls: [],
   };
   const tick = (): number => ++record.clock;
   const log = (line: string): void => {
@@ -492,6 +507,8 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
   const Base = server.WebSocket;
   class SpySocket extends Base {
     private readonly index = sockets.push(this) - 1;
+    /** Clock at construction (see {@link RunRecord.socketSeqs}). */
+    readonly madeAt = record.socketSeqs.push(tick());
     override send(data: string | ArrayBufferLike | ArrayBufferView): void {
       const open = this.readyState === 1;
       const message = decode(data);
@@ -671,14 +688,21 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
           conn.close();
           break;
         case 'retry':
+        {
+          const seq = tick(); // before the call: what the call causes comes after the new limit
           conn.retry(call.maxAttempts === undefined ? undefined : { maxAttempts: call.maxAttempts });
+          if (call.maxAttempts !== undefined) record.limitChanges.push({ seq, maxAttempts: call.maxAttempts });
+        }
+          record.nudges.push(testScheduler.now());
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
         case 'stopRetry':
+          record.stopCalls.push(tick());
           conn.stopRetry();
           break;
         case 'reconnect':
           conn.reconnect(); // in an outage, and from a permanent Disconnected, it is retry()
+          record.nudges.push(testScheduler.now());
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
         case 'watch':
@@ -897,6 +921,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
                         ? { op: 'pong' }
                         : { op: action.what, key, id };
         if (server.open.length > 0) record.serverFrames.push(n);
+        if (action.what === 'nack' && ACKED.has(key)) record.nacks.push({ seq: tick(), at: n, key });
         server.send(message);
         break;
       }
@@ -920,7 +945,10 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       case 'wake':
         if (action.end === 'error') hooks.wake$.error(new Error('wake$ failed'));
         else if (action.end === 'complete') hooks.wake$.complete();
-        else hooks.wake$.next();
+        else {
+          record.nudges.push(testScheduler.now());
+          hooks.wake$.next();
+        }
         break;
     }
   };
