@@ -134,6 +134,11 @@ export interface RunOptions {
    * start idle (and `messages$` is judged only by the `watch` subscribers).
    */
   readonly lazy?: { readonly idleAfter?: number; readonly noWatcher?: true };
+  /**
+   * (`MODEL_EDGES=1` only, issue #16) Object-shaped hostility: values user callbacks return
+   * whose getters throw, and `reconnect()` while the server holds the handshake.
+   */
+  readonly edges?: EdgeOptions;
   /** The server's own behaviour. */
   readonly server: {
     /** What the server does with connections until a `mode` step (absent: `accept`); offline at first, sends buffer. */
@@ -145,6 +150,18 @@ export interface RunOptions {
     readonly replyDelay: number;
     readonly autoAck: boolean;
   };
+}
+
+/** Hostile user *values* (issue #16, "Also"): each getter throws when the library reads it. */
+export interface EdgeOptions {
+  /** A `codec` replaces the serializer; for a frame that is not JSON its decoder returns an object whose `Symbol.iterator` getter throws. */
+  readonly decoderIteratorThrows?: true;
+  /** A `transport` options factory whose n-th result has a `then` getter that throws. */
+  readonly transportThenThrowsOn?: number;
+  /** `handshake.message` returns, on its n-th call, an object whose `then` getter throws (a handshake is added when the run has none). */
+  readonly handshakeThenThrowsOn?: number;
+  /** The server calls `conn.reconnect()` when the handshake message reaches it: the attempt is in flight, waiting for its ack. */
+  readonly reconnectOnHello?: true;
 }
 
 /** A join. */
@@ -510,11 +527,45 @@ function makeLazy(scenario: Scenario, part: LazyPart): Scenario {
  * The lazy part is drawn after the base scenario, so a seed gives the non-lazy runs it always
  * gave.
  */
-export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
-  return fc
+export function scenarioArb(maxSteps = 40, edges = false): fc.Arbitrary<Scenario> {
+  const scenario = fc
     .tuple(baseScenarioArb(maxSteps), sometimes(lazyPartArb, 7, 3))
     .map(([base, part]) => (part === undefined ? base : makeLazy(base, part)));
+  if (!edges) return scenario;
+  return fc.tuple(scenario, edgesArb, fc.array(reconnectHandlerArb, { minLength: 1, maxLength: 3 })).map(
+    ([base, edgeOptions, handlers]): Scenario => ({
+      ...base,
+      options: { ...base.options, edges: edgeOptions, ...(edgeOptions.handshakeThenThrowsOn !== undefined || edgeOptions.reconnectOnHello ? { handshake: base.options.handshake ?? { ack: true, timeout: 500 } } : {}) },
+      handlers: [...base.handlers, ...handlers],
+    }),
+  );
 }
+
+/** (`MODEL_EDGES=1`) Hostile values, each present one run in two. */
+const edgesArb: fc.Arbitrary<EdgeOptions> = fc
+  .record({
+    decoderIteratorThrows: sometimes(fc.constant(true as const), 1),
+    transportThenThrowsOn: sometimes(nthArb, 1),
+    handshakeThenThrowsOn: sometimes(nthArb, 1),
+    reconnectOnHello: sometimes(fc.constant(true as const), 1),
+  })
+  .map(defined);
+
+/**
+ * (`MODEL_EDGES=1`) `reconnect()` at every phase: the socket opening (`Connecting`), the
+ * restore (`Connected`, `Reconnected`), live (`SubscriptionsRestored`), backoff
+ * (`Reconnecting`), the breaker open (`CircuitBreakerOpen`), resting (`Idle`, `'idle'`); the
+ * handshake's wait is `reconnectOnHello`.
+ */
+const reconnectHandlerArb: fc.Arbitrary<Handler> = fc.oneof(
+  fc.record({
+    on: fc.constant('events' as const),
+    trigger: fc.constantFrom<EventTrigger>('Connecting', 'Connected', 'Reconnected', 'SubscriptionsRestored', 'Reconnecting', 'CircuitBreakerOpen', 'Idle'),
+    call: fc.constant<Call>({ c: 'reconnect' }),
+    times: timesArb,
+  }),
+  fc.record({ on: fc.constant('state' as const), trigger: fc.constantFrom<ConnectionState>('idle', 'circuit-open'), call: fc.constant<Call>({ c: 'reconnect' }), times: timesArb }),
+);
 
 /** A call, short: `send`, `join c`, `retry(2)`. */
 export function describeCall(call: Call): string {

@@ -62,8 +62,9 @@ function walk(run: RunRecord, visit: (event: Event, i: number, standing: Readonl
     const before = prev >= 0 ? events[prev] : undefined;
     switch (event.type) {
       case 'Connecting':
-        // A lazy connection that wakes starts afresh: a new outage, the breaker closed.
-        if (event.attempt === 0 && before?.type === 'Idle') reset(now, 0);
+        // The first attempt, and a lazy connection that wakes, start afresh: a new outage, the
+        // breaker closed (a lazy connection may start resting, so its first attempt comes late).
+        if (event.attempt === 0 && (before === undefined || before.type === 'Idle')) reset(now, 0);
         s.wait = undefined;
         break;
       case 'Connected':
@@ -421,6 +422,37 @@ function activeKeysInOrder(run: RunRecord, seq: number, endsBefore: number): Cha
   return CHANNEL_KEYS.filter((key) => since.has(key)).sort((a, b) => since.get(a)! - since.get(b)!);
 }
 
+/**
+ * 20. (`MODEL_EDGES=1`, DESIGN 0.4 "Policies agree", issue #16) `reconnect()` while an attempt
+ * is in flight (its socket opening, or its handshake waiting for the answer) abandons it and
+ * starts a fresh one at once: a new `Connecting` in the same virtual instant (unless the
+ * connection closes or rests first), and the stale attempt never comes up.
+ */
+export const reconnectAbandonsAttempt: Invariant = (run) => {
+  if (crashed(run)) return;
+  const problems: string[] = [];
+  const first = run.recorders[0]!;
+  const events = first.events as Event[];
+  for (const call of run.reconnects) {
+    let last = -1;
+    first.seqs.forEach((seq, i) => {
+      if (seq < call.seq && events[i]!.type !== 'InvalidMessage') last = i;
+    });
+    if (last < 0 || events[last]!.type !== 'Connecting') continue; // not in flight
+    const after = events.map((e, i) => ({ e, i })).filter(({ i }) => first.seqs[i]! > call.seq);
+    const ended = after.find(({ e, i }) => (e.type === 'Closed' || e.type === 'Idle') && first.times[i] === call.at);
+    const fresh = after.find(({ e }) => e.type === 'Connecting');
+    const staleUp = after.find(({ e }) => e.type === 'Connected' || e.type === 'Reconnected');
+    if (ended !== undefined && (fresh === undefined || ended.i < fresh.i)) continue;
+    if (fresh === undefined || first.times[fresh.i] !== call.at || (staleUp !== undefined && staleUp.i < fresh.i)) {
+      problems.push(
+        `reconnect() by ${call.where} at ${call.at}ms during ${summarize(events[last]!)} (attempt in flight): next came ${after.slice(0, 4).map(({ e, i }) => `${summarize(e)}@${first.times[i]}`).join(', ') || 'nothing'}, expected a fresh Connecting at ${call.at}ms`,
+      );
+    }
+  }
+  report('reconnect() abandons an attempt in flight and starts a fresh one', run, problems);
+};
+
 /** `MODEL_EDGES=1`: judge the open bugs of issue #16 too (see {@link serverSubscriptions}). */
 export const MODEL_EDGES = process.env.MODEL_EDGES === '1';
 
@@ -434,4 +466,5 @@ export const POLICY_INVARIANTS: Readonly<Record<string, Invariant>> = {
   breakerThresholds,
   fatalCodes,
   serverSubscriptionsRestored,
+  ...(MODEL_EDGES ? { reconnectAbandonsAttempt } : {}),
 };

@@ -12,7 +12,9 @@ import {
   type ConnectionEvent,
   type ConnectionState,
   type ConnectOptions,
+  type Codec,
   type RetryOptions,
+  type TransportOptions,
   type Serializer,
   type WebSocketConstructor,
 } from '../../lib';
@@ -213,6 +215,8 @@ export interface RunRecord {
   readonly socketSeqs: number[];
   /** Clock and new limit of each `retry({maxAttempts})` call that did not throw. */
   readonly limitChanges: Array<{ readonly seq: number; readonly maxAttempts: number }>;
+  /** Each `reconnect()` that did not throw: clock before it, virtual time, who called it. */
+  readonly reconnects: Array<{ readonly seq: number; readonly at: number; readonly where: string }>;
   /** Clock at each `stopRetry()` call (before it). */
   readonly stopCalls: number[];
   /** Virtual times of every nudge to attempt now: `retry()` and `reconnect()` that did not throw, `wake$` emissions. */
@@ -308,12 +312,40 @@ function connectOptions(
   };
   const route = o.route;
   const hb = o.heartbeat;
+  const edges = o.edges ?? {};
+  let transportCalls = 0;
+  let handshakeCalls = 0;
+  /** A value whose `then` getter throws: a thenable check reads it. */
+  const thenThrows = (what: 'transport().then' | 'handshake.message().then', value: object): object =>
+    Object.defineProperty(value, 'then', {
+      get: () => {
+        throw hooks.threw(what, undefined);
+      },
+    });
+  const codec: Codec<In, Msg> = {
+    encode: (message) => serializer.serialize(message),
+    decoder: () => (frame) => {
+      try {
+        return [serializer.deserialize(frame as string)];
+      } catch {
+        // What the library reads to iterate it throws: the frame is invalid, as a bad frame.
+        return Object.defineProperty({}, Symbol.iterator, {
+          get: () => {
+            throw hooks.threw('decoder[Symbol.iterator]', undefined, frame);
+          },
+        }) as Iterable<In>;
+      }
+    },
+  };
   return {
     url: URL,
     WebSocket,
     scheduler,
     retry,
-    serializer,
+    ...(edges.decoderIteratorThrows ? { codec } : { serializer }),
+    ...(edges.transportThenThrowsOn === undefined
+      ? {}
+      : { transport: (): TransportOptions => (++transportCalls === edges.transportThenThrowsOn ? (thenThrows('transport().then', {}) as TransportOptions) : {}) }),
     wake$: hooks.wake$,
     ...(o.lazy ? { lazy: o.lazy.idleAfter === undefined ? true : { idleAfter: o.lazy.idleAfter } } : {}),
     ...(route
@@ -339,7 +371,8 @@ function connectOptions(
       ? {}
       : {
           handshake: {
-            message: () => ({ op: 'hello' }),
+            message: () =>
+              ++handshakeCalls === edges.handshakeThenThrowsOn ? (thenThrows('handshake.message().then', { op: 'hello' }) as Msg) : { op: 'hello' },
             timeout: o.handshake.timeout,
             ...(o.handshake.ack
               ? {
@@ -422,6 +455,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     nudges: [],
     nacks: [],
     stopCalls: [],
+    reconnects: [],
   };
   const tick = (): number => ++record.clock;
   const log = (line: string): void => {
@@ -562,7 +596,11 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       }
       if (!isObject(message)) return;
       if (message.op === 'ping') reply(connection, { op: 'pong' });
-      else if (message.op === 'hello') reply(connection, { op: denyHandshake ? 'denied' : 'welcome' });
+      else if (message.op === 'hello') {
+        reply(connection, { op: denyHandshake ? 'denied' : 'welcome' });
+        // (MODEL_EDGES) reconnect() while this attempt waits for the handshake's answer.
+        if (o.edges?.reconnectOnHello) testScheduler.schedule(() => void perform({ c: 'reconnect' }, 'server:hello'));
+      }
       else if (message.op === 'sub' && ACKED.has(message.key as ChannelKey) && o.server.autoAck) reply(connection, { op: 'ack', key: message.key });
     },
     error: (error: unknown) => record.escaped.push(`server.messages$ errored: ${errorName(error)}`),
@@ -701,7 +739,11 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
           conn.stopRetry();
           break;
         case 'reconnect':
+        {
+          const seq = tick();
           conn.reconnect(); // in an outage, and from a permanent Disconnected, it is retry()
+          record.reconnects.push({ seq, at: testScheduler.now(), where });
+        }
           record.nudges.push(testScheduler.now());
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
