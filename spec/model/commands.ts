@@ -164,6 +164,10 @@ export interface EdgeOptions {
   readonly reconnectOnHello?: true;
 }
 
+/** The kinds of edge `MODEL_EDGES` can select (`1`: all of them). */
+export type EdgeKind = 'decoder' | 'transport' | 'handshake' | 'reconnect';
+export const EDGE_KINDS: readonly EdgeKind[] = ['decoder', 'transport', 'handshake', 'reconnect'];
+
 /** A join. */
 export type Join = Extract<Call, { readonly c: 'join' }>;
 
@@ -527,12 +531,20 @@ function makeLazy(scenario: Scenario, part: LazyPart): Scenario {
  * The lazy part is drawn after the base scenario, so a seed gives the non-lazy runs it always
  * gave.
  */
-export function scenarioArb(maxSteps = 40, edges = false): fc.Arbitrary<Scenario> {
+export function scenarioArb(maxSteps = 40, edges: false | ReadonlySet<EdgeKind> = false): fc.Arbitrary<Scenario> {
   const scenario = fc
     .tuple(baseScenarioArb(maxSteps), sometimes(lazyPartArb, 7, 3))
     .map(([base, part]) => (part === undefined ? base : makeLazy(base, part)));
   if (!edges) return scenario;
-  return fc.tuple(scenario, edgesArb, fc.array(reconnectHandlerArb, { minLength: 1, maxLength: 3 })).map(
+  const only = (options: EdgeOptions): EdgeOptions =>
+    defined({
+      decoderIteratorThrows: edges.has('decoder') ? options.decoderIteratorThrows : undefined,
+      transportThenThrowsOn: edges.has('transport') ? options.transportThenThrowsOn : undefined,
+      handshakeThenThrowsOn: edges.has('handshake') ? options.handshakeThenThrowsOn : undefined,
+      reconnectOnHello: edges.has('reconnect') ? options.reconnectOnHello : undefined,
+    });
+  const reconnects = edges.has('reconnect') ? fc.array(reconnectHandlerArb, { minLength: 1, maxLength: 3 }) : fc.constant<Handler[]>([]);
+  return fc.tuple(scenario, edgesArb.map(only), reconnects).map(
     ([base, edgeOptions, handlers]): Scenario => ({
       ...base,
       options: { ...base.options, edges: edgeOptions, ...(edgeOptions.handshakeThenThrowsOn !== undefined || edgeOptions.reconnectOnHello ? { handshake: base.options.handshake ?? { ack: true, timeout: 500 } } : {}) },

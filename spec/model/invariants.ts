@@ -428,7 +428,7 @@ function failureOf(run: RunRecord, channel: ChannelRecord): UserCodeThrow | unde
 }
 
 /** When `channel` stopped being subscribed: left, ended, or failed by its user code. */
-function inactiveFrom(run: RunRecord, channel: ChannelRecord): number {
+export function inactiveFrom(run: RunRecord, channel: ChannelRecord): number {
   return Math.min(channel.leftSeq ?? Infinity, channel.endSeq ?? Infinity, failureOf(run, channel)?.seq ?? Infinity);
 }
 
@@ -591,7 +591,8 @@ export const thrownPolicyIsFatal: Invariant = (run) => {
     // Events queued before the throw (a Reconnected whose link-up write lost the link) may
     // still be delivered after it; what the throw causes is the next Disconnected.
     const lost = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && e.type === 'Disconnected');
-    const retried = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && (e.type === 'Reconnecting' || e.type === 'Connecting'));
+    // (A Connecting 0 delivered after it is the first attempt's, made before the throw.)
+    const retried = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && (e.type === 'Reconnecting' || (e.type === 'Connecting' && e.attempt > 0)));
     const next = lost >= 0 ? (events[lost] as Event) : undefined;
     if (!(next?.type === 'Disconnected' && next.permanent) || (retried >= 0 && retried < lost)) {
       problems.push(`${what}; then came ${events.slice(Math.max(after, 0), after + 3).map(summarize).join(', ') || 'nothing'}, expected a permanent Disconnected and no retry`);

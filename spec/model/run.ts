@@ -213,6 +213,8 @@ export interface RunRecord {
   readonly channelFrames: ChannelFrame[];
   /** Clock when each socket was constructed (socket index = position). */
   readonly socketSeqs: number[];
+  /** Clock when each socket began to close, by either side (by socket index; absent: never). */
+  readonly socketEnds: Map<number, number>;
   /** Clock and new limit of each `retry({maxAttempts})` call that did not throw. */
   readonly limitChanges: Array<{ readonly seq: number; readonly maxAttempts: number }>;
   /** Each `reconnect()` that did not throw: clock before it, virtual time, who called it. */
@@ -451,6 +453,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     stepSeqs: [],
     channelFrames: [],
     socketSeqs: [],
+    socketEnds: new Map(),
     limitChanges: [],
     nudges: [],
     nacks: [],
@@ -535,6 +538,10 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     return dropOnFrame.skip-- <= 0;
   };
   const sync = o.transport === 'sync';
+  /** Socket `index` begins to close now (the first time counts). */
+  const socketEnding = (index: number): void => {
+    if (index >= 0 && !record.socketEnds.has(index)) record.socketEnds.set(index, tick());
+  };
   const sockets: unknown[] = [];
   /** (`lazy`) Tells the demand tracker that demand may have changed (set once it exists). */
   let demandChanged = (): void => undefined;
@@ -565,7 +572,26 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
      * The synchronous transport: the link is lost before `send()` returns (legal for a
      * WebSocket-compatible transport). The server sees it closed too.
      */
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      // `terminate()` exists with protocol pings (ws's Node extra): an own wrapper records it too.
+      const self = this as unknown as { terminate?: () => void };
+      const terminate = self.terminate;
+      if (typeof terminate === 'function') {
+        self.terminate = () => {
+          socketEnding(this.index);
+          terminate.call(this);
+        };
+      }
+    }
+
+    override close(code?: number, reason?: string): void {
+      socketEnding(this.index);
+      super.close(code, reason);
+    }
+
     private loseInsideSend(code: number): void {
+      socketEnding(this.index);
       dropOnFrame = undefined;
       // Closed for the server; a synchronous TestServer (0.1.0's) also fires onclose here.
       server.connections[this.index]?.drop(code);
@@ -591,6 +617,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         const { code } = dropOnFrame!;
         dropOnFrame = undefined;
         log(`the server drops the link (${code}) on ${JSON.stringify(message)}`);
+        socketEnding(server.connections.indexOf(connection));
         connection.drop(code);
         return;
       }
@@ -940,6 +967,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         server.latency = action.ms;
         break;
       case 'drop':
+        server.connections.forEach((connection, index) => connection.isOpen && socketEnding(index));
         server.drop(action.code);
         break;
       case 'push': {
