@@ -160,7 +160,7 @@ export interface EdgeOptions {
   readonly transportThenThrowsOn?: number;
   /** `handshake.message` returns, on its n-th call, an object whose `then` getter throws (a handshake is added when the run has none). */
   readonly handshakeThenThrowsOn?: number;
-  /** The server calls `conn.reconnect()` when the handshake message reaches it: the attempt is in flight, waiting for its ack. */
+  /** The server calls `conn.reconnect()` when the first handshake message reaches it: the attempt is in flight, waiting for its ack. */
   readonly reconnectOnHello?: true;
 }
 

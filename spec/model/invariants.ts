@@ -591,8 +591,9 @@ export const thrownPolicyIsFatal: Invariant = (run) => {
     // Events queued before the throw (a Reconnected whose link-up write lost the link) may
     // still be delivered after it; what the throw causes is the next Disconnected.
     const lost = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && e.type === 'Disconnected');
-    // (A Connecting 0 delivered after it is the first attempt's, made before the throw.)
-    const retried = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && (e.type === 'Reconnecting' || (e.type === 'Connecting' && e.attempt > 0)));
+    // A retry is announced by Reconnecting (the grammar): a Connecting delivered after the
+    // throw may be the attempt's own, made before it (a hostile value read as it started).
+    const retried = events.findIndex((e, i) => first.seqs[i]! > thrown.seq && e.type === 'Reconnecting');
     const next = lost >= 0 ? (events[lost] as Event) : undefined;
     if (!(next?.type === 'Disconnected' && next.permanent) || (retried >= 0 && retried < lost)) {
       problems.push(`${what}; then came ${events.slice(Math.max(after, 0), after + 3).map(summarize).join(', ') || 'nothing'}, expected a permanent Disconnected and no retry`);

@@ -605,6 +605,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
 
   // The server's own replies: pongs, the handshake's answer, acks of channel `c`.
   let denyHandshake = false;
+  let reconnectedOnHello = false;
   const reply = (connection: TestConnection, message: Msg): void => {
     testScheduler.schedule(() => {
       if (connection.isOpen) record.serverFrames.push(testScheduler.now());
@@ -626,7 +627,11 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       else if (message.op === 'hello') {
         reply(connection, { op: denyHandshake ? 'denied' : 'welcome' });
         // (MODEL_EDGES) reconnect() while this attempt waits for the handshake's answer.
-        if (o.edges?.reconnectOnHello) testScheduler.schedule(() => void perform({ c: 'reconnect' }, 'server:hello'));
+        // Once: a reconnect() on every hello would make the links loop (each new link says hello).
+        if (o.edges?.reconnectOnHello && !reconnectedOnHello) {
+          reconnectedOnHello = true;
+          testScheduler.schedule(() => void perform({ c: 'reconnect' }, 'server:hello'));
+        }
       }
       else if (message.op === 'sub' && ACKED.has(message.key as ChannelKey) && o.server.autoAck) reply(connection, { op: 'ack', key: message.key });
     },
