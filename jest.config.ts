@@ -16,6 +16,8 @@ const config: Config = {
   transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   // Integration tests open real sockets on 127.0.0.1; each must close what it opens.
   detectOpenHandles: true,
+  // A TestScheduler flush that never runs out of work fails with VirtualTimeRunaway (#18).
+  setupFilesAfterEnv: ['<rootDir>/spec/support/setup-virtual-time-tripwire.ts'],
   testTimeout: 15_000,
 };
 

@@ -36,9 +36,9 @@ export type Call =
 /** What the in-memory server does at a step. */
 export type ServerAction =
   | { readonly k: 'mode'; readonly mode: 'accept' | 'refuse' | 'manual' }
-  | { readonly k: 'status'; readonly status: 503 | 429 | 401 }
+  | { readonly k: 'status'; readonly status: 503 | 429 | 401 | 403 }
   | { readonly k: 'latency'; readonly ms: number }
-  | { readonly k: 'drop'; readonly code: 1006 | 1000 | 1001 | 4000 | 1008 }
+  | { readonly k: 'drop'; readonly code: 1006 | 1000 | 1001 | 4000 | 1008 | 1002 | 1003 }
   /**
    * A frame: `data` (no channel), `chan` (`{ch: key}`, `alt` marks it for the alt match),
    * `routed` (`{rk: key, ch: key}`, placed by `route`), `poison` (`{poison: true, rk, ch}`:
@@ -134,6 +134,11 @@ export interface RunOptions {
    * start idle (and `messages$` is judged only by the `watch` subscribers).
    */
   readonly lazy?: { readonly idleAfter?: number; readonly noWatcher?: true };
+  /**
+   * (`MODEL_EDGES=1` only, issue #16) Object-shaped hostility: values user callbacks return
+   * whose getters throw, and `reconnect()` while the server holds the handshake.
+   */
+  readonly edges?: EdgeOptions;
   /** The server's own behaviour. */
   readonly server: {
     /** What the server does with connections until a `mode` step (absent: `accept`); offline at first, sends buffer. */
@@ -146,6 +151,22 @@ export interface RunOptions {
     readonly autoAck: boolean;
   };
 }
+
+/** Hostile user *values* (issue #16, "Also"): each getter throws when the library reads it. */
+export interface EdgeOptions {
+  /** A `codec` replaces the serializer; for a frame that is not JSON its decoder returns an object whose `Symbol.iterator` getter throws. */
+  readonly decoderIteratorThrows?: true;
+  /** A `transport` options factory whose n-th result has a `then` getter that throws. */
+  readonly transportThenThrowsOn?: number;
+  /** `handshake.message` returns, on its n-th call, an object whose `then` getter throws (a handshake is added when the run has none). */
+  readonly handshakeThenThrowsOn?: number;
+  /** The server calls `conn.reconnect()` when the first handshake message reaches it: the attempt is in flight, waiting for its ack. */
+  readonly reconnectOnHello?: true;
+}
+
+/** The kinds of edge `MODEL_EDGES` can select (`1`: all of them). */
+export type EdgeKind = 'decoder' | 'transport' | 'handshake' | 'reconnect';
+export const EDGE_KINDS: readonly EdgeKind[] = ['decoder', 'transport', 'handshake', 'reconnect'];
 
 /** A join. */
 export type Join = Extract<Call, { readonly c: 'join' }>;
@@ -214,7 +235,7 @@ const serverActionArb: fc.Arbitrary<ServerAction> = fc.oneof(
   { arbitrary: fc.constantFrom('accept', 'refuse', 'manual').map((mode): ServerAction => ({ k: 'mode', mode })), weight: 4 },
   {
     arbitrary: fc
-      .oneof({ arbitrary: fc.constantFrom<503 | 429>(503, 429), weight: 9 }, { arbitrary: fc.constant<401>(401), weight: 1 })
+      .oneof({ arbitrary: fc.constantFrom<503 | 429>(503, 429), weight: 9 }, { arbitrary: fc.constantFrom<401 | 403>(401, 403), weight: 1 })
       .map((status): ServerAction => ({ k: 'status', status })),
     weight: 2,
   },
@@ -223,7 +244,7 @@ const serverActionArb: fc.Arbitrary<ServerAction> = fc.oneof(
     arbitrary: fc
       .oneof(
         { arbitrary: fc.constantFrom<1006 | 1000 | 1001 | 4000>(1006, 1000, 1001, 4000), weight: 12 },
-        { arbitrary: fc.constant<1008>(1008), weight: 1 },
+        { arbitrary: fc.constantFrom<1008 | 1002 | 1003>(1008, 1002, 1003), weight: 1 },
       )
       .map((code): ServerAction => ({ k: 'drop', code })),
     weight: 4,
@@ -458,8 +479,9 @@ function ends(call: Call): boolean {
 /** A server action that ends the connection: a fatal refusal, close code or handshake. */
 function fatal(action: ServerAction): boolean {
   return (
-    (action.k === 'status' && action.status === 401) ||
-    ((action.k === 'drop' || action.k === 'dropOnFrame') && action.code === 1008) ||
+    (action.k === 'status' && (action.status === 401 || action.status === 403)) ||
+    (action.k === 'drop' && (action.code === 1008 || action.code === 1002 || action.code === 1003)) ||
+    (action.k === 'dropOnFrame' && action.code === 1008) ||
     action.k === 'denyHandshake'
   );
 }
@@ -509,11 +531,53 @@ function makeLazy(scenario: Scenario, part: LazyPart): Scenario {
  * The lazy part is drawn after the base scenario, so a seed gives the non-lazy runs it always
  * gave.
  */
-export function scenarioArb(maxSteps = 40): fc.Arbitrary<Scenario> {
-  return fc
+export function scenarioArb(maxSteps = 40, edges: false | ReadonlySet<EdgeKind> = false): fc.Arbitrary<Scenario> {
+  const scenario = fc
     .tuple(baseScenarioArb(maxSteps), sometimes(lazyPartArb, 7, 3))
     .map(([base, part]) => (part === undefined ? base : makeLazy(base, part)));
+  if (!edges) return scenario;
+  const only = (options: EdgeOptions): EdgeOptions =>
+    defined({
+      decoderIteratorThrows: edges.has('decoder') ? options.decoderIteratorThrows : undefined,
+      transportThenThrowsOn: edges.has('transport') ? options.transportThenThrowsOn : undefined,
+      handshakeThenThrowsOn: edges.has('handshake') ? options.handshakeThenThrowsOn : undefined,
+      reconnectOnHello: edges.has('reconnect') ? options.reconnectOnHello : undefined,
+    });
+  const reconnects = edges.has('reconnect') ? fc.array(reconnectHandlerArb, { minLength: 1, maxLength: 3 }) : fc.constant<Handler[]>([]);
+  return fc.tuple(scenario, edgesArb.map(only), reconnects).map(
+    ([base, edgeOptions, handlers]): Scenario => ({
+      ...base,
+      options: { ...base.options, edges: edgeOptions, ...(edgeOptions.handshakeThenThrowsOn !== undefined || edgeOptions.reconnectOnHello ? { handshake: base.options.handshake ?? { ack: true, timeout: 500 } } : {}) },
+      handlers: [...base.handlers, ...handlers],
+    }),
+  );
 }
+
+/** (`MODEL_EDGES=1`) Hostile values, each present one run in two. */
+const edgesArb: fc.Arbitrary<EdgeOptions> = fc
+  .record({
+    decoderIteratorThrows: sometimes(fc.constant(true as const), 1),
+    transportThenThrowsOn: sometimes(nthArb, 1),
+    handshakeThenThrowsOn: sometimes(nthArb, 1),
+    reconnectOnHello: sometimes(fc.constant(true as const), 1),
+  })
+  .map(defined);
+
+/**
+ * (`MODEL_EDGES=1`) `reconnect()` at every phase: the socket opening (`Connecting`), the
+ * restore (`Connected`, `Reconnected`), live (`SubscriptionsRestored`), backoff
+ * (`Reconnecting`), the breaker open (`CircuitBreakerOpen`), resting (`Idle`, `'idle'`); the
+ * handshake's wait is `reconnectOnHello`.
+ */
+const reconnectHandlerArb: fc.Arbitrary<Handler> = fc.oneof(
+  fc.record({
+    on: fc.constant('events' as const),
+    trigger: fc.constantFrom<EventTrigger>('Connecting', 'Connected', 'Reconnected', 'SubscriptionsRestored', 'Reconnecting', 'CircuitBreakerOpen', 'Idle'),
+    call: fc.constant<Call>({ c: 'reconnect' }),
+    times: timesArb,
+  }),
+  fc.record({ on: fc.constant('state' as const), trigger: fc.constantFrom<ConnectionState>('idle', 'circuit-open'), call: fc.constant<Call>({ c: 'reconnect' }), times: timesArb }),
+);
 
 /** A call, short: `send`, `join c`, `retry(2)`. */
 export function describeCall(call: Call): string {

@@ -19,6 +19,7 @@ import {
   userCodeFailsItsChannel,
   type Invariant,
 } from './invariants';
+import { MODEL_EDGES, POLICY_INVARIANTS, attemptLimits, reconnectAbandonsAttempt, backoffDelays, breakerThresholds, fatalCodes, serverSubscriptionsRestored } from './policies';
 import { runScenario } from './run';
 
 /**
@@ -38,6 +39,8 @@ import { runScenario } from './run';
  *   the model must find on 0.1.0 — a join during a channel's delivery, two channels on one
  *   key, a throwing `unsubscribe` — turn up in about 1 run in 200 to 300, so 3000 runs miss
  *   each with a chance under 1 in 10 000);
+ * - `MODEL_EDGES`: the hostile values and `reconnect()` phases of issue #16 (see below); on by
+ *   default (0.3.1 fails them; 0.5 passes), `MODEL_EDGES=0` turns them off;
  * - `RX_MODEL_SEED`: the seed (default: random, printed on failure); with `RX_MODEL_PATH`,
  *   replay the failure fast-check printed (`{ seed: …, path: "…" }`), e.g.
  *   `RX_MODEL_SEED=123 RX_MODEL_PATH="4:1:0" npx jest spec/model -t grammar`.
@@ -58,7 +61,7 @@ function verdictsOf(scenario: Scenario): Map<Invariant, unknown> {
   if (found === undefined) {
     const run = runScenario(scenario);
     found = new Map();
-    for (const invariant of Object.values(INVARIANTS)) {
+    for (const invariant of Object.values({ ...INVARIANTS, ...POLICY_INVARIANTS })) {
       try {
         invariant(run);
       } catch (error) {
@@ -74,7 +77,7 @@ function verdictsOf(scenario: Scenario): Map<Invariant, unknown> {
 /** Runs scenarios and checks `invariant` after each; fast-check shrinks a failure and prints its seed and path. */
 function holds(invariant: Invariant): void {
   fc.assert(
-    fc.property(scenarioArb(), (scenario: Scenario) => {
+    fc.property(scenarioArb(40, MODEL_EDGES), (scenario: Scenario) => {
       const verdict = verdictsOf(scenario);
       if (verdict.has(invariant)) throw verdict.get(invariant);
     }),
@@ -142,4 +145,34 @@ describe('a connection driven by a random model (property; #8 model-based test)'
   it('lazy: never rests while a messages$ subscriber, a channel or a buffered send needs a link, always rests within idleAfter once none does; Idle after Disconnected manual permanent, then Connecting 0 or Closed; resting holds no socket or timer (#11)', () => {
     holds(lazyRest);
   });
+
+  it('backoff: Reconnecting attempts numbered per outage (reset only after stableAfter), delays in [d·(1−jitter), d] capped by the outage deadline, retryIn after the breaker opens, the next attempt exactly then unless nudged (#18)', () => {
+    holds(backoffDelays);
+  });
+
+  it('maxAttempts honoured exactly, Disconnected.maxAttempts the limit in force, timeout only at the deadline (#18)', () => {
+    holds(attemptLimits);
+  });
+
+  it('the circuit breaker opens exactly after failureThreshold failed attempts in a row, trips counted, retryIn = resetTimeout cut by the deadline (#18)', () => {
+    holds(breakerThresholds);
+  });
+
+  it('close codes 1008/1002/1003 and HTTP 401/403 end in Disconnected fatal permanent then Closed fatal, with no retry; other codes are server-closed or error (#18)', () => {
+    holds(fatalCodes);
+  });
+
+  it('after each SubscriptionsRestored the server holds exactly the active channels, in first-subscribed order, none twice (#18)', () => {
+    holds(serverSubscriptionsRestored);
+  });
+
+  // MODEL_EDGES (issue #16, "Also"; on by default since 0.5 closed those bugs, MODEL_EDGES=0 turns it off): scenarios
+  // gain user values whose getters throw (a decoder result's Symbol.iterator, a transport
+  // factory's or handshake.message's result's `then`) and reconnect() at every phase; every
+  // invariant above judges them, the restore check counts the failed-channel cases too, and:
+  if (MODEL_EDGES && MODEL_EDGES.has('reconnect')) {
+    it('(MODEL_EDGES) reconnect() while an attempt is in flight abandons it and starts a fresh one at once (#16)', () => {
+      holds(reconnectAbandonsAttempt);
+    });
+  }
 });

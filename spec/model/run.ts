@@ -12,7 +12,9 @@ import {
   type ConnectionEvent,
   type ConnectionState,
   type ConnectOptions,
+  type Codec,
   type RetryOptions,
+  type TransportOptions,
   type Serializer,
   type WebSocketConstructor,
 } from '../../lib';
@@ -209,6 +211,20 @@ export interface RunRecord {
   readonly stepSeqs: number[];
   /** Channel frames written. */
   readonly channelFrames: ChannelFrame[];
+  /** Clock when each socket was constructed (socket index = position). */
+  readonly socketSeqs: number[];
+  /** Clock when each socket began to close, by either side (by socket index; absent: never). */
+  readonly socketEnds: Map<number, number>;
+  /** Clock and new limit of each `retry({maxAttempts})` call that did not throw. */
+  readonly limitChanges: Array<{ readonly seq: number; readonly maxAttempts: number }>;
+  /** Each `reconnect()` that did not throw: clock before it, virtual time, who called it. */
+  readonly reconnects: Array<{ readonly seq: number; readonly at: number; readonly where: string }>;
+  /** Clock at each `stopRetry()` call (before it). */
+  readonly stopCalls: number[];
+  /** Virtual times of every nudge to attempt now: `retry()` and `reconnect()` that did not throw, `wake$` emissions. */
+  readonly nudges: number[];
+  /** Clock and virtual time of each `nack` the server pushed (it rejects channel `c`'s subscription on every open link). */
+  readonly nacks: Array<{ readonly seq: number; readonly at: number; readonly key: ChannelKey }>;
 }
 
 const URL = 'ws://model.test';
@@ -298,12 +314,40 @@ function connectOptions(
   };
   const route = o.route;
   const hb = o.heartbeat;
+  const edges = o.edges ?? {};
+  let transportCalls = 0;
+  let handshakeCalls = 0;
+  /** A value whose `then` getter throws: a thenable check reads it. */
+  const thenThrows = (what: 'transport().then' | 'handshake.message().then', value: object): object =>
+    Object.defineProperty(value, 'then', {
+      get: () => {
+        throw hooks.threw(what, undefined);
+      },
+    });
+  const codec: Codec<In, Msg> = {
+    encode: (message) => serializer.serialize(message),
+    decoder: () => (frame) => {
+      try {
+        return [serializer.deserialize(frame as string)];
+      } catch {
+        // What the library reads to iterate it throws: the frame is invalid, as a bad frame.
+        return Object.defineProperty({}, Symbol.iterator, {
+          get: () => {
+            throw hooks.threw('decoder[Symbol.iterator]', undefined, frame);
+          },
+        }) as Iterable<In>;
+      }
+    },
+  };
   return {
     url: URL,
     WebSocket,
     scheduler,
     retry,
-    serializer,
+    ...(edges.decoderIteratorThrows ? { codec } : { serializer }),
+    ...(edges.transportThenThrowsOn === undefined
+      ? {}
+      : { transport: (): TransportOptions => (++transportCalls === edges.transportThenThrowsOn ? (thenThrows('transport().then', {}) as TransportOptions) : {}) }),
     wake$: hooks.wake$,
     ...(o.lazy ? { lazy: o.lazy.idleAfter === undefined ? true : { idleAfter: o.lazy.idleAfter } } : {}),
     ...(route
@@ -329,7 +373,8 @@ function connectOptions(
       ? {}
       : {
           handshake: {
-            message: () => ({ op: 'hello' }),
+            message: () =>
+              ++handshakeCalls === edges.handshakeThenThrowsOn ? (thenThrows('handshake.message().then', { op: 'hello' }) as Msg) : { op: 'hello' },
             timeout: o.handshake.timeout,
             ...(o.handshake.ack
               ? {
@@ -407,6 +452,13 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     closeCalls: [],
     stepSeqs: [],
     channelFrames: [],
+    socketSeqs: [],
+    socketEnds: new Map(),
+    limitChanges: [],
+    nudges: [],
+    nacks: [],
+    stopCalls: [],
+    reconnects: [],
   };
   const tick = (): number => ++record.clock;
   const log = (line: string): void => {
@@ -486,12 +538,18 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
     return dropOnFrame.skip-- <= 0;
   };
   const sync = o.transport === 'sync';
+  /** Socket `index` begins to close now (the first time counts). */
+  const socketEnding = (index: number): void => {
+    if (index >= 0 && !record.socketEnds.has(index)) record.socketEnds.set(index, tick());
+  };
   const sockets: unknown[] = [];
   /** (`lazy`) Tells the demand tracker that demand may have changed (set once it exists). */
   let demandChanged = (): void => undefined;
   const Base = server.WebSocket;
   class SpySocket extends Base {
     private readonly index = sockets.push(this) - 1;
+    /** Clock at construction (see {@link RunRecord.socketSeqs}). */
+    readonly madeAt = record.socketSeqs.push(tick());
     override send(data: string | ArrayBufferLike | ArrayBufferView): void {
       const open = this.readyState === 1;
       const message = decode(data);
@@ -514,7 +572,26 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
      * The synchronous transport: the link is lost before `send()` returns (legal for a
      * WebSocket-compatible transport). The server sees it closed too.
      */
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      // `terminate()` exists with protocol pings (ws's Node extra): an own wrapper records it too.
+      const self = this as unknown as { terminate?: () => void };
+      const terminate = self.terminate;
+      if (typeof terminate === 'function') {
+        self.terminate = () => {
+          socketEnding(this.index);
+          terminate.call(this);
+        };
+      }
+    }
+
+    override close(code?: number, reason?: string): void {
+      socketEnding(this.index);
+      super.close(code, reason);
+    }
+
     private loseInsideSend(code: number): void {
+      socketEnding(this.index);
       dropOnFrame = undefined;
       // Closed for the server; a synchronous TestServer (0.1.0's) also fires onclose here.
       server.connections[this.index]?.drop(code);
@@ -528,6 +605,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
 
   // The server's own replies: pongs, the handshake's answer, acks of channel `c`.
   let denyHandshake = false;
+  let reconnectedOnHello = false;
   const reply = (connection: TestConnection, message: Msg): void => {
     testScheduler.schedule(() => {
       if (connection.isOpen) record.serverFrames.push(testScheduler.now());
@@ -540,12 +618,21 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         const { code } = dropOnFrame!;
         dropOnFrame = undefined;
         log(`the server drops the link (${code}) on ${JSON.stringify(message)}`);
+        socketEnding(server.connections.indexOf(connection));
         connection.drop(code);
         return;
       }
       if (!isObject(message)) return;
       if (message.op === 'ping') reply(connection, { op: 'pong' });
-      else if (message.op === 'hello') reply(connection, { op: denyHandshake ? 'denied' : 'welcome' });
+      else if (message.op === 'hello') {
+        reply(connection, { op: denyHandshake ? 'denied' : 'welcome' });
+        // (MODEL_EDGES) reconnect() while this attempt waits for the handshake's answer.
+        // Once: a reconnect() on every hello would make the links loop (each new link says hello).
+        if (o.edges?.reconnectOnHello && !reconnectedOnHello) {
+          reconnectedOnHello = true;
+          testScheduler.schedule(() => void perform({ c: 'reconnect' }, 'server:hello'));
+        }
+      }
       else if (message.op === 'sub' && ACKED.has(message.key as ChannelKey) && o.server.autoAck) reply(connection, { op: 'ack', key: message.key });
     },
     error: (error: unknown) => record.escaped.push(`server.messages$ errored: ${errorName(error)}`),
@@ -671,14 +758,25 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
           conn.close();
           break;
         case 'retry':
+        {
+          const seq = tick(); // before the call: what the call causes comes after the new limit
           conn.retry(call.maxAttempts === undefined ? undefined : { maxAttempts: call.maxAttempts });
+          if (call.maxAttempts !== undefined) record.limitChanges.push({ seq, maxAttempts: call.maxAttempts });
+        }
+          record.nudges.push(testScheduler.now());
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
         case 'stopRetry':
+          record.stopCalls.push(tick());
           conn.stopRetry();
           break;
         case 'reconnect':
+        {
+          const seq = tick();
           conn.reconnect(); // in an outage, and from a permanent Disconnected, it is retry()
+          record.reconnects.push({ seq, at: testScheduler.now(), where });
+        }
+          record.nudges.push(testScheduler.now());
           if (fromHandler) record.handlerRetries.push(testScheduler.now());
           break;
         case 'watch':
@@ -874,6 +972,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
         server.latency = action.ms;
         break;
       case 'drop':
+        server.connections.forEach((connection, index) => connection.isOpen && socketEnding(index));
         server.drop(action.code);
         break;
       case 'push': {
@@ -897,6 +996,7 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
                         ? { op: 'pong' }
                         : { op: action.what, key, id };
         if (server.open.length > 0) record.serverFrames.push(n);
+        if (action.what === 'nack' && ACKED.has(key)) record.nacks.push({ seq: tick(), at: n, key });
         server.send(message);
         break;
       }
@@ -920,7 +1020,10 @@ function execute(scenario: Scenario, testScheduler: TestScheduler, unhandled: un
       case 'wake':
         if (action.end === 'error') hooks.wake$.error(new Error('wake$ failed'));
         else if (action.end === 'complete') hooks.wake$.complete();
-        else hooks.wake$.next();
+        else {
+          record.nudges.push(testScheduler.now());
+          hooks.wake$.next();
+        }
         break;
     }
   };

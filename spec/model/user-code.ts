@@ -17,7 +17,19 @@ export class UserCodeError extends Error {
 }
 
 /** The user functions that can throw in a run. */
-export type UserCodeName = 'match' | 'route' | 'ack' | 'subscribe' | 'unsubscribe' | 'serialize' | 'shouldRetry' | 'delay';
+export type UserCodeName =
+  | 'match'
+  | 'route'
+  | 'ack'
+  | 'subscribe'
+  | 'unsubscribe'
+  | 'serialize'
+  | 'shouldRetry'
+  | 'delay'
+  /** (`MODEL_EDGES=1`) Getters of values user callbacks returned. */
+  | 'decoder[Symbol.iterator]'
+  | 'transport().then'
+  | 'handshake.message().then';
 
 export function isObject(value: unknown): value is Msg {
   return typeof value === 'object' && value !== null;
