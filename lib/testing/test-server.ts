@@ -274,6 +274,7 @@ export class TestServer implements VirtualPeer {
   get mode(): TestServerMode | ((connection: TestConnection) => TestServerMode) {
     return this.currentMode;
   }
+  /** Sets the mode; anything else than a mode or a function throws `ConfigError`. */
   set mode(mode: TestServerMode | ((connection: TestConnection) => TestServerMode)) {
     if (mode !== 'accept' && mode !== 'refuse' && mode !== 'manual' && typeof mode !== 'function') {
       throw new ConfigError('mode', mode, "'accept', 'refuse', 'manual' or a function choosing one");
@@ -285,6 +286,7 @@ export class TestServer implements VirtualPeer {
   get latency(): number {
     return this.currentLatency;
   }
+  /** Sets the latency; an invalid duration throws `ConfigError`. */
   set latency(ms: number) {
     requireDuration('latency', ms);
     this.currentLatency = ms;
@@ -294,6 +296,7 @@ export class TestServer implements VirtualPeer {
   get refuseStatus(): number {
     return this.currentRefuseStatus;
   }
+  /** Sets the refusal status; a status outside 200-599 throws `ConfigError`. */
   set refuseStatus(status: number) {
     requireRefusalStatus('refuseStatus', status);
     this.currentRefuseStatus = status;
@@ -303,6 +306,7 @@ export class TestServer implements VirtualPeer {
   get maxConnections(): number {
     return this.currentMaxConnections;
   }
+  /** Sets the connection limit; anything but a whole number >= 0 or Infinity throws `ConfigError`. */
   set maxConnections(count: number) {
     requireCount('maxConnections', count);
     this.currentMaxConnections = count;
@@ -312,6 +316,7 @@ export class TestServer implements VirtualPeer {
   get maxVirtualTime(): number {
     return this.currentMaxVirtualTime;
   }
+  /** Sets the virtual-time limit; a negative or non-numeric value throws `ConfigError`. */
   set maxVirtualTime(ms: number) {
     requireLimit('maxVirtualTime', ms);
     this.currentMaxVirtualTime = ms;
