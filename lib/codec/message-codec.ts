@@ -39,23 +39,22 @@ export class MessageCodec<In, Out> {
     return new Thrown(new TypeError('codec.decoder() did not return a function'));
   }
 
+  /** The serializer's message for a frame (no codec), guarded: a throw comes back as a {@link Thrown}. */
+  deserialize(data: unknown): In | Thrown {
+    return guarded(this.serializer.deserialize, data, this.serializer);
+  }
+
   /**
-   * Decodes one inbound frame: each message goes to `each`, in order, while `goOn()` holds;
-   * a frame or message that cannot be decoded goes to `invalid` (a `DeserializeError`).
+   * Decodes one inbound frame with a link's codec decoder: each message goes to `each`, in
+   * order, while `goOn()` holds; a frame that cannot be decoded goes to `invalid`.
    */
-  decode(
-    decoder: Decoder<In> | undefined,
+  decodeEach(
+    decoder: Decoder<In>,
     data: unknown,
     each: (message: In) => void,
     goOn: () => boolean,
     invalid: (error: DeserializeError, data: unknown) => void,
   ): void {
-    if (decoder !== undefined) {
-      eachDecoded<In>(decoder, data, each, goOn, (error) => invalid(new DeserializeError(error), data));
-      return;
-    }
-    const message = guarded(this.serializer.deserialize, data, this.serializer);
-    if (threw(message)) invalid(new DeserializeError(message.error), data);
-    else each(message);
+    eachDecoded<In>(decoder, data, each, goOn, (error) => invalid(new DeserializeError(error), data));
   }
 }

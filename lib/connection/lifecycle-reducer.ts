@@ -133,6 +133,17 @@ export interface LifecycleRules {
   readonly breaker: { readonly failureThreshold: number; readonly resetTimeout: number } | undefined;
 }
 
+/** Rules without a breaker, one per retry policy: connections with the same policy share them. */
+const sharedRules = new WeakMap<ResolvedRetryOptions, LifecycleRules>();
+
+/** The rules for a retry policy and breaker settings (shared when there is no breaker: a connection keeps no object of its own for them). */
+export function lifecycleRules(retry: ResolvedRetryOptions, breaker: LifecycleRules['breaker']): LifecycleRules {
+  if (breaker !== undefined) return { retry, breaker };
+  let rules = sharedRules.get(retry);
+  if (rules === undefined) sharedRules.set(retry, (rules = { retry, breaker: undefined }));
+  return rules;
+}
+
 /** The state of a new connection (`lazy` ones start idle). */
 export function initialLifecycle(rules: LifecycleRules, now: number, lazy: boolean): LifecycleState {
   return {

@@ -4,6 +4,7 @@ import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
 import { CloseCode } from '../close-codes';
 import { ConfigError } from '../errors/config-error';
+import { DeserializeError } from '../errors/deserialize-error';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
 import { DisconnectError, isDisconnectError } from '../errors/disconnect-error';
 import { NotConnectedError } from '../errors/not-connected-error';
@@ -33,6 +34,7 @@ import { Multicast } from './multicast';
 import { attemptLoop, scheduleStart, waitOrNudge, type StartHost } from './attempt-loop';
 import {
   initialLifecycle,
+  lifecycleRules,
   reduceLifecycle,
   type LifecycleEffect,
   type LifecycleInput,
@@ -139,7 +141,7 @@ export class ReconnectingConnection<In, Out>
     this.heartbeat = options.heartbeat as HeartbeatOptions<unknown, unknown> | false | 'default';
     this.codec = new MessageCodec(options.serializer, options.codec);
     this.isPong = options.heartbeat && options.heartbeat !== 'default' ? options.heartbeat.isPong : undefined;
-    this.rules = { retry: options.retry, breaker: options.circuitBreaker || undefined };
+    this.rules = lifecycleRules(options.retry, options.circuitBreaker || undefined);
     this.life = initialLifecycle(this.rules, options.scheduler.now(), options.lazy !== false);
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
@@ -399,8 +401,16 @@ export class ReconnectingConnection<In, Out>
 
   frame(link: Link, data: unknown): void {
     const seq = link.framesHeard;
-    this.codec.decode(
-      link.decoder as Decoder<In> | undefined,
+    const decoder = link.decoder as Decoder<In> | undefined;
+    if (decoder === undefined) {
+      // The serializer's one message per frame: no closure on the per-frame path.
+      const message = this.codec.deserialize(data);
+      if (threw(message)) this.invalid(new DeserializeError(message.error), data);
+      else this.inbound(link, message, seq);
+      return;
+    }
+    this.codec.decodeEach(
+      decoder,
       data,
       (message) => this.inbound(link, message, seq),
       () => link.phase !== 'ended',
