@@ -7,7 +7,7 @@ const config: Config = {
   // Suites that need a real nats-server (one node, or a cluster) or mosquitto run in
   // `npm run test:protocols` (jest.protocols.config.ts); the NATS client's unit tests and its
   // tests against a scripted ws server (spec/nats/client/) run here.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/nats/server/', '<rootDir>/spec/nats/cluster/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/nats/server/', '<rootDir>/spec/nats/cluster/', '<rootDir>/spec/nats/jetstream/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // @angular/core ships ES modules only: spec/angular runs them through esbuild.

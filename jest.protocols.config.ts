@@ -8,7 +8,7 @@ import base from './jest.config';
 const config: Config = {
   ...base,
   // spec/nats/client/ needs no server: it runs in `npm test`.
-  roots: ['<rootDir>/spec/nats/server', '<rootDir>/spec/nats/cluster', '<rootDir>/examples'],
+  roots: ['<rootDir>/spec/nats/server', '<rootDir>/spec/nats/cluster', '<rootDir>/spec/nats/jetstream', '<rootDir>/examples'],
   testMatch: ['**/*.spec.ts'],
   // examples/angular is its own project (Angular 22 needs TypeScript 6): examples/angular/ci.sh.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/examples/angular/'],

@@ -40,6 +40,12 @@ export interface NatsClusterOptions {
    * @default 'nats-server', else '/usr/sbin/nats-server' when not on the PATH
    */
   readonly executable?: string;
+  /**
+   * JetStream on every node (`-js`), each with a store directory of its own under the
+   * cluster's temp directory (kept across restarts, removed by `stop()`).
+   * @default false
+   */
+  readonly jetstream?: boolean;
 }
 
 /** The defaults of {@link NatsClusterOptions}. */
@@ -49,6 +55,7 @@ export const DEFAULT_NATS_CLUSTER_OPTIONS = {
   lameDuckDuration: 30_000,
   startTimeout: 15_000,
   exitTimeout: 40_000,
+  jetstream: false,
 } as const;
 
 /**
@@ -76,7 +83,7 @@ export class NatsCluster {
     /** The nodes, in order. */
     readonly nodes: readonly NatsNode[],
     private readonly dir: string,
-    private readonly options: Required<Omit<NatsClusterOptions, 'executable' | 'size'>>,
+    private readonly options: Required<Omit<NatsClusterOptions, 'executable' | 'size' | 'jetstream'>>,
   ) {
     process.once('exit', this.exitHook);
   }
@@ -84,7 +91,7 @@ export class NatsCluster {
   /** Starts every node and resolves once each accepts WebSocket clients and sees all its routes. */
   static async start(options: NatsClusterOptions = {}): Promise<NatsCluster> {
     const settings = { ...DEFAULT_NATS_CLUSTER_OPTIONS, ...options };
-    const { size, lameDuckGracePeriod, lameDuckDuration, startTimeout, exitTimeout } = settings;
+    const { size, lameDuckGracePeriod, lameDuckDuration, startTimeout, exitTimeout, jetstream } = settings;
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
     if (lameDuckDuration < 30_000) throw new RangeError(`lameDuckDuration: nats-server 2.9 needs at least 30000 ms, got ${lameDuckDuration}`);
     if (!(lameDuckGracePeriod >= 0 && lameDuckGracePeriod < lameDuckDuration)) {
@@ -110,6 +117,7 @@ export class NatsCluster {
           lameDuckDuration,
           lameDuckGracePeriod,
           executable,
+          jetstream,
         }),
     );
     const cluster = new NatsCluster(nodes, dir, { lameDuckGracePeriod, lameDuckDuration, startTimeout, exitTimeout });

@@ -36,6 +36,8 @@ export interface NatsNodeOptions {
   readonly lameDuckGracePeriod: number;
   /** The nats-server executable. */
   readonly executable: string;
+  /** JetStream on, its store in `<dir>/<name>-js` (kept across restarts, removed with `dir`). */
+  readonly jetstream?: boolean;
 }
 
 /** The part of `/routez` that readiness reads: one entry per route, with the peer's server id. */
@@ -93,6 +95,9 @@ export class NatsNode {
       `lame_duck_grace_period: "${lameDuckGracePeriod}ms"`,
       `websocket { listen: "127.0.0.1:${ports.websocket}", no_tls: true }`,
       `cluster { name: ${JSON.stringify(clusterName)}, listen: "127.0.0.1:${ports.cluster}", routes: [${routes}] }`,
+      ...(this.options.jetstream
+        ? [`jetstream { store_dir: ${JSON.stringify(join(this.options.dir, `${name}-js`))}, max_memory_store: 268435456, max_file_store: 1073741824 }`]
+        : []),
       '',
     ].join('\n');
   }

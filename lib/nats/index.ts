@@ -42,3 +42,4 @@ export {
   NatsTimeoutError,
 } from './errors';
 export { natsCodec } from './codec';
+export * from './jetstream';

@@ -40,6 +40,7 @@ import type {
 } from './nats-connection';
 import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
 import { LameDuckMove } from './lame-duck';
+import { registerInternals } from './internal';
 import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
@@ -150,6 +151,8 @@ export class NatsClient implements NatsConnection {
     // Subscribed in the tick connect() returns: the first Connecting is seen.
     this.conn.events$.subscribe((event) => this.onEvent(event));
     this.conn.messages$.subscribe({ next: (op) => this.onOp(op), error: () => undefined });
+    // JetStream (lib/nats/jetstream) reaches the inner connection through this, not through NatsConnection.
+    registerInternals(this, { conn: this.conn, scheduler: this.scheduler, nextSid: () => this.nextSid++, channelKey: sidKey });
   }
 
   get events$(): Observable<ConnectionEvent<NatsClientOp>> {

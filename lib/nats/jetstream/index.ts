@@ -1,0 +1,27 @@
+export { jetstream, type JetStreamClient } from './jetstream';
+export { jetstreamManager, type ConsumerApi, type JetStreamManager, type StreamApi } from './manager';
+export { DEFAULT_API_PREFIX, type JetStreamOptions } from './api';
+export { DEFAULT_IDLE_HEARTBEAT, type JsMsg, type OrderedConsumerOptions } from './ordered-consumer';
+export { parseAckSubject, type JsMsgInfo } from './ack-subject';
+export {
+  JetStreamApiError,
+  JetStreamErrCode,
+  JetStreamResponseError,
+  type JetStreamApiErrorBody,
+} from './jetstream-api-error';
+export type {
+  AckPolicy,
+  ConsumerConfig,
+  ConsumerInfo,
+  DeliverPolicy,
+  DiscardPolicy,
+  PubAck,
+  ReplayPolicy,
+  RetentionPolicy,
+  SequenceInfo,
+  StorageType,
+  StreamClusterInfo,
+  StreamConfig,
+  StreamInfo,
+  StreamState,
+} from './types';
