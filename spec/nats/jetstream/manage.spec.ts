@@ -5,6 +5,7 @@ import {
   JetStreamApiError,
   JetStreamErrCode,
   NatsArgumentError,
+  NatsNoRespondersError,
   type JetStreamManager,
   type NatsConnection,
 } from '../../../lib/nats';
@@ -73,5 +74,22 @@ describe('JetStream management through $JS.API on a 3-node cluster (#19)', () =>
     expect(evens.map((m) => m.seq)).toEqual([12, 14, 16, 18, 20]);
     await expect(firstValueFrom(js.orderedConsumer('NOPE'))).rejects.toMatchObject({ errCode: JetStreamErrCode.StreamNotFound });
     await firstValueFrom(jsm.streams.delete('ORD'));
+  });
+
+  it('publish: a PubAck with the sequence, duplicate for a repeated msgId, typed errors for a refusal and no stream', async () => {
+    await firstValueFrom(jsm.streams.add({ name: 'PUB', subjects: ['pub.>'], num_replicas: 3 }));
+    const js = jetstream(nc);
+    await expect(firstValueFrom(js.publish('pub.a', 'one', { msgId: 'id-1' }))).resolves.toEqual({ stream: 'PUB', seq: 1 });
+    await expect(firstValueFrom(js.publish('pub.a', 'two'))).resolves.toEqual({ stream: 'PUB', seq: 2 });
+    await expect(firstValueFrom(js.publish('pub.a', 'one again', { msgId: 'id-1' }))).resolves.toEqual({ stream: 'PUB', seq: 1, duplicate: true });
+    const refused = await firstValueFrom(js.publish('pub.a', 'x', { headers: { 'Nats-Expected-Last-Sequence': '1' } })).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(JetStreamApiError);
+    expect(refused).toMatchObject({ code: 400, errCode: 10071 });
+    await expect(firstValueFrom(js.publish('nostream.a', 'x'))).rejects.toBeInstanceOf(NatsNoRespondersError);
+    expect(() => js.publish('pub.a', 'x', { msgId: 'has space' })).toThrow(NatsArgumentError);
+    expect(() => js.publish('pub.a', 'x', { timeout: -1 })).toThrow(/timeout/);
+    const info = await firstValueFrom(jsm.streams.info('PUB'));
+    expect(info.state.messages).toBe(2);
+    await firstValueFrom(jsm.streams.delete('PUB'));
   });
 });
