@@ -21,7 +21,7 @@ export interface JetStreamClient {
    *
    * Emits the PubAck and completes, or errors with {@link JetStreamApiError} (the stream
    * refused it: wrong last sequence, limits…), `NatsNoRespondersError` (no stream listens to
-   * `subject`), `AckTimeoutError` (no PubAck within `timeout`: it may be stored all the same;
+   * `subject`, or none had a leader through `options.retries` attempts), `AckTimeoutError` (no PubAck within `timeout`: it may be stored all the same;
    * republish it with the same `msgId` to be sure, the stream drops the copy), or
    * `ConnectionClosedError` (never acked before the connection ended; it is in
    * `Closed.unsent`). Throws, keeping nothing: `NatsArgumentError` for bad arguments,

@@ -37,8 +37,9 @@ export interface OrderedConsumerOptions {
   idleHeartbeat?: number;
   /**
    * Consecutive failed attempts to (re-)create the server's consumer after which the Observable
-   * errors with the last failure. Attempts are spaced 250 ms, 500 ms, 1 s, then every 2 s, and
-   * only made while a link is up.
+   * errors with the last failure. Each attempt waits for its answer (or the API timeout), then
+   * 100 ms, 250 ms, 500 ms, then 1 s pass before the next; attempts are only made while a
+   * link is up. During a failover they fail until the cluster has elected its leaders again.
    * @default Infinity
    */
   maxRecreateAttempts?: number;
@@ -64,7 +65,7 @@ interface Plan {
 /** Status of a heartbeat or flow-control message. */
 const STATUS_CONTROL = 100;
 /** Delays between failed creations, ms (the last one repeats). */
-const RETRY_DELAYS = [250, 500, 1_000, 2_000];
+const RETRY_DELAYS = [100, 250, 500, 1_000];
 const NANOS_PER_MS = 1_000_000;
 
 /** Checks the options of an ordered consumer; throws `NatsArgumentError` naming the field. */

@@ -1,4 +1,4 @@
-import { map, type Observable, type Subscription } from 'rxjs';
+import { AsyncSubject, map, type Observable, type Subscription } from 'rxjs';
 import { ackedSender, type AckedSender } from '../../index';
 import { NatsArgumentError } from '../errors/nats-argument-error';
 import { NatsNoRespondersError } from '../errors/nats-no-responders-error';
@@ -36,7 +36,20 @@ export interface JetStreamPublishOptions {
    * @default the `timeout` given to {@link jetstream}, else 30000
    */
   timeout?: number;
+  /**
+   * Attempts after the first when the server answers `503 no responders`: no stream stores
+   * `subject`, or — during a failover — its stream has no leader yet. They are
+   * {@link PUBLISH_RETRY_WAIT} (250 ms) apart, with the same `msgId` (each with its own
+   * `timeout`); then the publish errors with `NatsNoRespondersError`. 0 fails at once.
+   * @default 20 (5 s: longer than a leader election)
+   */
+  retries?: number;
 }
+
+/** Default retries of a publish answered "no responders" ({@link JetStreamPublishOptions.retries}). */
+export const DEFAULT_PUBLISH_RETRIES = 20;
+/** Ms between two attempts of a publish answered "no responders". */
+export const PUBLISH_RETRY_WAIT = 250;
 
 /** Status of the `HMSG` the server answers a publish no stream listens to. */
 const NO_RESPONDERS = 503;
@@ -71,17 +84,50 @@ export class JetStreamPublisher {
     const msgId: unknown = options.msgId ?? headerMsgId(headers) ?? nuid();
     if (typeof msgId !== 'string' || !MSG_ID.test(msgId)) throw new NatsArgumentError('options.msgId', msgId, 'visible ASCII characters');
     const timeout = checkTimeout('options.timeout', own) ?? this.options.timeout ?? DEFAULT_PUB_ACK_TIMEOUT;
-    const token = String(this.next++);
-    const { op } = publishOp(
-      subject,
-      data,
-      { reply: this.prefix + token, headers: { ...headers, 'Nats-Msg-Id': msgId } },
-      this.nc.info,
-    );
-    this.open();
-    return this.sender(timeout)
-      .send(op)
-      .pipe(map((ack) => toPubAck(subject, ack)));
+    const { retries = DEFAULT_PUBLISH_RETRIES } = options;
+    if (!(typeof retries === 'number' && Number.isSafeInteger(retries) && retries >= 0)) {
+      throw new NatsArgumentError('options.retries', retries, 'a whole number from 0');
+    }
+    const send = (): Observable<PubAck> => {
+      const { op } = publishOp(
+        subject,
+        data,
+        { reply: this.prefix + String(this.next++), headers: { ...headers, 'Nats-Msg-Id': msgId } },
+        this.nc.info,
+      );
+      this.open();
+      return this.sender(timeout)
+        .send(op)
+        .pipe(map((ack) => toPubAck(subject, ack)));
+    };
+    const first = send(); // throws, keeping nothing, when not accepted
+    if (retries === 0) return first;
+    // Eager like the first attempt: the retries happen whether or not anyone subscribes.
+    const outcome = new AsyncSubject<PubAck>();
+    const settle = (ack$: Observable<PubAck>, left: number): void => {
+      ack$.subscribe({
+        next: (ack) => outcome.next(ack),
+        complete: () => outcome.complete(),
+        error: (error: unknown) => {
+          if (!(error instanceof NatsNoRespondersError) || left === 0) {
+            outcome.error(error);
+            return;
+          }
+          internalsOf(this.nc).scheduler.schedule(() => {
+            let again: Observable<PubAck>;
+            try {
+              again = send();
+            } catch (thrown) {
+              outcome.error(thrown);
+              return;
+            }
+            settle(again, left - 1);
+          }, PUBLISH_RETRY_WAIT);
+        },
+      });
+    };
+    settle(first, retries);
+    return outcome.asObservable();
   }
 
   /** The ack inbox's subscription: made before the first publish is written, so its PubAck has somewhere to go. */

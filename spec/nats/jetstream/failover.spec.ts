@@ -43,7 +43,7 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
   }
 
   /**
-   * Publishes at {@link RATE} for 2 s, runs `fault`, publishes 2 s more, then waits (bounded)
+   * Publishes at {@link RATE} for 4 s, runs `fault`, publishes 6 s more, then waits (bounded)
    * for every PubAck or error and for every consumer to reach the stream's last sequence;
    * republishes each errored message once with its msgId, then checks and records.
    */
@@ -61,7 +61,7 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
     const js = jetstream(pub.nc);
     const consumers = firstNodes.consumers.map((first, i) => {
       const client = fixture.clients.open({ servers: orderFrom(first), name: `${name}-c${i}` });
-      return new ConsumerRecord(jetstream(client.nc, { timeout: 2_000 }).orderedConsumer(stream, { idleHeartbeat: HEARTBEAT }));
+      return new ConsumerRecord(jetstream(client.nc, { timeout: 1_500 }).orderedConsumer(stream, { idleHeartbeat: HEARTBEAT }));
     });
     const publisher = new SteadyPublisher(js, subject, name, RATE, MAX, PUB_ACK_TIMEOUT);
     fixture.clients.add(() => {
@@ -69,12 +69,13 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
       for (const consumer of consumers) consumer.stop();
     });
     publisher.start();
-    await pollUntil(() => publisher.published >= 2 * RATE, '2 s of publishes before the fault', 10_000);
+    await pollUntil(() => publisher.published >= 4 * RATE, '4 s of publishes before the fault', 15_000);
+    const metaLeader = await untilMetaLeader(fixture.cluster);
     const faultAt = Date.now();
     await fault(leader);
     const faultDone = Date.now();
     const before = publisher.published;
-    await pollUntil(() => publisher.published >= Math.min(MAX, before + 2 * RATE), '2 s of publishes after the fault', 10_000);
+    await pollUntil(() => publisher.published >= Math.min(MAX, before + 6 * RATE), '6 s of publishes after the fault', 20_000);
     publisher.stop();
     await pollUntil(() => publisher.settled === publisher.outcomes.length, 'a PubAck or an error for every publish', PUB_ACK_TIMEOUT + 10_000, 100);
 
@@ -93,8 +94,9 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
     const stored = consumers[0].payloads;
     const lostAcked = outcomes.flatMap((o, i) => (o.ack !== undefined && !stored.includes(i) ? [i] : []));
     const missing = outcomes.flatMap((_, i) => (stored.includes(i) ? [] : [i]));
-    const ackGaps = gaps(acked.map((o) => o.ackedAt!).sort((a, b) => a - b), faultAt - 1_000);
     const deliveryGaps = consumers.map((c) => gaps(c.at, faultAt - 1_000));
+    // How late each consumer delivered a message after its PubAck (a consumer re-created after the fault catches up).
+    const lags = consumers.map((c) => Math.max(0, ...acked.map((o) => c.at[o.ack.seq - 1] - o.ackedAt!)));
     const report = {
       published: outcomes.length,
       acked: acked.length,
@@ -106,8 +108,11 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
       consumedPerConsumer: consumers.map((c) => c.seqs.length),
       lostAcked: lostAcked.length,
       lostAfterRepublish: missing.length,
+      streamLeader: `n${leader}`,
+      metaLeader,
       faultMs: faultDone - faultAt,
-      longestPubAckSilenceMs: ackGaps,
+      maxPubAckLatencyMs: Math.max(...acked.map((o) => o.ackedAt! - o.at)),
+      maxDeliveryLagMs: Math.max(...lags),
       longestDeliverySilenceMs: Math.max(...deliveryGaps),
     };
     recordJetStream(name, report);

@@ -85,7 +85,11 @@ describe('JetStream management through $JS.API on a 3-node cluster (#19)', () =>
     const refused = await firstValueFrom(js.publish('pub.a', 'x', { headers: { 'Nats-Expected-Last-Sequence': '1' } })).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(JetStreamApiError);
     expect(refused).toMatchObject({ code: 400, errCode: 10071 });
-    await expect(firstValueFrom(js.publish('nostream.a', 'x'))).rejects.toBeInstanceOf(NatsNoRespondersError);
+    await expect(firstValueFrom(js.publish('nostream.a', 'x', { retries: 0 }))).rejects.toBeInstanceOf(NatsNoRespondersError);
+    const started = Date.now();
+    await expect(firstValueFrom(js.publish('nostream.a', 'x', { retries: 2 }))).rejects.toBeInstanceOf(NatsNoRespondersError);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 250);
+    expect(() => js.publish('pub.a', 'x', { retries: -1 })).toThrow(NatsArgumentError);
     expect(() => js.publish('pub.a', 'x', { msgId: 'has space' })).toThrow(NatsArgumentError);
     expect(() => js.publish('pub.a', 'x', { timeout: -1 })).toThrow(/timeout/);
     const info = await firstValueFrom(jsm.streams.info('PUB'));
