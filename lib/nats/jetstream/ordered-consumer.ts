@@ -325,13 +325,26 @@ export class OrderedConsumer {
     }
     this.arm();
     if (op.reply !== undefined) {
-      this.nc.publish(op.reply); // flow control: answered at once
+      this.answer(op.reply); // flow control: answered at once
       return;
     }
     const stalled = op.headers?.['Nats-Consumer-Stalled']?.[0];
-    if (stalled !== undefined) this.nc.publish(stalled);
+    if (stalled !== undefined) this.answer(stalled);
     const lastConsumerSeq = Number(op.headers?.['Nats-Last-Consumer']?.[0] ?? '0');
     if (lastConsumerSeq > this.expectedCseq - 1) this.recreate();
+  }
+
+  /**
+   * An empty publish to a flow-control subject. One the client cannot send (a draining or
+   * closing connection) is left unanswered: the consumer stalls, its heartbeats say so, and
+   * the watchdog or the next link re-creates it.
+   */
+  private answer(subject: string): void {
+    try {
+      this.nc.publish(subject);
+    } catch {
+      // See above: nothing is lost, delivery resumes from the last sequence.
+    }
   }
 
   private stopTimers(): void {
