@@ -37,9 +37,11 @@ export interface OrderedConsumerOptions {
   idleHeartbeat?: number;
   /**
    * Consecutive failed attempts to (re-)create the server's consumer after which the Observable
-   * errors with the last failure. Each attempt waits for its answer (or the API timeout), then
-   * 100 ms, 250 ms, 500 ms, then 1 s pass before the next; attempts are only made while a
-   * link is up. During a failover they fail until the cluster has elected its leaders again.
+   * errors with the last failure. While no consumer has answered, a new attempt starts every
+   * second (at most 5 pending at once: during a failover the API is silent until the cluster
+   * has elected its leaders, and the first consumer to answer is kept); after an error answer
+   * the next one follows 100 ms, 250 ms, 500 ms, then 1 s later. Attempts are only made while
+   * a link is up.
    * @default Infinity
    */
   maxRecreateAttempts?: number;
@@ -64,8 +66,12 @@ interface Plan {
 
 /** Status of a heartbeat or flow-control message. */
 const STATUS_CONTROL = 100;
-/** Delays between failed creations, ms (the last one repeats). */
+/** Delays after a failed creation when no other attempt is under way, ms (the last one repeats). */
 const RETRY_DELAYS = [100, 250, 500, 1_000];
+/** Ms after which another creation starts while none has answered (the API is silent during elections). */
+export const ATTEMPT_CADENCE = 1_000;
+/** Creations pending at once at most. */
+export const MAX_PENDING_ATTEMPTS = 5;
 const NANOS_PER_MS = 1_000_000;
 
 /** Checks the options of an ordered consumer; throws `NatsArgumentError` naming the field. */
@@ -95,15 +101,23 @@ export function orderedPlan(stream: unknown, options: unknown): Plan {
 }
 
 /**
- * One server subscription of an ordered consumer: a sid whose subject changes on every new
- * link (the channel's resume hook picks a fresh inbox), so nothing of a consumer made for an
- * earlier link or subject is ever delivered.
+ * One server subscription of an ordered consumer and the consumer made for it: a sid whose
+ * subject changes on every new link (the channel's resume hook picks a fresh inbox), so nothing
+ * of a consumer made for an earlier link or subject is ever delivered.
  */
 interface Generation {
   readonly sid: number;
   /** The deliver subject of the consumer being made or used. */
   subject: string;
   subscription: Subscription | undefined;
+  /** The creation request in flight. */
+  request: Subscription | undefined;
+  /** The consumer's name, once its creation has answered. */
+  consumerName: string | undefined;
+  /** The consumer sequence the next message must carry. */
+  expectedCseq: number;
+  /** Dropped while its creation was pending: a late answer deletes the consumer it made. */
+  orphaned: boolean;
 }
 
 /**
@@ -113,25 +127,35 @@ interface Generation {
  * channel's resume hook), a consumer-sequence gap, a heartbeat saying a message was missed,
  * heartbeats that stop, or a status from the server. The application sees each stream message
  * once, in stream order.
+ *
+ * A creation that gets no answer (during a failover the API is silent until the cluster has
+ * elected its leaders) does not hold up the next one: every {@link ATTEMPT_CADENCE} ms another
+ * attempt starts on a fresh subject, at most {@link MAX_PENDING_ATTEMPTS} at once; the first
+ * consumer to answer (or to deliver) is kept and the others are dropped.
  */
 export class OrderedConsumer {
   private readonly internals: NatsInternals;
   /** The last stream sequence delivered to the application. */
   private lastSeq: number;
-  /** The consumer sequence the next message must carry. */
-  private expectedCseq = 1;
-  private generation: Generation | undefined;
-  /** The consumer serving the current generation (after its creation's answer). */
-  private consumerName: string | undefined;
-  /** Bumped by every creation: an answer for an older one is ignored. */
-  private attempt = 0;
-  private creating: Subscription | undefined;
+  /** Every generation subscribed: the live one, and those whose creation is pending. */
+  private readonly generations = new Set<Generation>();
+  /** Dropped generations whose creation may still answer (then their consumer is deleted). */
+  private readonly orphans = new Set<Generation>();
+  /** The generation whose consumer delivers (its creation answered, or it delivered first). */
+  private live: Generation | undefined;
+  /** The live generation the resume hook gave a new subject: its consumer is re-created after the restore. */
+  private restored: Generation | undefined;
+  /** Starts another attempt while none has answered (see {@link ATTEMPT_CADENCE}). */
+  private cadence: Subscription | undefined;
+  /** Starts an attempt after a failed one. */
   private retryTimer: Subscription | undefined;
   private watchdog: Subscription | undefined;
+  /** Attempts since the last consumer was kept: picks the retry delay. */
+  private round = 0;
   private failures = 0;
   /** A consumer was created once: "stream not found" is from then on a failover's passing answer. */
   private everCreated = false;
-  /** A creation is owed to the next link: the resume hook picked a new subject, or one failed offline. */
+  /** A fresh start is owed to the next link (attempts failed or were dropped offline). */
   private owed = false;
   private linkUp = true;
   private events: Subscription | undefined;
@@ -151,20 +175,14 @@ export class OrderedConsumer {
     this.events = this.nc.events$.subscribe((event) => {
       switch (event.type) {
         case 'Disconnected':
-          this.linkUp = false;
-          this.stopTimers();
+          this.linkLost();
           return;
         case 'Reconnected':
           this.linkUp = true;
           return;
         case 'Connected':
         case 'SubscriptionsRestored':
-          // Sent now, a creation is buffered behind the link's restored subscriptions.
-          this.linkUp = true;
-          if (this.owed) {
-            this.owed = false;
-            this.create();
-          }
+          this.linkRestored();
           return;
         default:
           return;
@@ -172,37 +190,74 @@ export class OrderedConsumer {
     });
     if (this.ended) return;
     this.linkUp = this.internals.conn.state === 'connected';
-    this.newGeneration();
+    this.begin();
   }
 
   /** Unsubscribed, completed or errored: nothing of it is left on this side (the server's consumer goes with its interest). */
   stop(): void {
     this.ended = true;
     this.stopTimers();
-    this.creating?.unsubscribe();
     this.events?.unsubscribe();
-    this.generation?.subscription?.unsubscribe();
-    this.generation = undefined;
+    for (const generation of [...this.generations]) this.drop(generation, false);
+    for (const orphan of this.orphans) orphan.request?.unsubscribe();
+    this.orphans.clear();
+    this.live = undefined;
+    this.restored = undefined;
   }
 
-  /** A fresh subscription (new sid and subject), then the consumer for it. */
-  private newGeneration(): void {
-    this.generation?.subscription?.unsubscribe();
+  /** Everything afresh: every generation dropped (consumers deleted, best effort), one new attempt. */
+  private begin(): void {
+    if (this.ended) return;
+    this.stopTimers();
+    for (const generation of [...this.generations]) this.drop(generation, true);
+    this.live = undefined;
+    this.restored = undefined;
+    this.round = 0;
+    this.attempt(this.newGeneration());
+  }
+
+  private linkLost(): void {
+    this.linkUp = false;
+    this.stopTimers();
+    // Attempts in flight are abandoned; the live consumer is resumed by its channel's hook.
+    for (const generation of [...this.generations]) if (generation !== this.live) this.drop(generation, false);
+    if (this.live === undefined) this.owed = true;
+  }
+
+  /** A link is ready for requests (`Connected`, or `SubscriptionsRestored` after the resume hook ran). */
+  private linkRestored(): void {
+    this.linkUp = true;
+    if (this.ended) return;
+    const restored = this.restored;
+    if (restored !== undefined && this.generations.has(restored)) {
+      // Sent now, the creation is buffered behind the link's restored subscriptions.
+      this.restored = undefined;
+      this.owed = false;
+      this.live = undefined;
+      this.round = 0;
+      restored.consumerName = undefined;
+      this.attempt(restored);
+    } else if (this.owed) {
+      this.owed = false;
+      this.begin();
+    } else this.armCadence();
+  }
+
+  /** A fresh subscription: a new sid and subject. */
+  private newGeneration(): Generation {
     const { conn, nextSid, channelKey } = this.internals;
     const sid = nextSid();
-    const generation: Generation = { sid, subject: inbox(), subscription: undefined };
-    this.generation = generation;
-    this.consumerName = undefined;
+    const generation: Generation = { sid, subject: inbox(), subscription: undefined, request: undefined, consumerName: undefined, expectedCseq: 1, orphaned: false };
+    this.generations.add(generation);
     const subscription = conn
       .channel({
         key: channelKey(sid),
         // The resume hook: on a new link the old consumer may still push to the old subject
         // (its node lived on), so a fresh subject, and a consumer from lastSeq + 1 after the restore.
         subscribe: ({ restoring }) => {
-          if (restoring && this.generation === generation) {
+          if (restoring && this.generations.has(generation)) {
             generation.subject = inbox();
-            this.consumerName = undefined;
-            this.owed = true;
+            this.restored = generation;
           }
           return { op: 'SUB', subject: generation.subject, sid };
         },
@@ -213,24 +268,38 @@ export class OrderedConsumer {
         error: (error: unknown) => this.fail(error),
         complete: () => this.complete(),
       });
-    if (this.generation === generation) generation.subscription = subscription;
+    if (this.generations.has(generation)) generation.subscription = subscription;
     else subscription.unsubscribe();
-    this.create();
+    return generation;
   }
 
-  /** Creates the consumer for the current generation's subject, from `lastSeq + 1`. */
-  private create(): void {
-    const generation = this.generation;
-    if (this.ended || generation === undefined) return;
-    this.stopTimers();
-    this.creating?.unsubscribe();
-    const attempt = ++this.attempt;
-    const subject = generation.subject;
-    this.expectedCseq = 1;
-    this.consumerName = undefined;
+  /** Unsubscribes a generation and cancels its creation; with `deleteConsumer`, deletes its consumer (best effort). */
+  private drop(generation: Generation, deleteConsumer: boolean): void {
+    this.generations.delete(generation);
+    generation.subscription?.unsubscribe();
+    if (this.live === generation) this.live = undefined;
+    const name = generation.consumerName;
+    if (deleteConsumer && name === undefined && generation.request !== undefined && !generation.request.closed) {
+      generation.orphaned = true; // its creation may still answer
+      this.orphans.add(generation);
+    } else generation.request?.unsubscribe();
+    if (deleteConsumer && name !== undefined) this.deleteConsumer(name);
+  }
+
+  /** Deletes a consumer this client made and no longer reads (best effort: one nobody reads is also deleted by the server after `inactive_threshold`). */
+  private deleteConsumer(name: string): void {
+    if (!this.linkUp) return;
+    apiRequest(this.nc, this.options, `CONSUMER.DELETE.${this.plan.stream}.${name}`, undefined).subscribe({ error: () => undefined });
+  }
+
+  /** Creates a consumer for `generation`'s subject, from `lastSeq + 1`. */
+  private attempt(generation: Generation): void {
+    if (this.ended) return;
+    this.round++;
+    generation.expectedCseq = 1;
     const { stream, filterSubject, idleHeartbeat } = this.plan;
     const config: ConsumerConfig = {
-      deliver_subject: subject,
+      deliver_subject: generation.subject,
       deliver_policy: 'by_start_sequence',
       opt_start_seq: this.lastSeq + 1,
       ack_policy: 'none',
@@ -243,22 +312,56 @@ export class OrderedConsumer {
       replay_policy: 'instant',
       ...(filterSubject === undefined ? {} : { filter_subject: filterSubject }),
     };
-    this.creating = apiRequest<ConsumerInfo>(this.nc, this.options, `CONSUMER.CREATE.${stream}`, {
+    const subject = generation.subject;
+    generation.request?.unsubscribe();
+    generation.request = apiRequest<ConsumerInfo>(this.nc, this.options, `CONSUMER.CREATE.${stream}`, {
       stream_name: stream,
       config,
     }).subscribe({
       next: (info) => {
-        if (attempt !== this.attempt) return;
-        this.failures = 0;
-        this.everCreated = true;
-        this.consumerName = info.name;
-        this.arm();
+        if (generation.orphaned) {
+          this.orphans.delete(generation);
+          this.deleteConsumer(info.name);
+          return;
+        }
+        if (!this.generations.has(generation) || generation.subject !== subject) return;
+        generation.consumerName = info.name;
+        if (this.live === undefined) this.adopt(generation);
+        else if (this.live !== generation) this.drop(generation, true); // another one answered first
       },
       error: (error: unknown) => {
-        if (attempt !== this.attempt) return;
+        this.orphans.delete(generation);
+        if (!this.generations.has(generation) || generation.subject !== subject) return;
+        this.drop(generation, false);
         this.creationFailed(error);
       },
     });
+    this.armCadence();
+  }
+
+  /** While no consumer delivers and a link is up: another attempt after {@link ATTEMPT_CADENCE} ms. */
+  private armCadence(): void {
+    if (this.cadence !== undefined || this.live !== undefined || !this.linkUp || this.ended || this.generations.size === 0) return;
+    this.cadence = this.internals.scheduler.schedule(() => {
+      this.cadence = undefined;
+      if (this.live !== undefined || !this.linkUp || this.ended) return;
+      if (this.generations.size < MAX_PENDING_ATTEMPTS) this.attempt(this.newGeneration());
+      else this.armCadence();
+    }, ATTEMPT_CADENCE);
+  }
+
+  /** `generation`'s consumer answered (or delivered) first: it is the one read; the other attempts are dropped. */
+  private adopt(generation: Generation): void {
+    this.live = generation;
+    this.failures = 0;
+    this.round = 0;
+    this.everCreated = true;
+    this.cadence?.unsubscribe();
+    this.cadence = undefined;
+    this.retryTimer?.unsubscribe();
+    this.retryTimer = undefined;
+    for (const other of [...this.generations]) if (other !== generation) this.drop(other, true);
+    this.arm();
   }
 
   private creationFailed(error: unknown): void {
@@ -269,45 +372,45 @@ export class OrderedConsumer {
       this.fail(error);
       return;
     }
+    if (this.live !== undefined || this.generations.size > 0) return; // another attempt is under way
     if (!this.linkUp) {
-      this.owed = true; // the next link creates it
+      this.owed = true; // the next link starts afresh
       return;
     }
-    const delay = RETRY_DELAYS[Math.min(this.failures, RETRY_DELAYS.length) - 1];
-    // A new subject: a creation that timed out may have made a consumer all the same.
-    this.retryTimer = this.internals.scheduler.schedule(() => this.recreate(), delay);
+    this.cadence?.unsubscribe();
+    this.cadence = undefined;
+    this.retryTimer?.unsubscribe();
+    const delay = RETRY_DELAYS[Math.min(this.round, RETRY_DELAYS.length) - 1];
+    this.retryTimer = this.internals.scheduler.schedule(() => {
+      this.retryTimer = undefined;
+      if (this.live === undefined && this.linkUp) this.attempt(this.newGeneration());
+    }, delay);
   }
 
-  /** The heartbeat watchdog: nothing for twice the heartbeat interval while the link is up → re-create. */
+  /** The heartbeat watchdog: nothing for twice the heartbeat interval while the link is up → start afresh. */
   private arm(): void {
     this.watchdog?.unsubscribe();
     if (!this.linkUp || this.ended) return;
-    this.watchdog = this.internals.scheduler.schedule(() => this.recreate(), 2 * this.plan.idleHeartbeat);
-  }
-
-  /** Delivery broke on a live link: a new subscription and a consumer from `lastSeq + 1`; the old consumer is deleted (best effort). */
-  private recreate(): void {
-    if (this.ended) return;
-    const old = this.consumerName;
-    if (old !== undefined && this.linkUp) {
-      apiRequest(this.nc, this.options, `CONSUMER.DELETE.${this.plan.stream}.${old}`, undefined).subscribe({ error: () => undefined });
-    }
-    this.newGeneration();
+    this.watchdog = this.internals.scheduler.schedule(() => this.begin(), 2 * this.plan.idleHeartbeat);
   }
 
   private onOp(generation: Generation, op: NatsServerOp): void {
-    if (this.ended || generation !== this.generation || op.op !== 'MSG') return;
+    if (this.ended || !this.generations.has(generation) || op.op !== 'MSG') return;
+    if (this.live !== generation) {
+      if (this.live !== undefined || this.restored === generation) return;
+      this.adopt(generation); // it delivers before its creation's answer came: it exists
+    }
     if (op.status !== undefined) {
-      this.onStatus(op);
+      this.onStatus(generation, op);
       return;
     }
     const info = parseAckSubject(op.reply);
-    if (info === undefined || info.consumerSequence !== this.expectedCseq) {
+    if (info === undefined || info.consumerSequence !== generation.expectedCseq) {
       // A gap (or a message of no consumer of ours): start again from the last one delivered.
-      this.recreate();
+      this.begin();
       return;
     }
-    this.expectedCseq++;
+    generation.expectedCseq++;
     this.arm();
     if (info.streamSequence <= this.lastSeq) return;
     this.lastSeq = info.streamSequence;
@@ -318,9 +421,9 @@ export class OrderedConsumer {
   }
 
   /** A heartbeat (it says which consumer sequence came last), a flow-control request, or a status that ends this consumer. */
-  private onStatus(op: NatsMsgOp): void {
+  private onStatus(generation: Generation, op: NatsMsgOp): void {
     if (op.status !== STATUS_CONTROL) {
-      this.recreate(); // 409 Consumer Deleted and the like
+      this.begin(); // 409 Consumer Deleted and the like
       return;
     }
     this.arm();
@@ -331,7 +434,7 @@ export class OrderedConsumer {
     const stalled = op.headers?.['Nats-Consumer-Stalled']?.[0];
     if (stalled !== undefined) this.answer(stalled);
     const lastConsumerSeq = Number(op.headers?.['Nats-Last-Consumer']?.[0] ?? '0');
-    if (lastConsumerSeq > this.expectedCseq - 1) this.recreate();
+    if (lastConsumerSeq > generation.expectedCseq - 1) this.begin();
   }
 
   /**
@@ -352,6 +455,8 @@ export class OrderedConsumer {
     this.watchdog = undefined;
     this.retryTimer?.unsubscribe();
     this.retryTimer = undefined;
+    this.cadence?.unsubscribe();
+    this.cadence = undefined;
   }
 
   private fail(error: unknown): void {

@@ -175,6 +175,25 @@ describe('ordered consumer against a scripted JetStream (#19)', () => {
     expect(seen).toEqual([1, 2, 3, 4]);
   });
 
+  it('a creation without an answer does not hold up the next: another starts after 1 s, the first to answer is kept', async () => {
+    start();
+    const connection = await server.connection(0);
+    const first = await nthCreate(connection, 1); // never answered in time (an election)
+    const second = await nthCreate(connection, 2);
+    expect(second.config.deliver_subject).not.toBe(first.config.deliver_subject);
+    expect(second.config.opt_start_seq).toBe(1);
+    created(connection, second, 'c2');
+    deliver(connection, second, 'c2', 1, 1);
+    await until(() => seen.length === 1, 'the first message');
+    created(connection, first, 'c1'); // late: that consumer is deleted, nothing of it delivered
+    await until(() => connection.received.join('').includes('$JS.API.CONSUMER.DELETE.S.c1'), 'the late consumer deleted');
+    deliver(connection, first, 'c1', 1, 1);
+    deliver(connection, second, 'c2', 2, 2);
+    await until(() => seen.length === 2, 'the second message');
+    expect(seen).toEqual([1, 2]);
+    expect(creates(connection)).toHaveLength(2);
+  });
+
   it('refuses bad options with NatsArgumentError naming the field', async () => {
     const made = client({ servers: server.url });
     nc = made.nc;
