@@ -133,9 +133,9 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
     await firstValueFrom(jsm.streams.delete(stream));
   }
 
-  it('(a) kill -9 of the node every client uses', async () => {
+  it('(a) kill -9 of the node every client uses (the JetStream meta leader: consumer creation waits for its election)', async () => {
     const { cluster } = fixture;
-    const used = 0;
+    const used = nodeNamed(cluster, await untilMetaLeader(cluster));
     await scenario('kill-used', 'FO_A', () => ({ publisher: used, consumers: [used, used, used] }), () => cluster.kill(used));
     await cluster.restart(used);
   }, 90_000);
