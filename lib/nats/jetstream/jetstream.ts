@@ -37,8 +37,8 @@ export interface JetStreamClient {
    * acks, flow control, idle heartbeats) from the next one whenever delivery may have broken
    * — a new link (through the subscription's resume hook), a consumer-sequence gap, a
    * heartbeat reporting a missed message, heartbeats that stop, a status such as
-   * `409 Consumer Deleted`. Unsubscribing deletes nothing it has not made; its consumer goes
-   * with its interest.
+   * `409 Consumer Deleted`. Unsubscribing deletes its consumer (best effort; the server also
+   * deletes a consumer nobody reads after its `inactive_threshold`).
    *
    * Errors with {@link JetStreamApiError} when the stream does not exist (at the first
    * creation) or the server refuses the configuration (code 400), with the last failure after

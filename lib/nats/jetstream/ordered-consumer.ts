@@ -193,12 +193,17 @@ export class OrderedConsumer {
     this.begin();
   }
 
-  /** Unsubscribed, completed or errored: nothing of it is left on this side (the server's consumer goes with its interest). */
+  /**
+   * Unsubscribed, completed or errored: nothing of it is left on this side, and its consumer is
+   * deleted (best effort, while a link is up; the server also deletes a consumer nobody reads
+   * after its `inactive_threshold`).
+   */
   stop(): void {
+    if (this.ended) return;
     this.ended = true;
     this.stopTimers();
     this.events?.unsubscribe();
-    for (const generation of [...this.generations]) this.drop(generation, false);
+    for (const generation of [...this.generations]) this.drop(generation, true);
     for (const orphan of this.orphans) orphan.request?.unsubscribe();
     this.orphans.clear();
     this.live = undefined;

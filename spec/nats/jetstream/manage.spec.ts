@@ -9,6 +9,7 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from '../../../lib/nats';
+import { pollUntil } from '../../../demo/nats/probe';
 import { useCluster } from '../cluster/support/use-cluster';
 import { untilMetaLeader, untilStreamCurrent } from './support/js-cluster';
 
@@ -70,6 +71,8 @@ describe('JetStream management through $JS.API on a 3-node cluster (#19)', () =>
     expect(all.map((m) => m.string())).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
     expect(all.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(all[0].info).toMatchObject({ stream: 'ORD', streamSequence: 1, consumerSequence: 1, deliveryCount: 1, pending: 19 });
+    // take(20) unsubscribed: its consumer is deleted.
+    await pollUntil(async () => (await firstValueFrom(jsm.streams.info('ORD'))).state.consumer_count === 0, 'the consumer deleted', 5_000);
     const evens = await firstValueFrom(js.orderedConsumer('ORD', { filterSubject: 'ord.even', startSeq: 11 }).pipe(take(5), toArray()));
     expect(evens.map((m) => m.seq)).toEqual([12, 14, 16, 18, 20]);
     await expect(firstValueFrom(js.orderedConsumer('NOPE'))).rejects.toMatchObject({ errCode: JetStreamErrCode.StreamNotFound });
