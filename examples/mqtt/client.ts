@@ -1,5 +1,5 @@
 import type { IPublishPacket, Packet } from 'mqtt-packet';
-import { filter, map, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import {
   connect,
   ConnectionClosedError,
@@ -10,11 +10,13 @@ import {
   type UrlOption,
 } from '../../lib';
 import { mqttCodec } from './codec';
+import { SubscriptionFanout, type OverlapCopies } from './fanout';
 import { DEFAULT_KEEPALIVE_SECONDS, mqttHandshake, type MqttSessionOptions } from './handshake';
+import { InboundQos2 } from './inbound';
 import { InflightPublishes } from './inflight';
 import { mqttKeepalive } from './keepalive';
 import { PacketIds } from './packet-ids';
-import { isPublish, subscriptionKey, subscriptionSpec } from './subscription';
+import { subscriptionSpec } from './subscription';
 
 /** Options of {@link mqttConnect}: the session (client id, keepalive…) and the connection's policies. */
 export interface MqttConnectOptions extends MqttSessionOptions {
@@ -30,6 +32,15 @@ export interface MqttConnectOptions extends MqttSessionOptions {
    * @default 10000
    */
   connectTimeout?: number;
+  /**
+   * What the broker sends for a PUBLISH matching several of this client's subscriptions: one
+   * copy (`'one'`: mosquitto 2's default, HiveMQ, EMQX) or one per matching subscription
+   * (`'per-subscription'`: mosquitto with `allow_duplicate_messages true`). Either way each
+   * matching subscription receives the message once; a wrong setting delivers it twice (`'one'`
+   * on a broker that sends copies) or to one subscription only.
+   * @default 'one'
+   */
+  overlap?: OverlapCopies;
 }
 
 /** An application message received on a subscription. */
@@ -37,10 +48,13 @@ export interface MqttMessage {
   readonly topic: string;
   readonly payload: Buffer;
   /** The QoS it was delivered with (at most the subscription's). */
-  readonly qos: 0 | 1;
+  readonly qos: 0 | 1 | 2;
   /** A retained message, sent because the subscription is new. */
   readonly retain: boolean;
-  /** A retransmission: QoS 1 is at least once, so this message may have been delivered before. */
+  /**
+   * A retransmission: QoS 1 is at least once, so this message may have been delivered before.
+   * (A QoS 2 retransmission is recognised by its packet id and never delivered twice.)
+   */
   readonly dup: boolean;
 }
 
@@ -48,10 +62,12 @@ export interface MqttMessage {
 export interface MqttPublishOptions {
   /**
    * 0: at most once (buffered while offline like any `send()`); 1: at least once, kept until the
-   * broker's PUBACK and resent with DUP on every new link until then.
+   * broker's PUBACK and resent with DUP on every new link until then; 2: exactly once, kept
+   * until the broker's PUBCOMP, the PUBLISH resent with DUP until PUBREC, then the PUBREL until
+   * PUBCOMP.
    * @default 0
    */
-  qos?: 0 | 1;
+  qos?: 0 | 1 | 2;
   /** @default false */
   retain?: boolean;
 }
@@ -71,18 +87,20 @@ export interface MqttClient {
   /**
    * Subscribes to a topic filter while subscribed to (SUBSCRIBE on the first subscriber,
    * UNSUBSCRIBE when the last leaves); re-subscribed on every new link. Errors with
-   * `SubscriptionRejectedError` when the broker refuses it (SUBACK 0x80).
+   * `SubscriptionRejectedError` when the broker refuses it (SUBACK 0x80). A message matching
+   * several subscriptions (`a/b` and `a/+`) reaches each of them once (see `overlap`).
    */
-  subscribe(filter: string, qos?: 0 | 1): Observable<MqttMessage>;
+  subscribe(filter: string, qos?: 0 | 1 | 2): Observable<MqttMessage>;
   /**
-   * Publishes. QoS 0 settles once written or buffered; QoS 1 at the broker's PUBACK. Rejects
+   * Publishes. QoS 0 settles once written or buffered; QoS 1 at the broker's PUBACK, QoS 2 at
+   * its PUBCOMP. Rejects
    * (never drops silently) when the core refuses the send or the connection ends first
    * (`ConnectionClosedError`).
    */
   publish(topic: string, payload: string | Uint8Array, options?: MqttPublishOptions): Promise<void>;
-  /** QoS 1 publishes waiting for their PUBACK. */
+  /** QoS 1 and 2 publishes waiting for their PUBACK or PUBCOMP. */
   readonly inflight: number;
-  /** QoS 1 retransmissions (PUBLISH with DUP) written so far. */
+  /** QoS 1 and 2 retransmissions (PUBLISH with DUP) written so far. */
   readonly resent: number;
   /** Sends DISCONNECT if a link is up, then closes for good. */
   close(): void;
@@ -99,7 +117,7 @@ export interface MqttClient {
  * ```
  */
 export function mqttConnect(options: MqttConnectOptions): MqttClient {
-  const { url, retry, connectTimeout, ...session } = options;
+  const { url, retry, connectTimeout, overlap, ...session } = options;
   const keepalive = session.keepalive ?? DEFAULT_KEEPALIVE_SECONDS;
   const conn: Connection<Packet, Packet> = connect<Packet, Packet>({
     url,
@@ -107,12 +125,13 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
     codec: mqttCodec,
     handshake: mqttHandshake(session),
     heartbeat: keepalive > 0 ? mqttKeepalive(keepalive) : false,
-    route: (packet) => (isPublish(packet) ? subscriptionKey(packet.topic) : undefined),
     ...(retry === undefined ? {} : { retry }),
     ...(connectTimeout === undefined ? {} : { connectTimeout }),
   });
   const ids = new PacketIds();
   const inflight = new InflightPublishes((packet) => conn.sendNow(packet), ids);
+  const inbound = new InboundQos2();
+  const fanout = new SubscriptionFanout(overlap);
   let closed: ConnectionClosedError | undefined;
 
   conn.events$.subscribe((event) => {
@@ -123,6 +142,7 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
         break;
       case 'Disconnected':
         inflight.pause();
+        fanout.linkLost();
         break;
       case 'Closed':
         closed = new ConnectionClosedError(event.reason, event.error);
@@ -132,9 +152,37 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
   });
   conn.messages$.subscribe({
     next: (packet) => {
-      if (packet.cmd === 'puback' && packet.messageId !== undefined) inflight.ack(packet.messageId);
-      // Acked on arrival, on the link it came from (a PUBACK is meaningless on another link).
-      if (isPublish(packet) && packet.qos === 1) conn.sendNow({ cmd: 'puback', messageId: packet.messageId });
+      // Answers go out at once on the link the packet came from (meaningless on another link).
+      switch (packet.cmd) {
+        case 'connack':
+          if (!packet.sessionPresent) inbound.reset();
+          break;
+        case 'publish':
+          if (packet.qos === 2) {
+            if (inbound.receive(packet.messageId!)) fanout.deliver(packet);
+            conn.sendNow({ cmd: 'pubrec', messageId: packet.messageId });
+          } else {
+            fanout.deliver(packet);
+            if (packet.qos === 1) conn.sendNow({ cmd: 'puback', messageId: packet.messageId });
+          }
+          break;
+        case 'pubrel':
+          inbound.release(packet.messageId!);
+          conn.sendNow({ cmd: 'pubcomp', messageId: packet.messageId });
+          break;
+        case 'puback':
+          inflight.ack(packet.messageId!);
+          break;
+        case 'pubrec':
+          inflight.received(packet.messageId!);
+          break;
+        case 'pubcomp':
+          inflight.complete(packet.messageId!);
+          break;
+        case 'unsuback':
+          fanout.unsubscribed(packet.messageId!);
+          break;
+      }
     },
     error: () => undefined, // the end of the connection is reported by events$ (Closed)
   });
@@ -144,11 +192,23 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
     state$: conn.state$,
     packets$: conn.messages$,
     subscribe: (topicFilter, qos = 0) =>
-      conn.channel(subscriptionSpec(topicFilter, qos, ids)).pipe(filter(isPublish), map(toMessage)),
+      new Observable<MqttMessage>((subscriber) => {
+        const stop = fanout.listen(topicFilter, (packet) => subscriber.next(toMessage(packet)));
+        // The channel carries the subscription (SUBSCRIBE, SUBACK, restore, UNSUBSCRIBE) and its
+        // end; the messages come from the fan-out.
+        const channel = conn.channel(subscriptionSpec(topicFilter, qos, ids, fanout)).subscribe({
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+        return () => {
+          stop();
+          channel.unsubscribe();
+        };
+      }),
     publish: (topic, payload, { qos = 0, retain = false } = {}) => {
       const bytes = typeof payload === 'string' ? payload : Buffer.from(payload);
       if (closed) return Promise.reject(closed);
-      if (qos === 1) return inflight.add(topic, bytes, retain);
+      if (qos !== 0) return inflight.add(topic, bytes, retain, qos);
       try {
         conn.send({ cmd: 'publish', topic, payload: bytes, qos: 0, dup: false, retain });
         return Promise.resolve();
@@ -173,7 +233,7 @@ function toMessage(packet: IPublishPacket): MqttMessage {
   return {
     topic: packet.topic,
     payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
-    qos: packet.qos === 0 ? 0 : 1,
+    qos: packet.qos,
     retain: packet.retain,
     dup: packet.dup,
   };

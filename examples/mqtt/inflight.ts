@@ -3,18 +3,22 @@ import type { PacketIds } from './packet-ids';
 
 interface Entry {
   readonly packet: IPublishPacket;
-  /** Written on some link: a later write is a retransmission and carries DUP. */
+  /** QoS 2 after PUBREC: what is owed is the PUBREL (the PUBLISH is never sent again). */
+  released: boolean;
+  /** Written on some link: a later write of the PUBLISH is a retransmission and carries DUP. */
   written: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
- * QoS 1 publishes from PUBLISH to PUBACK. Each is written only while a link is up and restored,
- * with a control send that never buffers (`sendNow`), so this store alone decides what goes out
- * again: on every new link, after the subscriptions are restored, every publish not yet acked is
- * written again — with DUP if it was written before — in the order they were made. The core's
- * offline buffer is not used for them: it would send again what this store resends.
+ * QoS 1 publishes from PUBLISH to PUBACK, QoS 2 from PUBLISH through PUBREC and PUBREL to
+ * PUBCOMP. Each is written only while a link is up and restored, with a control send that never
+ * buffers (`sendNow`), so this store alone decides what goes out again: on every new link, after
+ * the subscriptions are restored, every publish not yet acked is written again — the PUBLISH with
+ * DUP if it was written before, or, for a QoS 2 publish whose PUBREC came, its PUBREL (MQTT
+ * 3.1.1 §4.4) — in the order they were made. The core's offline buffer is not used for them: it
+ * would send again what this store resends.
  */
 export class InflightPublishes {
   /** Retransmissions (PUBLISH with DUP) written so far. */
@@ -28,17 +32,21 @@ export class InflightPublishes {
     private readonly ids: PacketIds,
   ) {}
 
-  /** QoS 1 publishes waiting for their PUBACK. */
+  /** QoS 1 and 2 publishes waiting for their PUBACK or PUBCOMP. */
   get size(): number {
     return this.entries.size;
   }
 
-  /** Keeps a QoS 1 publish until its PUBACK, and writes it now if a link is up. Settles at PUBACK. */
-  add(topic: string, payload: string | Buffer, retain: boolean): Promise<void> {
+  /**
+   * Keeps a QoS 1 or 2 publish until its PUBACK or PUBCOMP, and writes it now if a link is up.
+   * Settles then.
+   */
+  add(topic: string, payload: string | Buffer, retain: boolean, qos: 1 | 2 = 1): Promise<void> {
     const messageId = this.ids.hold();
     return new Promise<void>((resolve, reject) => {
       const entry: Entry = {
-        packet: { cmd: 'publish', messageId, topic, payload, qos: 1, dup: false, retain },
+        packet: { cmd: 'publish', messageId, topic, payload, qos, dup: false, retain },
+        released: false,
         written: false,
         resolve,
         reject,
@@ -61,10 +69,35 @@ export class InflightPublishes {
     this.online = false;
   }
 
-  /** A PUBACK: the publish with that id is done. False for an id not in flight (a late duplicate). */
+  /** A PUBACK: the QoS 1 publish with that id is done. False for an id not in flight (a late duplicate). */
   ack(messageId: number): boolean {
     const entry = this.entries.get(messageId);
-    if (!entry) return false;
+    if (!entry || entry.packet.qos !== 1) return false;
+    return this.settle(entry);
+  }
+
+  /**
+   * A PUBREC: the broker has the QoS 2 publish with that id; its PUBREL is written now (and on
+   * every new link until PUBCOMP). A PUBREC for an id not waiting for one (a duplicate) is
+   * answered with PUBREL too (§4.3.3: the broker only needs its PUBCOMP). False then.
+   */
+  received(messageId: number): boolean {
+    const entry = this.entries.get(messageId);
+    const known = entry !== undefined && entry.packet.qos === 2 && !entry.released;
+    if (known) entry.released = true;
+    if (this.online && !this.write({ cmd: 'pubrel', messageId })) this.online = false;
+    return known;
+  }
+
+  /** A PUBCOMP: the QoS 2 publish with that id is done. False for an id not released. */
+  complete(messageId: number): boolean {
+    const entry = this.entries.get(messageId);
+    if (!entry || !entry.released) return false;
+    return this.settle(entry);
+  }
+
+  private settle(entry: Entry): boolean {
+    const messageId = entry.packet.messageId!;
     this.entries.delete(messageId);
     this.ids.release(messageId);
     entry.resolve();
@@ -83,6 +116,11 @@ export class InflightPublishes {
   }
 
   private writeEntry(entry: Entry): boolean {
+    if (entry.released) {
+      if (this.write({ cmd: 'pubrel', messageId: entry.packet.messageId! })) return true;
+      this.online = false;
+      return false;
+    }
     const packet = entry.written ? { ...entry.packet, dup: true } : entry.packet;
     if (!this.write(packet)) {
       this.online = false;
