@@ -102,6 +102,8 @@ export interface MqttClient {
   readonly inflight: number;
   /** QoS 1 and 2 retransmissions (PUBLISH with DUP) written so far. */
   readonly resent: number;
+  /** Drops the link and starts a new one at once (the core's `reconnect()`). */
+  reconnect(): void;
   /** Sends DISCONNECT if a link is up, then closes for good. */
   close(): void;
 }
@@ -222,6 +224,7 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
     get resent() {
       return inflight.resent;
     },
+    reconnect: () => conn.reconnect(),
     close: () => {
       conn.sendNow({ cmd: 'disconnect' });
       conn.close();
