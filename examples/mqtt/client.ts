@@ -41,6 +41,13 @@ export interface MqttConnectOptions extends MqttSessionOptions {
    * @default 'one'
    */
   overlap?: OverlapCopies;
+  /**
+   * QoS 2 publishes written and not yet completed (PUBCOMP) at once; later ones wait their turn.
+   * Keep it at most the broker's limit: mosquitto silently drops a 3.1.1 client's QoS 2 PUBLISH
+   * beyond `max_inflight_messages` (20 by default) held until PUBREL.
+   * @default 20
+   */
+  maxInflightQos2?: number;
 }
 
 /** An application message received on a subscription. */
@@ -119,7 +126,7 @@ export interface MqttClient {
  * ```
  */
 export function mqttConnect(options: MqttConnectOptions): MqttClient {
-  const { url, retry, connectTimeout, overlap, ...session } = options;
+  const { url, retry, connectTimeout, overlap, maxInflightQos2, ...session } = options;
   const keepalive = session.keepalive ?? DEFAULT_KEEPALIVE_SECONDS;
   const conn: Connection<Packet, Packet> = connect<Packet, Packet>({
     url,
@@ -131,7 +138,7 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
     ...(connectTimeout === undefined ? {} : { connectTimeout }),
   });
   const ids = new PacketIds();
-  const inflight = new InflightPublishes((packet) => conn.sendNow(packet), ids);
+  const inflight = new InflightPublishes((packet) => conn.sendNow(packet), ids, maxInflightQos2);
   const inbound = new InboundQos2();
   const fanout = new SubscriptionFanout(overlap);
   let closed: ConnectionClosedError | undefined;

@@ -175,4 +175,42 @@ describe('QoS 2 against mosquitto', () => {
     await until(() => received.length === 2, 'the second message');
     expect(received.map((m) => m.payload.toString())).toEqual(['once', 'next']);
   });
+
+  it('QoS 2 publishes around a broker restart (persistent sessions) settle, and each arrives exactly once (#19 mqtt)', async () => {
+    const TOTAL = 60;
+    const RESTART_AT = 20;
+    const sub = client({ url: broker.url, clientId: 'q2-restart-sub', keepalive: 10 });
+    const pub = client({ url: broker.url, clientId: 'q2-restart-pub', keepalive: 10 });
+    const received: string[] = [];
+    opened.subscriptions.push(sub.mqtt.subscribe('t/q2restart', 2).subscribe((m) => received.push(m.payload.toString())));
+    await until(() => packets(sub.timeline, 'suback').length === 1, 'the SUBACK');
+    await pub.timeline.next('Connected');
+    await within(pub.mqtt.publish('t/q2restart', 'warm', { qos: 2 }), 'warm-up PUBCOMP');
+    await until(() => received.includes('warm'), 'the warm-up message');
+
+    const failed: unknown[] = [];
+    const publishes: Promise<void>[] = [];
+    let restart: Promise<void> | undefined;
+    for (let i = 0; i < TOTAL; i++) {
+      if (i === RESTART_AT) restart = broker.restart();
+      publishes.push(pub.mqtt.publish('t/q2restart', `m${i}`, { qos: 2 }).catch((error: unknown) => void failed.push(error)));
+      if (i % 4 === 3) await new Promise((resolve) => setTimeout(resolve, 10)); // a steady rate, not a settling pause
+    }
+    await within(restart!, 'the broker restart');
+    await within(Promise.all(publishes), 'every QoS 2 publish to settle', 15_000);
+    expect(failed).toEqual([]);
+    await within(pub.mqtt.publish('t/q2restart', 'end', { qos: 2 }), 'the last PUBCOMP');
+    await until(() => received.includes('end'), 'the last message', 10_000);
+    const counted = received.filter((payload) => payload.startsWith('m'));
+    const lost = Array.from({ length: TOTAL }, (_, i) => `m${i}`).filter((payload) => !counted.includes(payload));
+    console.log(
+      `QoS 2 restart: published ${TOTAL}, received ${counted.length} (${new Set(counted).size} distinct), lost ${lost.length} ${lost.join(" ")}, ` +
+        `resent with DUP ${pub.mqtt.resent}, PUBREL from pub ${broker.count(/^Received PUBREL from q2-restart-pub /)}, ` +
+        `DUP PUBLISH to sub ${broker.count(/^Sending PUBLISH to q2-restart-sub \(d1, q2/)}`,
+    );
+    expect(pub.timeline.events('Disconnected').length).toBeGreaterThanOrEqual(1);
+    expect(lost).toEqual([]);
+    expect(counted).toHaveLength(TOTAL); // exactly once: no duplicate
+    expect(pub.mqtt.inflight).toBe(0);
+  });
 });
