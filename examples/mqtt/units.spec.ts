@@ -1,4 +1,6 @@
-import type { Packet } from 'mqtt-packet';
+import type { IPublishPacket, Packet, QoS } from 'mqtt-packet';
+import { SubscriptionFanout } from './fanout';
+import { InboundQos2 } from './inbound';
 import { InflightPublishes } from './inflight';
 import { PacketIds } from './packet-ids';
 import { subscriptionSpec } from './subscription';
@@ -73,6 +75,161 @@ describe('InflightPublishes', () => {
     inflight.resume();
     expect(written.map((p) => (p as { dup: boolean }).dup)).toEqual([false, false]);
     inflight.abort(new Error('done'));
+  });
+});
+
+describe('InflightPublishes, QoS 2', () => {
+  it('PUBLISH until PUBREC (resent with DUP), then PUBREL until PUBCOMP (resent as PUBREL); settles at PUBCOMP (#19 mqtt)', async () => {
+    const written: Packet[] = [];
+    const up = { value: true };
+    const inflight = new InflightPublishes((packet) => up.value && written.push(packet) > 0, new PacketIds());
+    inflight.resume();
+    let done = false;
+    const first = inflight.add('t/a', 'one', false, 2).then(() => void (done = true));
+    const second = inflight.add('t/a', 'two', false, 2);
+    expect(written.map((p) => p.cmd)).toEqual(['publish', 'publish']);
+    expect(inflight.ack(1)).toBe(false); // a PUBACK does not complete QoS 2
+    expect(inflight.complete(1)).toBe(false); // nor a PUBCOMP before PUBREC
+    expect(inflight.received(1)).toBe(true);
+    expect(written[2]).toEqual({ cmd: 'pubrel', messageId: 1 });
+    expect(inflight.received(1)).toBe(false); // a duplicate PUBREC: answered with PUBREL again
+    expect(written[3]).toEqual({ cmd: 'pubrel', messageId: 1 });
+    // The link is lost before PUBCOMP of 1 and PUBREC of 2.
+    inflight.pause();
+    inflight.resume();
+    expect(written.slice(4)).toEqual([
+      { cmd: 'pubrel', messageId: 1 },
+      expect.objectContaining({ cmd: 'publish', messageId: 2, dup: true, qos: 2 }),
+    ]);
+    expect(inflight.resent).toBe(1);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    expect(inflight.complete(1)).toBe(true);
+    await first;
+    expect(done).toBe(true);
+    expect(inflight.complete(1)).toBe(false); // a late PUBCOMP
+    expect(inflight.size).toBe(1);
+    inflight.abort(new Error('closed'));
+    await expect(second).rejects.toThrow('closed');
+  });
+
+  it('writes at most maxQos2 QoS 2 publishes until PUBCOMP; the next waits, unwritten, for a place; QoS 1 never waits (#19 mqtt)', async () => {
+    const written: Packet[] = [];
+    const inflight = new InflightPublishes((packet) => written.push(packet) > 0, new PacketIds(), 2);
+    inflight.resume();
+    const settled = [1, 2, 3, 4].map((i) => inflight.add('t/w', `q2-${i}`, false, 2));
+    const qos1 = inflight.add('t/w', 'q1', false, 1);
+    const payloads = (): string[] => written.flatMap((p) => (p.cmd === 'publish' ? [String(p.payload)] : []));
+    expect(payloads()).toEqual(['q2-1', 'q2-2', 'q1']);
+    inflight.received(1);
+    expect(payloads()).toHaveLength(3); // PUBREC does not free the place: PUBCOMP does
+    inflight.complete(1);
+    expect(payloads()).toEqual(['q2-1', 'q2-2', 'q1', 'q2-3']);
+    // Across a reconnect only the admitted ones are written again.
+    inflight.pause();
+    inflight.resume();
+    expect(written.slice(-3).map((p) => (p.cmd === 'publish' ? String(p.payload) : p.cmd))).toEqual(['q2-2', 'q2-3', 'q1']);
+    inflight.ack(5);
+    await qos1;
+    for (const id of [2, 3, 4]) {
+      inflight.received(id);
+      inflight.complete(id);
+    }
+    await Promise.all(settled);
+    expect(payloads()).toContain('q2-4');
+    expect(inflight.size).toBe(0);
+  });
+});
+
+describe('InboundQos2', () => {
+  it('delivers a packet id once until its PUBREL; a session-less CONNACK forgets every id (#19 mqtt)', () => {
+    const inbound = new InboundQos2();
+    expect(inbound.receive(7)).toBe(true);
+    expect(inbound.receive(7)).toBe(false); // the broker's DUP retransmission
+    inbound.release(7);
+    expect(inbound.receive(7)).toBe(true); // a new message reusing the id
+    inbound.reset();
+    expect(inbound.size).toBe(0);
+    expect(inbound.receive(7)).toBe(true);
+  });
+});
+
+describe('SubscriptionFanout', () => {
+  const publish = (topic: string, payload: string, qos: QoS, retain = false): IPublishPacket => ({
+    cmd: 'publish',
+    topic,
+    payload: Buffer.from(payload),
+    qos,
+    dup: false,
+    retain,
+    ...(qos > 0 ? { messageId: 1 } : {}),
+  });
+  const listen = (fanout: SubscriptionFanout, filters: string[]): Record<string, string[]> => {
+    const got: Record<string, string[]> = {};
+    for (const filter of filters) {
+      const list: string[] = (got[filter] = []);
+      fanout.listen(filter, (p) => list.push(`${p.payload.toString()}@${p.qos}`));
+    }
+    return got;
+  };
+
+  it("'one': a PUBLISH reaches every confirmed matching filter once; unconfirmed or unsubscribed ones get nothing (#19 mqtt)", () => {
+    const fanout = new SubscriptionFanout('one');
+    const got = listen(fanout, ['a/b', 'a/+', 'a/#', 'x/#', 'a/c']);
+    fanout.subscribed('a/b', 0);
+    fanout.subscribed('a/+', 1);
+    fanout.subscribed('a/#', 2);
+    fanout.subscribed('x/#', 1);
+    fanout.deliver(publish('a/b', 'm', 0));
+    fanout.unsubscribing('a/+', 9);
+    fanout.deliver(publish('a/b', 'n', 1));
+    expect(got).toEqual({ 'a/b': ['m@0', 'n@1'], 'a/+': ['m@0'], 'a/#': ['m@0', 'n@1'], 'x/#': [], 'a/c': [] });
+  });
+
+  it("'per-subscription': the copies of one message are shared out by QoS, one per filter, messages in turn (#19 mqtt)", () => {
+    const fanout = new SubscriptionFanout('per-subscription');
+    const got = listen(fanout, ['a/b', 'a/+', 'a/#']);
+    fanout.subscribed('a/b', 0);
+    fanout.subscribed('a/+', 1);
+    fanout.subscribed('a/#', 2);
+    // A QoS 2 publish: copies at 0, 1, 2, in any order.
+    for (const qos of [2, 0, 1] as const) fanout.deliver(publish('a/b', 'two', qos));
+    // A QoS 1 publish: copies at 0 (a/b), 1 (a/+) and 1 (a/#, granted 2).
+    for (const qos of [1, 1, 0] as const) fanout.deliver(publish('a/b', 'one', qos));
+    // Two messages whose copies interleave (QoS 0 copies overtaking queued QoS 1 ones).
+    for (const [payload, qos] of [['p', 0], ['q', 0], ['p', 1], ['q', 1], ['p', 1], ['q', 1]] as const) {
+      fanout.deliver(publish('a/b', payload, qos));
+    }
+    expect(got).toEqual({
+      'a/b': ['two@0', 'one@0', 'p@0', 'q@0'],
+      'a/+': ['two@1', 'one@1', 'p@1', 'q@1'],
+      'a/#': ['two@2', 'one@1', 'p@1', 'q@1'],
+    });
+  });
+
+  it("'per-subscription': a filter being unsubscribed takes its copy (dropped) until its UNSUBACK (#19 mqtt)", () => {
+    const fanout = new SubscriptionFanout('per-subscription');
+    const got = listen(fanout, ['a/b', 'a/+']);
+    fanout.subscribed('a/b', 1);
+    fanout.subscribed('a/+', 1);
+    fanout.unsubscribing('a/+', 5);
+    fanout.deliver(publish('a/b', 'm', 1));
+    fanout.deliver(publish('a/b', 'm', 1)); // the copy the broker still sends for a/+
+    fanout.unsubscribed(5);
+    fanout.deliver(publish('a/b', 'n', 1));
+    expect(got).toEqual({ 'a/b': ['m@1', 'n@1'], 'a/+': [] });
+  });
+
+  it('a retained PUBLISH goes only to the filter whose SUBACK came last, when it matches (#19 mqtt)', () => {
+    for (const mode of ['one', 'per-subscription'] as const) {
+      const fanout = new SubscriptionFanout(mode);
+      const got = listen(fanout, ['a/b', 'a/+']);
+      fanout.subscribed('a/b', 1);
+      fanout.deliver(publish('a/b', 'kept', 1, true));
+      fanout.subscribed('a/+', 1);
+      fanout.deliver(publish('a/b', 'kept', 1, true));
+      expect(got).toEqual({ 'a/b': ['kept@1'], 'a/+': ['kept@1'] });
+    }
   });
 });
 
