@@ -3,11 +3,18 @@ import type { BufferOptions } from './options';
 import type { Frame } from './serializer';
 import { frameSize } from './frame-size';
 
+/** Told when its buffered message is written (an acked send's pending message). */
+export interface WriteWatcher {
+  written(): void;
+}
+
 /** A message accepted by `send()` while offline, kept with its serialized frame. */
 export interface OutboxEntry<Out> {
   readonly message: Out;
   readonly frame: Frame;
   readonly bytes: number;
+  /** Told when the flush writes it (acked sends); none for plain `send()`. */
+  readonly watcher: WriteWatcher | undefined;
 }
 
 /**
@@ -31,8 +38,8 @@ export class Outbox<Out> {
     return this.bytes;
   }
 
-  /** Appends a message, or throws {@link BufferOverflowError} when a limit would be broken. */
-  push(message: Out, frame: Frame): void {
+  /** Appends a message and returns its entry, or throws {@link BufferOverflowError} when a limit would be broken. */
+  push(message: Out, frame: Frame, watcher?: WriteWatcher): OutboxEntry<Out> {
     const bytes = frameSize(frame);
     if (this.size + 1 > this.limits.maxMessages) {
       throw new BufferOverflowError('maxMessages', this.limits.maxMessages, this.size, this.bytes, bytes);
@@ -40,8 +47,19 @@ export class Outbox<Out> {
     if (this.bytes + bytes > this.limits.maxBytes) {
       throw new BufferOverflowError('maxBytes', this.limits.maxBytes, this.size, this.bytes, bytes);
     }
-    this.entries.push({ message, frame, bytes });
+    const entry = { message, frame, bytes, watcher };
+    this.entries.push(entry);
     this.bytes += bytes;
+    return entry;
+  }
+
+  /** Takes `entry` out wherever it stands (an acked send that timed out); false if it is not here. */
+  remove(entry: OutboxEntry<Out>): boolean {
+    const index = this.entries.indexOf(entry, this.head);
+    if (index < 0) return false;
+    this.entries.splice(index, 1);
+    this.bytes -= entry.bytes;
+    return true;
   }
 
   /** Removes and returns the oldest entry (it is about to be written). */
