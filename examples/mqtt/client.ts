@@ -48,6 +48,12 @@ export interface MqttConnectOptions extends MqttSessionOptions {
    * @default 20
    */
   maxInflightQos2?: number;
+  /**
+   * Ms a QoS 1 or 2 publish may wait for its PUBACK or PUBREC (across reconnects) before it
+   * rejects with `AckTimeoutError` and is no longer resent. A QoS 2 PUBREL is kept until PUBCOMP.
+   * @default 30000 (the core's acked send)
+   */
+  publishTimeout?: number;
 }
 
 /** An application message received on a subscription. */
@@ -126,7 +132,7 @@ export interface MqttClient {
  * ```
  */
 export function mqttConnect(options: MqttConnectOptions): MqttClient {
-  const { url, retry, connectTimeout, overlap, maxInflightQos2, ...session } = options;
+  const { url, retry, connectTimeout, overlap, maxInflightQos2, publishTimeout, ...session } = options;
   const keepalive = session.keepalive ?? DEFAULT_KEEPALIVE_SECONDS;
   const conn: Connection<Packet, Packet> = connect<Packet, Packet>({
     url,
@@ -138,19 +144,17 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
     ...(connectTimeout === undefined ? {} : { connectTimeout }),
   });
   const ids = new PacketIds();
-  const inflight = new InflightPublishes((packet) => conn.sendNow(packet), ids, maxInflightQos2);
+  const inflight = new InflightPublishes(conn, ids, {
+    ...(publishTimeout === undefined ? {} : { timeout: publishTimeout }),
+    ...(maxInflightQos2 === undefined ? {} : { maxQos2: maxInflightQos2 }),
+  });
   const inbound = new InboundQos2();
   const fanout = new SubscriptionFanout(overlap);
   let closed: ConnectionClosedError | undefined;
 
   conn.events$.subscribe((event) => {
     switch (event.type) {
-      case 'Connected':
-      case 'SubscriptionsRestored':
-        inflight.resume();
-        break;
       case 'Disconnected':
-        inflight.pause();
         fanout.linkLost();
         break;
       case 'Closed':
@@ -179,15 +183,12 @@ export function mqttConnect(options: MqttConnectOptions): MqttClient {
           inbound.release(packet.messageId!);
           conn.sendNow({ cmd: 'pubcomp', messageId: packet.messageId });
           break;
-        case 'puback':
-          inflight.ack(packet.messageId!);
+        case 'pubrec': {
+          // PUBACK, PUBREC and PUBCOMP of our publishes are taken by the core's acked send.
+          const pubrel = inflight.strayPubrec(packet.messageId!);
+          if (pubrel) conn.sendNow(pubrel);
           break;
-        case 'pubrec':
-          inflight.received(packet.messageId!);
-          break;
-        case 'pubcomp':
-          inflight.complete(packet.messageId!);
-          break;
+        }
         case 'unsuback':
           fanout.unsubscribed(packet.messageId!);
           break;

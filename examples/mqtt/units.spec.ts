@@ -1,7 +1,6 @@
 import type { IPublishPacket, Packet, QoS } from 'mqtt-packet';
 import { SubscriptionFanout } from './fanout';
 import { InboundQos2 } from './inbound';
-import { InflightPublishes } from './inflight';
 import { PacketIds } from './packet-ids';
 import { subscriptionSpec } from './subscription';
 import { topicMatches } from './topic-filter';
@@ -23,121 +22,6 @@ describe('PacketIds', () => {
     const ids = new PacketIds();
     for (let i = 0; i < 0xffff; i++) ids.hold();
     expect(() => ids.next()).toThrow(RangeError);
-  });
-});
-
-describe('InflightPublishes', () => {
-  const setup = (): { written: Packet[]; up: { value: boolean }; inflight: InflightPublishes } => {
-    const written: Packet[] = [];
-    const up = { value: true };
-    const inflight = new InflightPublishes((packet) => up.value && written.push(packet) > 0, new PacketIds());
-    return { written, up, inflight };
-  };
-
-  it('writes only while resumed, resends unacked ones with DUP in order, settles at PUBACK (#9 mqtt)', async () => {
-    const { written, up, inflight } = setup();
-    const first = inflight.add('t/a', 'one', false); // offline: kept, not written
-    expect(written).toEqual([]);
-    inflight.resume();
-    expect(written).toEqual([expect.objectContaining({ messageId: 1, dup: false, payload: 'one' })]);
-    const second = inflight.add('t/a', 'two', false); // online: written at once
-    expect(written).toHaveLength(2);
-    inflight.pause();
-    up.value = false;
-    const third = inflight.add('t/a', 'three', false); // offline again
-    up.value = true;
-    inflight.resume();
-    expect(written.slice(2).map((p) => [p.messageId, (p as { dup: boolean }).dup])).toEqual([
-      [1, true],
-      [2, true],
-      [3, false],
-    ]);
-    expect(inflight.resent).toBe(2);
-    expect(inflight.ack(2)).toBe(true);
-    expect(inflight.ack(2)).toBe(false); // a late duplicate PUBACK
-    await second;
-    expect(inflight.size).toBe(2);
-    const error = new Error('closed');
-    inflight.abort(error);
-    await expect(first).rejects.toBe(error);
-    await expect(third).rejects.toBe(error);
-    expect(inflight.size).toBe(0);
-  });
-
-  it('a failed write (no link) leaves the publish for the next resume, unmarked as written (#9 mqtt)', () => {
-    const { written, up, inflight } = setup();
-    inflight.resume();
-    up.value = false;
-    void inflight.add('t/a', 'x', false).catch(() => undefined);
-    up.value = true;
-    void inflight.add('t/a', 'y', false).catch(() => undefined); // paused by the failed write: kept
-    expect(written).toEqual([]);
-    inflight.resume();
-    expect(written.map((p) => (p as { dup: boolean }).dup)).toEqual([false, false]);
-    inflight.abort(new Error('done'));
-  });
-});
-
-describe('InflightPublishes, QoS 2', () => {
-  it('PUBLISH until PUBREC (resent with DUP), then PUBREL until PUBCOMP (resent as PUBREL); settles at PUBCOMP (#19 mqtt)', async () => {
-    const written: Packet[] = [];
-    const up = { value: true };
-    const inflight = new InflightPublishes((packet) => up.value && written.push(packet) > 0, new PacketIds());
-    inflight.resume();
-    let done = false;
-    const first = inflight.add('t/a', 'one', false, 2).then(() => void (done = true));
-    const second = inflight.add('t/a', 'two', false, 2);
-    expect(written.map((p) => p.cmd)).toEqual(['publish', 'publish']);
-    expect(inflight.ack(1)).toBe(false); // a PUBACK does not complete QoS 2
-    expect(inflight.complete(1)).toBe(false); // nor a PUBCOMP before PUBREC
-    expect(inflight.received(1)).toBe(true);
-    expect(written[2]).toEqual({ cmd: 'pubrel', messageId: 1 });
-    expect(inflight.received(1)).toBe(false); // a duplicate PUBREC: answered with PUBREL again
-    expect(written[3]).toEqual({ cmd: 'pubrel', messageId: 1 });
-    // The link is lost before PUBCOMP of 1 and PUBREC of 2.
-    inflight.pause();
-    inflight.resume();
-    expect(written.slice(4)).toEqual([
-      { cmd: 'pubrel', messageId: 1 },
-      expect.objectContaining({ cmd: 'publish', messageId: 2, dup: true, qos: 2 }),
-    ]);
-    expect(inflight.resent).toBe(1);
-    await Promise.resolve();
-    expect(done).toBe(false);
-    expect(inflight.complete(1)).toBe(true);
-    await first;
-    expect(done).toBe(true);
-    expect(inflight.complete(1)).toBe(false); // a late PUBCOMP
-    expect(inflight.size).toBe(1);
-    inflight.abort(new Error('closed'));
-    await expect(second).rejects.toThrow('closed');
-  });
-
-  it('writes at most maxQos2 QoS 2 publishes until PUBCOMP; the next waits, unwritten, for a place; QoS 1 never waits (#19 mqtt)', async () => {
-    const written: Packet[] = [];
-    const inflight = new InflightPublishes((packet) => written.push(packet) > 0, new PacketIds(), 2);
-    inflight.resume();
-    const settled = [1, 2, 3, 4].map((i) => inflight.add('t/w', `q2-${i}`, false, 2));
-    const qos1 = inflight.add('t/w', 'q1', false, 1);
-    const payloads = (): string[] => written.flatMap((p) => (p.cmd === 'publish' ? [String(p.payload)] : []));
-    expect(payloads()).toEqual(['q2-1', 'q2-2', 'q1']);
-    inflight.received(1);
-    expect(payloads()).toHaveLength(3); // PUBREC does not free the place: PUBCOMP does
-    inflight.complete(1);
-    expect(payloads()).toEqual(['q2-1', 'q2-2', 'q1', 'q2-3']);
-    // Across a reconnect only the admitted ones are written again.
-    inflight.pause();
-    inflight.resume();
-    expect(written.slice(-3).map((p) => (p.cmd === 'publish' ? String(p.payload) : p.cmd))).toEqual(['q2-2', 'q2-3', 'q1']);
-    inflight.ack(5);
-    await qos1;
-    for (const id of [2, 3, 4]) {
-      inflight.received(id);
-      inflight.complete(id);
-    }
-    await Promise.all(settled);
-    expect(payloads()).toContain('q2-4');
-    expect(inflight.size).toBe(0);
   });
 });
 
