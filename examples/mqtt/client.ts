@@ -75,9 +75,9 @@ export interface MqttMessage {
 export interface MqttPublishOptions {
   /**
    * 0: at most once (buffered while offline like any `send()`); 1: at least once, kept until the
-   * broker's PUBACK and resent with DUP on every new link until then; 2: exactly once, kept
-   * until the broker's PUBCOMP, the PUBLISH resent with DUP until PUBREC, then the PUBREL until
-   * PUBCOMP.
+   * broker's PUBACK and resent with DUP on every new link until then (at most `publishTimeout`);
+   * 2: exactly once, the PUBLISH kept and resent with DUP until PUBREC (at most
+   * `publishTimeout`), then the PUBREL until PUBCOMP.
    * @default 0
    */
   qos?: 0 | 1 | 2;
@@ -88,7 +88,7 @@ export interface MqttPublishOptions {
 /**
  * An MQTT 3.1.1 client built only on rx-reconnect's public API. Subscriptions are channels
  * (replayed, each confirmed by its SUBACK, on every link), the keepalive is the heartbeat, the
- * CONNECT is the handshake.
+ * CONNECT is the handshake, QoS 1 and 2 publishes are the acked send.
  */
 export interface MqttClient {
   /** The connection's lifecycle events (see rx-reconnect's `ConnectionEvent`). */
@@ -106,14 +106,14 @@ export interface MqttClient {
   subscribe(filter: string, qos?: 0 | 1 | 2): Observable<MqttMessage>;
   /**
    * Publishes. QoS 0 settles once written or buffered; QoS 1 at the broker's PUBACK, QoS 2 at
-   * its PUBCOMP. Rejects
-   * (never drops silently) when the core refuses the send or the connection ends first
-   * (`ConnectionClosedError`).
+   * its PUBCOMP. Rejects (never drops silently) when the core refuses the send
+   * (`BufferOverflowError`…), no ack comes in time (`AckTimeoutError`) or the connection ends
+   * first (`ConnectionClosedError`).
    */
   publish(topic: string, payload: string | Uint8Array, options?: MqttPublishOptions): Promise<void>;
-  /** QoS 1 and 2 publishes waiting for their PUBACK or PUBCOMP. */
+  /** QoS 1 and 2 publishes not yet completed (PUBACK, or PUBCOMP). */
   readonly inflight: number;
-  /** QoS 1 and 2 retransmissions (PUBLISH with DUP) written so far. */
+  /** QoS 1 and 2 publishes written again with DUP on a later link (each counted once). */
   readonly resent: number;
   /** Drops the link and starts a new one at once (the core's `reconnect()`). */
   reconnect(): void;
