@@ -4,7 +4,7 @@ export { SubscriptionFanout, type FilterListener, type OverlapCopies } from './f
 export { MqttConnectRefusedError } from './connect-refused-error';
 export { DEFAULT_KEEPALIVE_SECONDS, mqttHandshake, type MqttSessionOptions } from './handshake';
 export { InboundQos2 } from './inbound';
-export { DEFAULT_MAX_INFLIGHT_QOS2, InflightPublishes } from './inflight';
+export { DEFAULT_MAX_INFLIGHT_QOS2, InflightPublishes, type InflightOptions } from './inflight';
 export { mqttKeepalive } from './keepalive';
 export { PacketIds } from './packet-ids';
 export { isPublish, SUBACK_FAILURE, subscriptionKey, subscriptionSpec, type SubscriptionHooks } from './subscription';
