@@ -308,6 +308,28 @@ describe('ackedSender', () => {
     });
   });
 
+  it('keeps a lazy connection up while a written message waits for its ack, and lets it rest after', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const rig = ackedRig(scheduler, {}, { lazy: { idleAfter: 100 } });
+      let seen: string[] = [];
+      // Nothing else needs the link: the acked send alone makes the lazy connection connect.
+      scheduler.schedule(() => (seen = rig.watch(rig.sender.send(order('a')))), 10);
+      scheduler.schedule(() => rig.server.send(ack('a')), 1_000);
+      rig.closeAt(2_000);
+      scheduler.flush();
+      expect(seen).toEqual(['1000 next {"op":"ack","id":"a"}', '1000 complete']);
+      expect(rig.events).toEqual([
+        '10 Connecting 0',
+        '10 Connected',
+        '1100 Disconnected manual 0 p',
+        '1100 Idle',
+        '2000 Closed manual 0',
+      ]);
+      expect(rig.received()).toEqual([[order('a')]]);
+    });
+  });
+
   it('refuses bad options and connections connect() did not make with ConfigError naming the field', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
