@@ -6,6 +6,8 @@ import { CHANNEL_SPEC_KEYS, DEFAULT_ACK_TIMEOUT, type ChannelMessage, type Chann
  * A {@link ChannelSpec} as read once, in the user's own `channel()` call. The registry uses
  * this copy from then on, inside socket and timer handlers too, so a getter on the user's
  * spec (or one that changes its answer) runs only here, where a throw reaches the caller.
+ *
+ * @internal
  */
 export interface ChannelDefinition<In, Out> {
   /** The given key; undefined when it is the serialized `subscribe` message. */

@@ -51,6 +51,8 @@ import {
  * reducer decided ({@link waitOrNudge}); the link-up sequence is {@link LinkUp}. Everything
  * runs through one {@link Serial} queue: work happens at once, and what it emits is delivered
  * to subscribers in order once that work is done.
+ *
+ * @internal
  */
 export class ReconnectingConnection<In, Out>
   implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, StartHost
