@@ -219,18 +219,37 @@ export function shortNames(names, uses = {}) {
 }
 
 /**
+ * The variables of a CommonJS file that hold a module (`exports`, `module`, `const x_1 =
+ * require('x')`, possibly through `__importDefault` or `__importStar`): `rxjs_1.timer` is an
+ * import, and `exports.name` an export, not an internal member.
+ */
+function moduleBindings(source) {
+  const names = new Set(['exports', 'module']);
+  const visit = (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined && /\brequire\s*\(/.test(node.initializer.getText(source))) {
+      names.add(node.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
+/**
  * `text` (an emitted .js file) with every property-name use of a key of `mapping` renamed:
  * `x.name`, `x?.name`, methods and accessors, object literal keys; a shorthand property or a
  * destructuring keeps its variable (`{ name }` becomes `{ $0: name }`). Only identifiers in
- * property position are touched (a local variable or parameter of the same name stays).
- * Returns the new text.
+ * property position are touched (a local variable or parameter of the same name stays, and so
+ * do a CommonJS file's imports and exports, `rxjs_1.timer`, `exports.name`). Returns the new text.
  */
 export function shortenIn(text, mapping, fileName = 'file.js') {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const modules = moduleBindings(source);
   const edits = [];
   const visit = (node) => {
-    if (ts.isIdentifier(node) && Object.hasOwn(mapping, node.text) && propertyNameOf(node)) {
-      const parent = node.parent;
+    const parent = node.parent;
+    const onModule = parent !== undefined && ts.isPropertyAccessExpression(parent) && ts.isIdentifier(parent.expression) && modules.has(parent.expression.text);
+    if (ts.isIdentifier(node) && Object.hasOwn(mapping, node.text) && propertyNameOf(node) && !onModule) {
       const keepsVariable = ts.isShorthandPropertyAssignment(parent) || (ts.isBindingElement(parent) && parent.propertyName === undefined);
       edits.push([node.getStart(source), node.end, keepsVariable ? `${mapping[node.text]}: ${node.text}` : mapping[node.text]]);
     }
