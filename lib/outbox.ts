@@ -3,12 +3,12 @@ import type { BufferOptions } from './options';
 import type { Frame } from './serializer';
 import { frameSize } from './frame-size';
 
-/** Told when its buffered message is written (an acked send's pending message). */
+/** @internal Told when its buffered message is written (an acked send's pending message). */
 export interface WriteWatcher {
   written(): void;
 }
 
-/** A message accepted by `send()` while offline, kept with its serialized frame. */
+/** @internal A message accepted by `send()` while offline, kept with its serialized frame. */
 export interface OutboxEntry<Out> {
   readonly message: Out;
   readonly frame: Frame;
@@ -20,9 +20,11 @@ export interface OutboxEntry<Out> {
 /**
  * The bounded offline send buffer: FIFO, limited in messages and bytes. `push` throws
  * {@link BufferOverflowError} instead of dropping anything.
+ *
+ * @internal
  */
 export class Outbox<Out> {
-  private entries: OutboxEntry<Out>[] = [];
+  private queued: OutboxEntry<Out>[] = [];
   private head = 0;
   private bytes = 0;
 
@@ -30,7 +32,7 @@ export class Outbox<Out> {
 
   /** Messages waiting. */
   get size(): number {
-    return this.entries.length - this.head;
+    return this.queued.length - this.head;
   }
 
   /** Bytes waiting. */
@@ -48,31 +50,31 @@ export class Outbox<Out> {
       throw new BufferOverflowError('maxBytes', this.limits.maxBytes, this.size, this.bytes, bytes);
     }
     const entry = { message, frame, bytes, watcher };
-    this.entries.push(entry);
+    this.queued.push(entry);
     this.bytes += bytes;
     return entry;
   }
 
   /** Takes `entry` out wherever it stands (an acked send that timed out); false if it is not here. */
   remove(entry: OutboxEntry<Out>): boolean {
-    const index = this.entries.indexOf(entry, this.head);
+    const index = this.queued.indexOf(entry, this.head);
     if (index < 0) return false;
-    this.entries.splice(index, 1);
+    this.queued.splice(index, 1);
     this.bytes -= entry.bytes;
     return true;
   }
 
   /** Removes and returns the oldest entry (it is about to be written). */
   shift(): OutboxEntry<Out> | undefined {
-    const entry = this.entries[this.head];
+    const entry = this.queued[this.head];
     if (!entry) return undefined;
     this.bytes -= entry.bytes;
     this.head++;
-    if (this.head === this.entries.length) {
-      this.entries = [];
+    if (this.head === this.queued.length) {
+      this.queued = [];
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    } else if (this.head > 1024 && this.head * 2 > this.queued.length) {
+      this.queued = this.queued.slice(this.head);
       this.head = 0;
     }
     return entry;
@@ -80,15 +82,15 @@ export class Outbox<Out> {
 
   /** Puts back an entry {@link shift} took but could not write: it is the oldest again. */
   restore(entry: OutboxEntry<Out>): void {
-    if (this.head > 0) this.entries[--this.head] = entry;
-    else this.entries.unshift(entry);
+    if (this.head > 0) this.queued[--this.head] = entry;
+    else this.queued.unshift(entry);
     this.bytes += entry.bytes;
   }
 
   /** Empties the buffer and returns its messages, oldest first. */
   drain(): Out[] {
-    const messages = this.entries.slice(this.head).map((entry) => entry.message);
-    this.entries = [];
+    const messages = this.queued.slice(this.head).map((entry) => entry.message);
+    this.queued = [];
     this.head = 0;
     this.bytes = 0;
     return messages;

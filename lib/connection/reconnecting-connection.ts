@@ -52,6 +52,8 @@ import {
  * reducer decided ({@link waitOrNudge}); the link-up sequence is {@link LinkUp}. Everything
  * runs through one {@link Serial} queue: work happens at once, and what it emits is delivered
  * to subscribers in order once that work is done.
+ *
+ * @internal
  */
 export class ReconnectingConnection<In, Out>
   implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, StartHost, AckHost<In, Out>
@@ -245,7 +247,7 @@ export class ReconnectingConnection<In, Out>
     requireCloseReason(reason);
     if (this.closed !== undefined) return;
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
-      throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
+      throw new ConfigError('close(code)', code, DEVELOPMENT ? '1000 or an application code in 3000-4999' : '');
     }
     if (DEVELOPMENT && !onSameClock(this.scheduler, this.startedReal)) {
       // Its timers are real: close for real once run() has returned (a plain macrotask, the one
