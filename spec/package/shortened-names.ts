@@ -19,6 +19,9 @@ const SPECS_AGAINST_THE_BUILD = [
   // The acked send reaches the connection only through @internal members (lib/acked/ack-host.ts).
   'spec/acked/acked-sender.spec.ts',
   'spec/integration/acked-send.spec.ts',
+  // JetStream reaches the NATS client's inner connection through @internal NatsInternals.
+  'spec/nats/client/jetstream-publish.spec.ts',
+  'spec/nats/client/jetstream-ordered.spec.ts',
 ];
 
 /** What scripts/private-names.mjs says of the packed build (run by Node: Jest cannot load .mjs). */
@@ -41,7 +44,9 @@ function audit(installed: string): Audit {
     const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
     const all = files(${JSON.stringify(join(installed, 'dist'))});
     const unrenamed = all.filter((f) => f.endsWith('.js') && shortenIn(readFileSync(f, 'utf8'), mapping, f) !== readFileSync(f, 'utf8'));
-    const shortenedInDeclarations = all.filter((f) => f.endsWith('.d.ts') && /\\$[0-9a-zA-Z]+\\b/.test(readFileSync(f, 'utf8')));
+    // Comments and string literals may name NATS subjects such as $JS.API: only code counts.
+    const code = (text) => text.replace(/\\/\\*[\\s\\S]*?\\*\\//g, '').replace(/\\/\\/.*$/gm, '').replace(/'(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"/g, '');
+    const shortenedInDeclarations = all.filter((f) => f.endsWith('.d.ts') && /\\$[0-9a-zA-Z]+\\b/.test(code(readFileSync(f, 'utf8'))));
     console.log(JSON.stringify({ mapping, refused, unrenamed, shortenedInDeclarations }));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, encoding: 'utf8', timeout: 60_000 })) as Audit;
 }
