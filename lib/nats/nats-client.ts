@@ -2,6 +2,7 @@ import {
   asyncScheduler,
   defer,
   filter,
+  firstValueFrom,
   map,
   Observable,
   Subject,
@@ -39,11 +40,13 @@ import type {
   NatsSubscribeOptions,
 } from './nats-connection';
 import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import { Handover } from './handover';
 import { LameDuckMove } from './lame-duck';
 import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
+import { defaultWebSocket, StandbySlot } from './standby-socket';
 import { Subscriptions } from './subscriptions';
 
 /** Client name and version sent in `CONNECT`. */
@@ -90,6 +93,11 @@ export class NatsClient implements NatsConnection {
   private failFast: { readonly maxAttempts: number } | undefined;
   /** The move away from a server in lame-duck mode, spread over `lameDuckSpread`. */
   private readonly lameMove: LameDuckMove;
+  /** The socket opened to the next server ahead of a lame-duck move (`lameDuckHandover`). */
+  private readonly standby: StandbySlot;
+  /** Counts the links that came up: a handover checks that its link is still the live one. */
+  private linkId = 0;
+  private linkUp = false;
   private linkInfo = infoWaiter();
   private lastInfo: NatsInfo | undefined;
   private server: string | undefined;
@@ -112,12 +120,31 @@ export class NatsClient implements NatsConnection {
     const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
     // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
     if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
+    this.standby = new StandbySlot(
+      options.lameDuckHandover ? (options.passed.WebSocket ?? defaultWebSocket()) : undefined,
+      options.passed.transport,
+      this.scheduler,
+      options.flushTimeout,
+    );
+    const handover = new Handover({
+      link: () => (this.linkUp ? this.linkId : undefined),
+      target: () => (this.server === undefined ? undefined : this.pool.alternativeTo(this.server)),
+      openStandby: (url) => this.standby.open(url),
+      unsubscribeAll: () => {
+        for (const sid of this.subs.sids()) this.conn.sendNow({ op: 'UNSUB', sid });
+      },
+      barrier: () => firstValueFrom(this.flush()),
+      leave: (target) => {
+        if (target !== undefined) this.pool.prefer(target);
+        this.conn.reconnect();
+      },
+    });
     this.lameMove = new LameDuckMove(
       this.scheduler,
       options.lameDuckSpread,
       Math.random,
       () => this.mustLeave(),
-      () => this.conn.reconnect(),
+      () => (options.lameDuckHandover ? handover.run() : this.conn.reconnect()),
     );
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
@@ -131,6 +158,7 @@ export class NatsClient implements NatsConnection {
       ...(this.failFast && retry !== false
         ? { retry: { ...retry, maxAttempts: Math.min(this.failFast.maxAttempts, servers.length - 1) } }
         : {}),
+      ...(this.standby.webSocket === undefined ? {} : { WebSocket: this.standby.webSocket }),
       url: () => this.pool.pick(),
       codec: {
         encode: natsCodec.encode,
@@ -388,16 +416,18 @@ export class NatsClient implements NatsConnection {
     if (!info.ldm) this.pool.listed(listed);
   }
 
-  /** Whether the link's server is in lame-duck mode and another one is known. */
+  /** Whether the link's server is in lame-duck mode and another one is known (not while draining: the link ends soon anyway). */
   private mustLeave(): boolean {
     const url = this.server;
-    return url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
+    return !this.draining && url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
   }
 
   private onEvent(event: ConnectionEvent<NatsClientOp>): void {
     switch (event.type) {
       case 'Connected':
         this.server = event.url;
+        this.linkUp = true;
+        this.linkId++;
         if (this.failFast) {
           // Connected once: from now on outages follow the user's retry policy.
           const { maxAttempts } = this.failFast;
@@ -414,6 +444,8 @@ export class NatsClient implements NatsConnection {
       case 'Reconnected':
         this.counters.reconnects++;
         this.server = event.url;
+        this.linkUp = true;
+        this.linkId++;
         this.lameMove.start();
         return;
       case 'SubscriptionsRestored':
@@ -421,12 +453,15 @@ export class NatsClient implements NatsConnection {
         return;
       case 'Disconnected':
         this.server = undefined;
+        this.linkUp = false;
         this.lameMove.cancel();
         this.pool.failed();
         this.flushes.linkLost();
         return;
       case 'Closed':
         this.server = undefined;
+        this.linkUp = false;
+        this.standby.clear();
         this.lameMove.cancel();
         this.flushes.close(new ConnectionClosedError(event.reason, event.error));
         this.errorsSubject.complete();
