@@ -46,7 +46,7 @@ import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
-import { defaultWebSocket, StandbySlot } from './standby-socket';
+import { coreWebSocket, StandbySlot } from './standby-socket';
 import { Subscriptions } from './subscriptions';
 
 /** Client name and version sent in `CONNECT`. */
@@ -121,7 +121,7 @@ export class NatsClient implements NatsConnection {
     // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
     if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
     this.standby = new StandbySlot(
-      options.lameDuckHandover ? (options.passed.WebSocket ?? defaultWebSocket()) : undefined,
+      options.lameDuckHandover ? (options.passed.WebSocket ?? coreWebSocket()) : undefined,
       options.passed.transport,
       this.scheduler,
       options.flushTimeout,

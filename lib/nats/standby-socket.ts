@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { WebSocketConstructor, WebSocketLike } from '../index';
+import { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from '../index';
 
 /** `readyState` values. */
 const CONNECTING = 0;
@@ -163,17 +163,13 @@ export function standbyConstructor(Impl: WebSocketConstructor, take: (url: strin
   return Standby as unknown as WebSocketConstructor;
 }
 
-/**
- * The transport the core uses when the `WebSocket` option is not given: `ws` in Node (loaded
- * lazily so browser bundles never see it), `globalThis.WebSocket` elsewhere.
- */
-export function defaultWebSocket(): WebSocketConstructor | undefined {
-  const scope = globalThis as { process?: { versions?: { node?: string } }; WebSocket?: WebSocketConstructor };
-  if (typeof scope.process?.versions?.node === 'string') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('ws') as WebSocketConstructor;
+/** The transport the core uses without a `WebSocket` option, or undefined where there is none. */
+export function coreWebSocket(): WebSocketConstructor | undefined {
+  try {
+    return defaultWebSocket();
+  } catch {
+    return undefined;
   }
-  return typeof scope.WebSocket === 'function' ? scope.WebSocket : undefined;
 }
 
 /** The `transport` option as the core takes it: options, or a factory of them per attempt. */
