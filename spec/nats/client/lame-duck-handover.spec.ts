@@ -109,4 +109,25 @@ describe('lame duck: the handover (lameDuckHandover, default true) (#19)', () =>
       expect(() => natsConnect({ servers: 'ws://127.0.0.1:1', lameDuckHandover: value as unknown as boolean })).toThrow(/lameDuckHandover/);
     }
   });
+
+  it('does not leave a lame-duck server while drain() is under way (the subscriptions are not sent again) (#19)', async () => {
+    const a = await startFakeNats(undefined, () => false); // the drain's PONG is the test's to send
+    const b = await startFakeNats();
+    servers.push(a, b);
+    const made = client({ servers: [a.url, b.url] });
+    clients.push(made.nc);
+    made.nc.subscribe('x').subscribe();
+    await made.log.waitFor('Connected');
+    await until(() => lines(a.connections[0].received).some((line) => line.startsWith('SUB')), 'the SUB on a');
+    let drained = false;
+    made.nc.drain().subscribe({ complete: () => (drained = true) });
+    await until(() => lines(a.connections[0].received).slice(-1)[0] === 'PING', "the drain's PING");
+    a.connections[0].socket.send(LDM);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(b.connections).toHaveLength(0);
+    expect(made.log.of('Disconnected')).toEqual([]);
+    a.connections[0].socket.send('PONG\r\n');
+    await until(() => drained, 'the drain to finish');
+    expect(b.connections).toHaveLength(0);
+  });
 });
