@@ -39,21 +39,17 @@ import type {
   NatsStats,
   NatsSubscribeOptions,
 } from './nats-connection';
-import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import type { NatsClientOp, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import { connectOp } from './connect-op';
 import { Handover } from './handover';
 import { LameDuckMove } from './lame-duck';
 import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
-import { coreWebSocket, StandbySlot } from './standby-socket';
+import { coreWebSocket, StandbySlot, type StandbyInspector } from './standby-socket';
+import { NatsParser } from './parser';
 import { Subscriptions } from './subscriptions';
-
-/** Client name and version sent in `CONNECT`. */
-const LANG = 'rx-reconnect';
-const VERSION = '0.3.1';
-
-
 
 /** The channel key of a subscription: `route` returns it for the subscription's `MSG`s. */
 function sidKey(sid: number): string {
@@ -125,6 +121,7 @@ export class NatsClient implements NatsConnection {
       options.passed.transport,
       this.scheduler,
       options.flushTimeout,
+      () => this.standbyHandshake(),
     );
     const handover = new Handover({
       link: () => (this.linkUp ? this.linkId : undefined),
@@ -322,25 +319,30 @@ export class NatsClient implements NatsConnection {
 
   /** `CONNECT` (with the `PING` its `PONG` acks), once the link's `INFO` says what the server supports. */
   private async connectMessage(): Promise<NatsClientOp> {
-    const info = await this.linkInfo.promise;
-    const { token, user, pass, name, authenticator } = this.options;
-    const auth = authenticator === undefined ? {} : authenticator(info.nonce);
-    const connect: NatsConnectInfo = {
-      protocol: 1,
-      verbose: false,
-      pedantic: false,
-      lang: LANG,
-      version: VERSION,
-      ...(info.headers ? { headers: true, no_responders: true } : {}),
-      ...(name === undefined ? {} : { name }),
-      ...(token === undefined ? {} : { auth_token: token }),
-      ...(user === undefined ? {} : { user }),
-      ...(pass === undefined ? {} : { pass }),
-      ...(auth.nkey === undefined ? {} : { nkey: auth.nkey }),
-      ...(auth.sig === undefined ? {} : { sig: auth.sig }),
-      ...(auth.jwt === undefined ? {} : { jwt: auth.jwt }),
+    return connectOp(await this.linkInfo.promise, this.options);
+  }
+
+  /**
+   * The handshake of a standby socket, done before the core takes it: `CONNECT` and `PING` once
+   * its `INFO` is in, ready on the `PONG`. The core then reads the same frames again (`INFO`,
+   * `PONG`): its handshake is acked by that `PONG` before it sends a `CONNECT` of its own, which
+   * it then does not send, so the move costs no round trip to the new server.
+   */
+  private standbyHandshake(): StandbyInspector {
+    const parser = new NatsParser();
+    return (data, send) => {
+      const { ops, error } = parser.parse(data);
+      if (error) return false;
+      for (const op of ops) {
+        if (op.op === 'INFO') {
+          if (op.info.ldm) return false;
+          send(encodeOp(connectOp(op.info, this.options))); // CONNECT and its PING
+        } else if (op.op === 'PING') send(encodeOp({ op: 'PONG' }));
+        else if (op.op === 'PONG') return true;
+        else if (op.op === '-ERR') return false;
+      }
+      return undefined;
     };
-    return { op: 'CONNECT', connect };
   }
 
   /** Every operation of a link until its handshake is done. */

@@ -8,6 +8,9 @@ const CLOSED = 3;
 
 type Listener = (...args: never[]) => void;
 
+/** See {@link StandbySocket}'s `inspect`. */
+export type StandbyInspector = (data: unknown, send: (frame: string | ArrayBufferLike | ArrayBufferView) => void) => boolean | undefined;
+
 /** What `ws` adds to the browser API, and the core uses when present (pings, abrupt ends). */
 interface NodeExtras {
   ping(): void;
@@ -56,6 +59,12 @@ export class StandbySocket implements WebSocketLike {
     /** The server it is open to. */
     readonly url: string,
     private readonly raw: WebSocketLike,
+    /**
+     * Reads each frame the server sends before adoption (the frames are kept all the same) and
+     * may answer on the socket: true once the socket is ready, false if it cannot be used,
+     * undefined to wait for more. Without it, the first frame makes it ready.
+     */
+    private readonly inspect?: StandbyInspector,
   ) {
     this.ready = new Promise<boolean>((resolve) => (this.resolveReady = resolve));
     raw.binaryType = 'arraybuffer';
@@ -63,7 +72,8 @@ export class StandbySocket implements WebSocketLike {
       if (this.announced) (this.onmessage as ((e: unknown) => unknown) | null)?.(event);
       else {
         this.kept.push(event);
-        this.resolveReady(true);
+        const verdict = this.verdict(event.data);
+        if (verdict !== undefined) this.resolveReady(verdict);
       }
     }) as WebSocketLike['onmessage'];
     raw.onerror = ((event: unknown) => {
@@ -94,6 +104,15 @@ export class StandbySocket implements WebSocketLike {
         },
       };
       Object.assign(this, extras);
+    }
+  }
+
+  private verdict(data: unknown): boolean | undefined {
+    if (this.inspect === undefined) return true;
+    try {
+      return this.inspect(data, (frame) => this.raw.send(frame));
+    } catch {
+      return false;
     }
   }
 
@@ -192,17 +211,20 @@ export class StandbySlot {
     private readonly transport: TransportOption | undefined,
     private readonly scheduler: SchedulerLike,
     private readonly timeout: number,
+    /** A fresh {@link StandbyInspector} per standby socket (the protocol's handshake, done ahead). */
+    private readonly inspector?: () => StandbyInspector,
   ) {
     this.webSocket = Impl === undefined ? undefined : standbyConstructor(Impl, (url) => this.take(url));
   }
 
-  /** Opens a standby socket to `url`; resolves with it once the server spoke, or undefined after `timeout` ms or a failure. */
+  /** Opens a standby socket to `url`; resolves with it once it is ready (see {@link StandbySocket}), or undefined after `timeout` ms or a failure. */
   async open(url: string): Promise<StandbySocket | undefined> {
     const Impl = this.Impl;
     if (Impl === undefined || this.cleared) return undefined;
     const transport = typeof this.transport === 'function' ? await this.transport({ attempt: 1, url }) : this.transport;
     if (this.cleared) return undefined;
-    const standby = new StandbySocket(url, transport === undefined ? new Impl(url) : new Impl(url, undefined, transport));
+    const raw = transport === undefined ? new Impl(url) : new Impl(url, undefined, transport);
+    const standby = new StandbySocket(url, raw, this.inspector?.());
     this.replace(standby);
     const deadline = new Promise<boolean>((resolve) => {
       this.expiry = this.scheduler.schedule(() => resolve(false), this.timeout);
