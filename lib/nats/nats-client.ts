@@ -456,6 +456,9 @@ export class NatsClient implements NatsConnection {
       case 'Disconnected':
         this.server = undefined;
         this.linkUp = false;
+        // Draining: nothing more can come from the lost link, and no subscription is made again on
+        // the next one (the drain's flush goes on there, for the publishes).
+        if (this.draining) this.subs.completeAll();
         this.lameMove.cancel();
         this.pool.failed();
         this.flushes.linkLost();
