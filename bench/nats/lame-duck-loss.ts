@@ -1,7 +1,8 @@
 /**
  * `node -r ts-node/register/transpile-only bench/nats/lame-duck-loss.ts`: where a lame duck's
- * losses come from. CLIENTS clients of each library (rx-reconnect/nats with the options in
- * OURS_OPTIONS, and nats.ws 1.30 with its defaults) subscribe to one subject on a real 3-node
+ * losses come from. CLIENTS clients (default 100) of each fleet (rx-reconnect/nats with its
+ * defaults, rx-reconnect/nats with 0.5's move, and nats.ws 1.30 with its defaults; THEIRS=0 leaves
+ * nats.ws out), in one process, subscribe to one subject on a real 3-node
  * cluster while a publisher on a node that stays up sends RATE numbered messages a second; the
  * node most clients use goes into lame-duck mode. For every moved client, each lost message is
  * placed in a window by its publish time, relative to the client's own timeline:
@@ -26,7 +27,11 @@ const natsWs = require('nats.ws') as typeof import('nats.ws');
 const CLIENTS = Number(process.env.CLIENTS ?? 100);
 const RATE = Number(process.env.RATE ?? 25);
 const WITH_THEIRS = process.env.THEIRS !== '0';
-const OURS_OPTIONS: Partial<NatsConnectOptions> = JSON.parse(process.env.OURS ?? '{}') as Partial<NatsConnectOptions>;
+/** Our fleets, each with its options: the default, and 0.5's move (`lameDuckHandover: false`). */
+const OURS: ReadonlyArray<{ name: string; options: Partial<NatsConnectOptions> }> = [
+  { name: 'ours (handover, default)', options: {} },
+  { name: 'ours (lameDuckHandover: false, 0.5)', options: { lameDuckHandover: false } },
+];
 const STEP_MS = 20_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,8 +65,14 @@ interface Fleet {
   close(): Promise<void>;
 }
 
-async function ours(cluster: NatsCluster, subject: string, since: () => number): Promise<Fleet> {
-  const clients: NatsConnection[] = Array.from({ length: CLIENTS }, () => natsConnect({ servers: cluster.wsUrls, ...OURS_OPTIONS }));
+async function ours(
+  cluster: NatsCluster,
+  subject: string,
+  since: () => number,
+  name: string,
+  options: Partial<NatsConnectOptions>,
+): Promise<Fleet> {
+  const clients: NatsConnection[] = Array.from({ length: CLIENTS }, () => natsConnect({ servers: cluster.wsUrls, ...options }));
   const timelines: Timeline[] = clients.map(() => ({ received: [] }));
   clients.forEach((nc, i) => {
     const t = timelines[i];
@@ -86,7 +97,7 @@ async function ours(cluster: NatsCluster, subject: string, since: () => number):
   });
   await Promise.all(clients.map((nc) => firstValueFrom(nc.flush({ timeout: STEP_MS }))));
   return {
-    name: 'ours',
+    name,
     timelines,
     nodeOf: () => clients.map((nc) => cluster.indexOf(nc.currentServer)),
     close: async () => clients.forEach((nc) => nc.close()),
@@ -203,7 +214,9 @@ async function main(): Promise<void> {
     const subject = 'loss.ldm';
     let signalledAt = Number.POSITIVE_INFINITY;
     const since = (): number => signalledAt;
-    const fleets = [await ours(cluster, subject, since), ...(WITH_THEIRS ? [await theirs(cluster, subject, since)] : [])];
+    const fleets: Fleet[] = [];
+    for (const { name, options } of OURS) fleets.push(await ours(cluster, subject, since, name, options));
+    if (WITH_THEIRS) fleets.push(await theirs(cluster, subject, since));
     const counts = cluster.wsUrls.map((_, node) => fleets.reduce((n, f) => n + f.nodeOf().filter((k) => k === node).length, 0));
     const k = counts.indexOf(Math.max(...counts));
     const publisher = natsConnect({ servers: [cluster.wsUrl((k + 1) % cluster.size)], ignoreDiscoveredServers: true });
@@ -229,7 +242,7 @@ async function main(): Promise<void> {
     await sleep(3_000);
     clearInterval(timer);
     await sleep(1_000);
-    console.log(JSON.stringify({ options: OURS_OPTIONS, clients: CLIENTS, rate: RATE, published: publishedAt.length, leftMs, results: fleets.map((f, i) => analyse(f, moved[i], publishedAt)) }, null, 1));
+    console.log(JSON.stringify({ clients: CLIENTS, rate: RATE, published: publishedAt.length, leftMs, results: fleets.map((f, i) => analyse(f, moved[i], publishedAt)) }, null, 1));
     for (const f of fleets) await f.close();
     publisher.close();
     await cluster.kill(k);
