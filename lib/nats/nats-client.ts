@@ -41,14 +41,11 @@ import type {
 } from './nats-connection';
 import type { NatsClientOp, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
 import { connectOp } from './connect-op';
-import { Handover } from './handover';
-import { LameDuckMove } from './lame-duck';
+import { LameDuckDeparture } from './lame-duck-departure';
 import { publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
-import { coreWebSocket, StandbySlot, type StandbyInspector } from './standby-socket';
-import { NatsParser } from './parser';
 import { Subscriptions } from './subscriptions';
 
 /** The channel key of a subscription: `route` returns it for the subscription's `MSG`s. */
@@ -87,13 +84,8 @@ export class NatsClient implements NatsConnection {
   private nextSid = 1;
   /** Fail fast on the first connection (`waitOnFirstConnect: false`) until a link is up; then the user's limit. */
   private failFast: { readonly maxAttempts: number } | undefined;
-  /** The move away from a server in lame-duck mode, spread over `lameDuckSpread`. */
-  private readonly lameMove: LameDuckMove;
-  /** The socket opened to the next server ahead of a lame-duck move (`lameDuckHandover`). */
-  private readonly standby: StandbySlot;
-  /** Counts the links that came up: a handover checks that its link is still the live one. */
-  private linkId = 0;
-  private linkUp = false;
+  /** Leaving a server in lame-duck mode (spread over `lameDuckSpread`, a handover by default). */
+  private readonly departure: LameDuckDeparture;
   private linkInfo = infoWaiter();
   private lastInfo: NatsInfo | undefined;
   private server: string | undefined;
@@ -116,33 +108,14 @@ export class NatsClient implements NatsConnection {
     const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
     // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
     if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
-    this.standby = new StandbySlot(
-      options.lameDuckHandover ? (options.passed.WebSocket ?? coreWebSocket()) : undefined,
-      options.passed.transport,
-      this.scheduler,
-      options.flushTimeout,
-      () => this.standbyHandshake(),
-    );
-    const handover = new Handover({
-      link: () => (this.linkUp ? this.linkId : undefined),
-      target: () => (this.server === undefined ? undefined : this.pool.alternativeTo(this.server)),
-      openStandby: (url) => this.standby.open(url),
-      unsubscribeAll: () => {
-        for (const sid of this.subs.sids()) this.conn.sendNow({ op: 'UNSUB', sid });
-      },
-      barrier: () => firstValueFrom(this.flush()),
-      leave: (target) => {
-        if (target !== undefined) this.pool.prefer(target);
-        this.conn.reconnect();
-      },
+    this.departure = new LameDuckDeparture(options, this.scheduler, this.pool, {
+      server: () => this.server,
+      mustLeave: () => this.mustLeave(),
+      sids: () => this.subs.sids(),
+      sendNow: (op) => this.conn.sendNow(op),
+      flush: () => firstValueFrom(this.flush()),
+      reconnect: () => this.conn.reconnect(),
     });
-    this.lameMove = new LameDuckMove(
-      this.scheduler,
-      options.lameDuckSpread,
-      Math.random,
-      () => this.mustLeave(),
-      () => (options.lameDuckHandover ? handover.run() : this.conn.reconnect()),
-    );
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
@@ -155,7 +128,7 @@ export class NatsClient implements NatsConnection {
       ...(this.failFast && retry !== false
         ? { retry: { ...retry, maxAttempts: Math.min(this.failFast.maxAttempts, servers.length - 1) } }
         : {}),
-      ...(this.standby.webSocket === undefined ? {} : { WebSocket: this.standby.webSocket }),
+      ...(this.departure.webSocket === undefined ? {} : { WebSocket: this.departure.webSocket }),
       url: () => this.pool.pick(),
       codec: {
         encode: natsCodec.encode,
@@ -322,29 +295,6 @@ export class NatsClient implements NatsConnection {
     return connectOp(await this.linkInfo.promise, this.options);
   }
 
-  /**
-   * The handshake of a standby socket, done before the core takes it: `CONNECT` and `PING` once
-   * its `INFO` is in, ready on the `PONG`. The core then reads the same frames again (`INFO`,
-   * `PONG`): its handshake is acked by that `PONG` before it sends a `CONNECT` of its own, which
-   * it then does not send, so the move costs no round trip to the new server.
-   */
-  private standbyHandshake(): StandbyInspector {
-    const parser = new NatsParser();
-    return (data, send) => {
-      const { ops, error } = parser.parse(data);
-      if (error) return false;
-      for (const op of ops) {
-        if (op.op === 'INFO') {
-          if (op.info.ldm) return false;
-          send(encodeOp(connectOp(op.info, this.options))); // CONNECT and its PING
-        } else if (op.op === 'PING') send(encodeOp({ op: 'PONG' }));
-        else if (op.op === 'PONG') return true;
-        else if (op.op === '-ERR') return false;
-      }
-      return undefined;
-    };
-  }
-
   /** Every operation of a link until its handshake is done. */
   private handshakeAck(op: NatsServerOp): boolean | Error {
     this.handshakeOps.add(op);
@@ -386,7 +336,7 @@ export class NatsClient implements NatsConnection {
         return;
       case 'INFO':
         this.onInfo(op);
-        if (op.info.ldm) this.lameMove.start();
+        if (op.info.ldm) this.departure.lame();
         return;
       case '-ERR':
         this.onServerError(op.message);
@@ -428,8 +378,6 @@ export class NatsClient implements NatsConnection {
     switch (event.type) {
       case 'Connected':
         this.server = event.url;
-        this.linkUp = true;
-        this.linkId++;
         if (this.failFast) {
           // Connected once: from now on outages follow the user's retry policy.
           const { maxAttempts } = this.failFast;
@@ -437,7 +385,7 @@ export class NatsClient implements NatsConnection {
           this.conn.retry({ maxAttempts });
         }
         this.flushes.linkLive();
-        this.lameMove.start();
+        this.departure.linkLive();
         return;
       case 'Reconnecting':
         // Failing fast on the first connection: the next configured server at once.
@@ -446,28 +394,23 @@ export class NatsClient implements NatsConnection {
       case 'Reconnected':
         this.counters.reconnects++;
         this.server = event.url;
-        this.linkUp = true;
-        this.linkId++;
-        this.lameMove.start();
+        this.departure.linkLive();
         return;
       case 'SubscriptionsRestored':
         this.flushes.linkLive();
         return;
       case 'Disconnected':
         this.server = undefined;
-        this.linkUp = false;
+        this.departure.linkLost();
         // Draining: nothing more can come from the lost link, and no subscription is made again on
         // the next one (the drain's flush goes on there, for the publishes).
         if (this.draining) this.subs.completeAll();
-        this.lameMove.cancel();
         this.pool.failed();
         this.flushes.linkLost();
         return;
       case 'Closed':
         this.server = undefined;
-        this.linkUp = false;
-        this.standby.clear();
-        this.lameMove.cancel();
+        this.departure.close();
         this.flushes.close(new ConnectionClosedError(event.reason, event.error));
         this.errorsSubject.complete();
         return;
