@@ -6,7 +6,7 @@ import { LameDuckMove } from './lame-duck';
 import type { ResolvedNatsOptions } from './nats-connect-options';
 import type { NatsClientOp } from './ops';
 import type { ServerPool } from './server-pool';
-import { coreWebSocket, StandbySlot } from './standby-socket';
+import { StandbySlot, type StandbySocket } from './standby-socket';
 
 /** What a {@link LameDuckDeparture} needs of the client. */
 export interface DepartureHost {
@@ -31,23 +31,28 @@ export interface DepartureHost {
  * is lame; it gives the core the `WebSocket` constructor that hands over the standby socket.
  */
 export class LameDuckDeparture {
-  /** The `WebSocket` option for the core (undefined: the user's, or the core's default, unchanged). */
-  readonly webSocket: WebSocketConstructor | undefined;
   private readonly move: LameDuckMove;
   private readonly standby: StandbySlot;
   /** Counts the links that came up: a handover checks that its link is still the live one. */
   private linkId = 0;
   private linkUp = false;
 
-  constructor(options: ResolvedNatsOptions, scheduler: SchedulerLike, pool: ServerPool, host: DepartureHost) {
+  constructor(
+    options: ResolvedNatsOptions,
+    scheduler: SchedulerLike,
+    pool: ServerPool,
+    host: DepartureHost,
+    /** The transport of the links (undefined where there is none: no handover then). */
+    Impl: WebSocketConstructor | undefined,
+  ) {
+    const handsOver = options.lameDuckHandover && Impl !== undefined;
     this.standby = new StandbySlot(
-      options.lameDuckHandover ? (options.passed.WebSocket ?? coreWebSocket()) : undefined,
+      handsOver ? Impl : undefined,
       options.passed.transport,
       scheduler,
       options.flushTimeout,
       () => standbyHandshake(options),
     );
-    this.webSocket = this.standby.webSocket;
     const handover = new Handover({
       link: () => (this.linkUp ? this.linkId : undefined),
       target: () => {
@@ -69,8 +74,13 @@ export class LameDuckDeparture {
       options.lameDuckSpread,
       Math.random,
       () => host.mustLeave(),
-      () => (this.webSocket !== undefined ? handover.run() : host.reconnect()),
+      () => (handsOver ? handover.run() : host.reconnect()),
     );
+  }
+
+  /** The standby socket, for an attempt to `url` (see {@link StandbySlot.take}). */
+  take(url: string): StandbySocket | undefined {
+    return this.standby.take(url);
   }
 
   /** A link is up (`Connected`, `Reconnected`): its server may be lame already. */

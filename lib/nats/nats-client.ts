@@ -42,7 +42,8 @@ import type {
 import type { NatsClientOp, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
 import { connectOp } from './connect-op';
 import { LameDuckDeparture } from './lame-duck-departure';
-import { publishOp } from './publish-op';
+import { coreWebSocket, linkSocketConstructor } from './standby-socket';
+import { DEFAULT_MAX_PAYLOAD, publishedSize, publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
@@ -108,6 +109,7 @@ export class NatsClient implements NatsConnection {
     const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
     // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
     if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
+    const Impl = options.passed.WebSocket ?? coreWebSocket();
     this.departure = new LameDuckDeparture(options, this.scheduler, this.pool, {
       server: () => this.server,
       mustLeave: () => this.mustLeave(),
@@ -115,7 +117,7 @@ export class NatsClient implements NatsConnection {
       sendNow: (op) => this.conn.sendNow(op),
       flush: () => firstValueFrom(this.flush()),
       reconnect: () => this.conn.reconnect(),
-    });
+    }, Impl);
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
@@ -128,7 +130,9 @@ export class NatsClient implements NatsConnection {
       ...(this.failFast && retry !== false
         ? { retry: { ...retry, maxAttempts: Math.min(this.failFast.maxAttempts, servers.length - 1) } }
         : {}),
-      ...(this.departure.webSocket === undefined ? {} : { WebSocket: this.departure.webSocket }),
+      ...(Impl === undefined
+        ? {}
+        : { WebSocket: linkSocketConstructor(Impl, (url) => this.departure.take(url), (frame) => this.mayWrite(frame)) }),
       url: () => this.pool.pick(),
       codec: {
         encode: natsCodec.encode,
@@ -293,6 +297,21 @@ export class NatsClient implements NatsConnection {
   /** `CONNECT` (with the `PING` its `PONG` acks), once the link's `INFO` says what the server supports. */
   private async connectMessage(): Promise<NatsClientOp> {
     return connectOp(await this.linkInfo.promise, this.options);
+  }
+
+  /**
+   * Whether a frame may be written on the link: not a publish larger than the link's server takes
+   * (it was checked against another server's `max_payload` and buffered across a failover). This
+   * server would close the link for it, losing what follows; it is dropped instead, and reported.
+   */
+  private mayWrite(frame: unknown): boolean {
+    const limit = this.lastInfo?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    const size = publishedSize(frame, limit);
+    if (size === undefined || size <= limit) return true;
+    this.errorsSubject.next(
+      new NatsError(`a buffered publish of ${size} bytes was dropped: it exceeds the max_payload of ${limit} bytes of ${this.server ?? 'the new server'}`),
+    );
+    return false;
   }
 
   /** Every operation of a link until its handshake is done. */

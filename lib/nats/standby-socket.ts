@@ -171,15 +171,27 @@ export class StandbySocket implements WebSocketLike {
 /**
  * The `WebSocket` constructor given to the core: it hands over the standby socket when an
  * attempt is for its server, and otherwise makes a socket with `Impl` as the core would have.
+ * Every frame the core writes on either goes through `mayWrite` first: a frame it refuses is not
+ * written (the client reports it).
  */
-export function standbyConstructor(Impl: WebSocketConstructor, take: (url: string) => StandbySocket | undefined): WebSocketConstructor {
-  function Standby(url: string, protocols?: string | string[], options?: object): WebSocketLike {
+export function linkSocketConstructor(
+  Impl: WebSocketConstructor,
+  take: (url: string) => StandbySocket | undefined,
+  mayWrite: (frame: string | ArrayBufferLike | ArrayBufferView) => boolean,
+): WebSocketConstructor {
+  function LinkSocket(url: string, protocols?: string | string[], options?: object): WebSocketLike {
     const standby = take(url);
-    if (standby) return standby.adopt();
-    if (options !== undefined) return new Impl(url, protocols, options);
-    return protocols === undefined ? new Impl(url) : new Impl(url, protocols);
+    let socket: WebSocketLike;
+    if (standby) socket = standby.adopt();
+    else if (options !== undefined) socket = new Impl(url, protocols, options);
+    else socket = protocols === undefined ? new Impl(url) : new Impl(url, protocols);
+    const send = socket.send;
+    socket.send = function guardedSend(this: WebSocketLike, frame) {
+      if (mayWrite(frame)) send.call(this, frame);
+    };
+    return socket;
   }
-  return Standby as unknown as WebSocketConstructor;
+  return LinkSocket as unknown as WebSocketConstructor;
 }
 
 /** The transport the core uses without a `WebSocket` option, or undefined where there is none. */
@@ -195,13 +207,12 @@ export function coreWebSocket(): WebSocketConstructor | undefined {
 type TransportOption = object | ((context: { attempt: number; url: string }) => object | Promise<object>);
 
 /**
- * The one standby socket a client may hold: opened by {@link open}, handed to the core by the
- * `WebSocket` constructor {@link webSocket} when an attempt is for its server, closed when it is
- * not taken within `timeout` ms of being ready, when another replaces it, and by {@link clear}.
+ * The one standby socket a client may hold: opened by {@link open}, handed to the core by
+ * {@link take} (from the `WebSocket` constructor, {@link linkSocketConstructor}) when an attempt
+ * is for its server, closed when it is not taken within `timeout` ms of being ready, when another
+ * replaces it, and by {@link clear}.
  */
 export class StandbySlot {
-  /** The constructor to give the core (undefined: no transport here, so no standby either). */
-  readonly webSocket: WebSocketConstructor | undefined;
   private current: StandbySocket | undefined;
   private expiry: Subscription | undefined;
   private cleared = false;
@@ -213,9 +224,7 @@ export class StandbySlot {
     private readonly timeout: number,
     /** A fresh {@link StandbyInspector} per standby socket (the protocol's handshake, done ahead). */
     private readonly inspector?: () => StandbyInspector,
-  ) {
-    this.webSocket = Impl === undefined ? undefined : standbyConstructor(Impl, (url) => this.take(url));
-  }
+  ) {}
 
   /** Opens a standby socket to `url`; resolves with it once it is ready (see {@link StandbySocket}), or undefined after `timeout` ms or a failure. */
   async open(url: string): Promise<StandbySocket | undefined> {

@@ -1,6 +1,9 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import type { WebSocketConstructor, WebSocketLike } from '../../../lib';
-import { StandbySlot, StandbySocket } from '../../../lib/nats/standby-socket';
+import { linkSocketConstructor, StandbySlot, StandbySocket } from '../../../lib/nats/standby-socket';
+
+/** The constructor the client gives the core, over a slot. */
+const ctorOf = (slot: StandbySlot): WebSocketConstructor => linkSocketConstructor(FakeSocket as unknown as WebSocketConstructor, (url) => slot.take(url), () => true);
 
 /** A socket the test drives: `open()`, `frame()`, `peerClose()`; records what was sent. */
 class FakeSocket implements WebSocketLike {
@@ -85,7 +88,7 @@ describe('StandbySocket and StandbySlot (#19)', () => {
     raw.frame('INFO {}\r\n');
     const standby = await opening;
     expect(standby).toBeInstanceOf(StandbySocket);
-    const Ctor = slot.webSocket!;
+    const Ctor = ctorOf(slot);
     const other = new Ctor('ws://c');
     expect(other).toBeInstanceOf(FakeSocket);
     expect(new Ctor('ws://b')).toBe(standby);
@@ -103,7 +106,7 @@ describe('StandbySocket and StandbySlot (#19)', () => {
     await opening;
     scheduler.flush(); // the timeout passes: not taken
     expect(FakeSocket.made[0].closedWith).toBe(1000);
-    expect(new (slot.webSocket!)('ws://b')).toBeInstanceOf(FakeSocket);
+    expect(new (ctorOf(slot))('ws://b')).toBeInstanceOf(FakeSocket);
 
     const silent = slot.open('ws://c');
     await flushMicrotasks();
@@ -122,7 +125,7 @@ describe('StandbySocket and StandbySlot (#19)', () => {
     const standby = (await opening)!;
     FakeSocket.made[0].peerClose();
     expect(standby.available).toBe(false);
-    expect(new (slot.webSocket!)('ws://b')).not.toBe(standby);
+    expect(new (ctorOf(slot))('ws://b')).not.toBe(standby);
 
     const again = slot.open('ws://c');
     await flushMicrotasks();
