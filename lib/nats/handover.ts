@@ -21,15 +21,16 @@ export interface HandoverHost {
  * ever delivering a message twice:
  *
  * 1. **Make the next link first**: a socket to the next server is opened (TCP, WebSocket upgrade,
- *    its `INFO`) while the old link still delivers everything.
+ *    its `INFO`, our `CONNECT` and its `PONG`) while the old link still delivers everything.
  * 2. **Drain the old link**: `UNSUB` of every subscription, then a `PING`. Whatever the old server
  *    sent before it processed the `UNSUB`s arrives before its `PONG` and is delivered; nothing is
  *    left in flight on the old link when it is closed.
- * 3. **Break, then make the interest**: on the `PONG`, `reconnect()` onto the standby socket:
- *    `CONNECT`, then the subscriptions are restored. The interest is never held on two servers at
- *    once, so no message can arrive on both links (core NATS has no message id to drop a
- *    duplicate by); a message is lost only if published between the old server's `UNSUB` and the
- *    new `SUB` reaching the publisher's server: two round trips, no connection set-up.
+ * 3. **Break, then make the interest**: on the `PONG`, `reconnect()` onto the standby socket (its
+ *    handshake replayed to the core), and the subscriptions are restored there. The interest is
+ *    never held on two servers at once, so no message can arrive on both links (core NATS has no
+ *    message id to drop a duplicate by); a message is lost only if published between the old
+ *    server's `UNSUB` and the new `SUB` reaching the publisher's server: one round trip to the
+ *    old server and one way to the new one, no connection set-up, no handshake.
  *
  * If the standby cannot be opened in time, the move is a plain `reconnect()`; if the old link is
  * lost during the handover (the server evicted the client), the core reconnects as for any loss,

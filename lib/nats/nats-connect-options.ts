@@ -93,7 +93,7 @@ export interface NatsConnectOptions extends Pick<ConnectOptions<NatsServerOp, Na
    * draws):
    *
    * - `true`: make-before-break for the link, break-before-make for the interest. A socket to the
-   *   next server is opened (and its `INFO` read) while the old link still delivers; then every
+   *   next server is opened, and its handshake done, while the old link still delivers; then every
    *   subscription is unsubscribed on the old link, a `PING`/`PONG` drains what the old server
    *   had already sent, and only then is the old link closed and the subscriptions made on the
    *   new one. Nothing is lost in flight on the old link, no set-up time is spent while no link

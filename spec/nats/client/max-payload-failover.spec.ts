@@ -19,7 +19,7 @@ describe('a publish buffered across a failover is checked against the new server
     expect(publishedSize(encodeOp({ op: 'PUB', subject: 'a', data }), 500)).toBe(600);
     expect(publishedSize(encodeOp({ op: 'PUB', subject: 'a', reply: 'r', data }), 500)).toBe(600);
     expect(publishedSize(encodeOp({ op: 'PUB', subject: 'a', data }), 1_000)).toBeUndefined(); // short enough to fit
-    const hpub = encodeOp({ op: 'PUB', subject: 'a', data, headers: new Map([['k', ['v']]]) });
+    const hpub = encodeOp({ op: 'PUB', subject: 'a', data, headers: { k: ['v'] } });
     expect(publishedSize(hpub, 500)).toBeGreaterThan(600);
     expect(publishedSize(`SUB ${'x'.repeat(600)} 1\r\n`, 500)).toBeUndefined();
   });
