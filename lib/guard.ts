@@ -10,6 +10,8 @@
  * | `shouldRetry`, `retry.delay` | no retry: `Closed{reason: 'fatal', error}` |
  * | `url` factory | a failed attempt (retried) |
  * | `handshake.message`, `handshake.ack`, `heartbeat.message` | a failed attempt (retried) |
+ *
+ * @internal
  */
 export class Thrown {
   constructor(

@@ -61,6 +61,8 @@ export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-
 export { defaultWebSocket, type TransportEnvironment } from './transport/default-websocket';
 export { backoff, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './retry/backoff';
 export * from './errors';
+export { ackedSender, type AckedSender } from './acked/acked-sender';
+export { DEFAULT_ACKED_SEND_OPTIONS, type AckId, type AckedSendOptions } from './acked/acked-send-options';
 export type { DisconnectDetails } from './errors/disconnect-error';
 export { retryWithBackoff, type RetryWithBackoffOptions } from './retry/retry-with-backoff';
 export { circuitBreaker, type CircuitBreakerOperatorOptions } from './retry/circuit-breaker';

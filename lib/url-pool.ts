@@ -3,6 +3,8 @@ import type { UrlContext, UrlOption } from './options';
 /**
  * Chooses the server for each attempt: a single URL, a pool that moves to the next server
  * after a failed attempt and stays on one that works, or a factory called every time.
+ *
+ * @internal
  */
 export class UrlPool {
   private index = 0;

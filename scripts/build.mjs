@@ -18,7 +18,8 @@
 // that reads it, early enough to drop the development-only functions that only it reaches
 // (esbuild folds a constant imported from another module only after its tree shaking).
 //
-// Private member names that the type checker proves private (scripts/private-names.mjs) are
+// Internal member names that the type checker proves internal (scripts/private-names.mjs:
+// `private` members, members of `@internal` classes and interfaces) are
 // shortened to `$0`, `$1`, … in both builds, with one mapping for every file (a bundler's
 // minifier cannot rename properties). `--keep-names` builds without it.
 import { spawn } from 'node:child_process';
@@ -164,7 +165,8 @@ for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
   if (file.endsWith('.js') && !file.endsWith(`${'/'}development.js`)) inlineDevelopment(file, expression);
 }
 if (!process.argv.includes('--keep-names')) {
-  const mapping = shortNames(shortenablePrivateNames().names);
+  const { names, uses } = shortenablePrivateNames();
+  const mapping = shortNames(names, uses);
   for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
     if (file.endsWith('.js')) writeFileSync(file, shortenIn(readFileSync(file, 'utf8'), mapping, file));
   }

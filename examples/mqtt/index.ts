@@ -1,9 +1,11 @@
 export { mqttConnect, type MqttClient, type MqttConnectOptions, type MqttMessage, type MqttPublishOptions } from './client';
 export { mqttCodec } from './codec';
+export { SubscriptionFanout, type FilterListener, type OverlapCopies } from './fanout';
 export { MqttConnectRefusedError } from './connect-refused-error';
 export { DEFAULT_KEEPALIVE_SECONDS, mqttHandshake, type MqttSessionOptions } from './handshake';
-export { InflightPublishes } from './inflight';
+export { InboundQos2 } from './inbound';
+export { DEFAULT_MAX_INFLIGHT_QOS2, InflightPublishes, type InflightOptions } from './inflight';
 export { mqttKeepalive } from './keepalive';
 export { PacketIds } from './packet-ids';
-export { isPublish, SUBACK_FAILURE, subscriptionKey, subscriptionSpec } from './subscription';
+export { isPublish, SUBACK_FAILURE, subscriptionKey, subscriptionSpec, type SubscriptionHooks } from './subscription';
 export { topicMatches } from './topic-filter';

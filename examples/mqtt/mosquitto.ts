@@ -30,6 +30,12 @@ export interface MosquittoOptions {
    * @default none: every subscription granted
    */
   denySubscribe?: readonly string[];
+  /**
+   * mosquitto's `allow_duplicate_messages`: `true` sends a PUBLISH that matches several of a
+   * client's subscriptions once per subscription; unset, mosquitto 2.0.11 sends one copy.
+   * @default unset
+   */
+  allowDuplicateMessages?: boolean;
 }
 
 /**
@@ -76,6 +82,7 @@ export class Mosquitto {
       'log_type all',
       'log_timestamp false',
     ];
+    if (options.allowDuplicateMessages !== undefined) lines.push(`allow_duplicate_messages ${options.allowDuplicateMessages}`);
     if (options.denySubscribe?.length) {
       const file = join(dir, 'dynamic-security.json');
       writeFileSync(file, JSON.stringify(dynamicSecurity(options.denySubscribe)));

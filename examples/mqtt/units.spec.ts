@@ -1,5 +1,6 @@
-import type { Packet } from 'mqtt-packet';
-import { InflightPublishes } from './inflight';
+import type { IPublishPacket, Packet, QoS } from 'mqtt-packet';
+import { SubscriptionFanout } from './fanout';
+import { InboundQos2 } from './inbound';
 import { PacketIds } from './packet-ids';
 import { subscriptionSpec } from './subscription';
 import { topicMatches } from './topic-filter';
@@ -24,55 +25,95 @@ describe('PacketIds', () => {
   });
 });
 
-describe('InflightPublishes', () => {
-  const setup = (): { written: Packet[]; up: { value: boolean }; inflight: InflightPublishes } => {
-    const written: Packet[] = [];
-    const up = { value: true };
-    const inflight = new InflightPublishes((packet) => up.value && written.push(packet) > 0, new PacketIds());
-    return { written, up, inflight };
+describe('InboundQos2', () => {
+  it('delivers a packet id once until its PUBREL; a session-less CONNACK forgets every id (#19 mqtt)', () => {
+    const inbound = new InboundQos2();
+    expect(inbound.receive(7)).toBe(true);
+    expect(inbound.receive(7)).toBe(false); // the broker's DUP retransmission
+    inbound.release(7);
+    expect(inbound.receive(7)).toBe(true); // a new message reusing the id
+    inbound.reset();
+    expect(inbound.size).toBe(0);
+    expect(inbound.receive(7)).toBe(true);
+  });
+});
+
+describe('SubscriptionFanout', () => {
+  const publish = (topic: string, payload: string, qos: QoS, retain = false): IPublishPacket => ({
+    cmd: 'publish',
+    topic,
+    payload: Buffer.from(payload),
+    qos,
+    dup: false,
+    retain,
+    ...(qos > 0 ? { messageId: 1 } : {}),
+  });
+  const listen = (fanout: SubscriptionFanout, filters: string[]): Record<string, string[]> => {
+    const got: Record<string, string[]> = {};
+    for (const filter of filters) {
+      const list: string[] = (got[filter] = []);
+      fanout.listen(filter, (p) => list.push(`${p.payload.toString()}@${p.qos}`));
+    }
+    return got;
   };
 
-  it('writes only while resumed, resends unacked ones with DUP in order, settles at PUBACK (#9 mqtt)', async () => {
-    const { written, up, inflight } = setup();
-    const first = inflight.add('t/a', 'one', false); // offline: kept, not written
-    expect(written).toEqual([]);
-    inflight.resume();
-    expect(written).toEqual([expect.objectContaining({ messageId: 1, dup: false, payload: 'one' })]);
-    const second = inflight.add('t/a', 'two', false); // online: written at once
-    expect(written).toHaveLength(2);
-    inflight.pause();
-    up.value = false;
-    const third = inflight.add('t/a', 'three', false); // offline again
-    up.value = true;
-    inflight.resume();
-    expect(written.slice(2).map((p) => [p.messageId, (p as { dup: boolean }).dup])).toEqual([
-      [1, true],
-      [2, true],
-      [3, false],
-    ]);
-    expect(inflight.resent).toBe(2);
-    expect(inflight.ack(2)).toBe(true);
-    expect(inflight.ack(2)).toBe(false); // a late duplicate PUBACK
-    await second;
-    expect(inflight.size).toBe(2);
-    const error = new Error('closed');
-    inflight.abort(error);
-    await expect(first).rejects.toBe(error);
-    await expect(third).rejects.toBe(error);
-    expect(inflight.size).toBe(0);
+  it("'one': a PUBLISH reaches every confirmed matching filter once; unconfirmed or unsubscribed ones get nothing (#19 mqtt)", () => {
+    const fanout = new SubscriptionFanout('one');
+    const got = listen(fanout, ['a/b', 'a/+', 'a/#', 'x/#', 'a/c']);
+    fanout.subscribed('a/b', 0);
+    fanout.subscribed('a/+', 1);
+    fanout.subscribed('a/#', 2);
+    fanout.subscribed('x/#', 1);
+    fanout.deliver(publish('a/b', 'm', 0));
+    fanout.unsubscribing('a/+', 9);
+    fanout.deliver(publish('a/b', 'n', 1));
+    expect(got).toEqual({ 'a/b': ['m@0', 'n@1'], 'a/+': ['m@0'], 'a/#': ['m@0', 'n@1'], 'x/#': [], 'a/c': [] });
   });
 
-  it('a failed write (no link) leaves the publish for the next resume, unmarked as written (#9 mqtt)', () => {
-    const { written, up, inflight } = setup();
-    inflight.resume();
-    up.value = false;
-    void inflight.add('t/a', 'x', false).catch(() => undefined);
-    up.value = true;
-    void inflight.add('t/a', 'y', false).catch(() => undefined); // paused by the failed write: kept
-    expect(written).toEqual([]);
-    inflight.resume();
-    expect(written.map((p) => (p as { dup: boolean }).dup)).toEqual([false, false]);
-    inflight.abort(new Error('done'));
+  it("'per-subscription': the copies of one message are shared out by QoS, one per filter, messages in turn (#19 mqtt)", () => {
+    const fanout = new SubscriptionFanout('per-subscription');
+    const got = listen(fanout, ['a/b', 'a/+', 'a/#']);
+    fanout.subscribed('a/b', 0);
+    fanout.subscribed('a/+', 1);
+    fanout.subscribed('a/#', 2);
+    // A QoS 2 publish: copies at 0, 1, 2, in any order.
+    for (const qos of [2, 0, 1] as const) fanout.deliver(publish('a/b', 'two', qos));
+    // A QoS 1 publish: copies at 0 (a/b), 1 (a/+) and 1 (a/#, granted 2).
+    for (const qos of [1, 1, 0] as const) fanout.deliver(publish('a/b', 'one', qos));
+    // Two messages whose copies interleave (QoS 0 copies overtaking queued QoS 1 ones).
+    for (const [payload, qos] of [['p', 0], ['q', 0], ['p', 1], ['q', 1], ['p', 1], ['q', 1]] as const) {
+      fanout.deliver(publish('a/b', payload, qos));
+    }
+    expect(got).toEqual({
+      'a/b': ['two@0', 'one@0', 'p@0', 'q@0'],
+      'a/+': ['two@1', 'one@1', 'p@1', 'q@1'],
+      'a/#': ['two@2', 'one@1', 'p@1', 'q@1'],
+    });
+  });
+
+  it("'per-subscription': a filter being unsubscribed takes its copy (dropped) until its UNSUBACK (#19 mqtt)", () => {
+    const fanout = new SubscriptionFanout('per-subscription');
+    const got = listen(fanout, ['a/b', 'a/+']);
+    fanout.subscribed('a/b', 1);
+    fanout.subscribed('a/+', 1);
+    fanout.unsubscribing('a/+', 5);
+    fanout.deliver(publish('a/b', 'm', 1));
+    fanout.deliver(publish('a/b', 'm', 1)); // the copy the broker still sends for a/+
+    fanout.unsubscribed(5);
+    fanout.deliver(publish('a/b', 'n', 1));
+    expect(got).toEqual({ 'a/b': ['m@1', 'n@1'], 'a/+': [] });
+  });
+
+  it('a retained PUBLISH goes only to the filter whose SUBACK came last, when it matches (#19 mqtt)', () => {
+    for (const mode of ['one', 'per-subscription'] as const) {
+      const fanout = new SubscriptionFanout(mode);
+      const got = listen(fanout, ['a/b', 'a/+']);
+      fanout.subscribed('a/b', 1);
+      fanout.deliver(publish('a/b', 'kept', 1, true));
+      fanout.subscribed('a/+', 1);
+      fanout.deliver(publish('a/b', 'kept', 1, true));
+      expect(got).toEqual({ 'a/b': ['kept@1'], 'a/+': ['kept@1'] });
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import type { Frame } from '../serializer';
 import { readChannelSpec, type ChannelDefinition } from './channel-definition';
 import type { ChannelContext, ChannelMessage, ChannelSpec } from './channel-spec';
 
-/** The link channel frames go to: where the connection's link-up sequence has got to. */
+/** @internal The link channel frames go to: where the connection's link-up sequence has got to. */
 export interface ChannelWire {
   /** Writes a frame now; false when it could not. */
   write(frame: Frame): boolean;
@@ -16,7 +16,7 @@ export interface ChannelWire {
   readonly framesHeard: number;
 }
 
-/** What the registry needs from its connection. */
+/** @internal What the registry needs from its connection. */
 export interface ChannelHost<Out> {
   readonly serial: Serial;
   readonly scheduler: SchedulerLike;
@@ -28,7 +28,7 @@ export interface ChannelHost<Out> {
   channelsChanged(): void;
 }
 
-/** One `channel()` Observable's subscribers on a key, with that call's own `match`. */
+/** @internal One `channel()` Observable's subscribers on a key, with that call's own `match`. */
 interface ChannelView<In> {
   readonly match: ((message: In) => boolean) | undefined;
   /** The user's spec of the `channel()` call (its functions are called with it as `this`). */
@@ -37,7 +37,7 @@ interface ChannelView<In> {
   subscribers: readonly Subscriber<In>[];
 }
 
-/** A pending `ack` for the `subscribe` written on the current link. */
+/** @internal A pending `ack` for the `subscribe` written on the current link. */
 interface AckWait {
   /** `framesHeard` when the subscribe was written: only later frames can answer it. */
   readonly after: number;
@@ -45,7 +45,7 @@ interface AckWait {
   readonly settle: ((confirmed: boolean) => void) | undefined;
 }
 
-/** One server subscription, shared by every channel with its key. */
+/** @internal One server subscription, shared by every channel with its key. */
 interface ChannelEntry<In, Out> {
   readonly key: string;
   /** The first spec subscribed: its `subscribe`, `unsubscribe` and `ack` define the subscription. */
@@ -61,9 +61,11 @@ interface ChannelEntry<In, Out> {
  * user callback is guarded: a throw fails that channel (its subscribers error, the server
  * subscription is released best effort) and the others go on. Subscriber notifications go
  * through the connection's queue.
+ *
+ * @internal
  */
 export class ChannelRegistry<In, Out> {
-  private readonly entries = new Map<string, ChannelEntry<In, Out>>();
+  private readonly byKey = new Map<string, ChannelEntry<In, Out>>();
   private readonly awaitingAck = new Set<ChannelEntry<In, Out>>();
   /** Entries with a `match` view, replaced (not mutated) on change so dispatch can iterate it. */
   private matchable: readonly ChannelEntry<In, Out>[] = [];
@@ -79,7 +81,7 @@ export class ChannelRegistry<In, Out> {
 
   /** Active server subscriptions. */
   get size(): number {
-    return this.entries.size;
+    return this.byKey.size;
   }
 
   /**
@@ -117,7 +119,7 @@ export class ChannelRegistry<In, Out> {
       if (confirmed) count++;
       if (--pending === 0) done(count);
     };
-    for (const entry of [...this.entries.values()]) {
+    for (const entry of [...this.byKey.values()]) {
       if (this.wire !== wire) return; // the link died while replaying
       pending++;
       this.subscribeOnLink(entry, restoring, settle);
@@ -151,7 +153,7 @@ export class ChannelRegistry<In, Out> {
     if (this.awaitingAck.size === 0) return;
     for (const entry of [...this.awaitingAck]) {
       const wait = entry.ack;
-      if (wait === undefined || seq <= wait.after || this.entries.get(entry.key) !== entry) continue;
+      if (wait === undefined || seq <= wait.after || this.byKey.get(entry.key) !== entry) continue;
       // Reading what `ack` returned (`instanceof` walks a Proxy's prototype) is inside the guard too.
       const verdict = guarded((m: In) => ackVerdict(entry.spec.ack!.call(entry.spec.self, m)), message);
       if (threw(verdict)) this.reject(entry, message, verdict.error);
@@ -170,7 +172,7 @@ export class ChannelRegistry<In, Out> {
       const key = guarded(this.route, message);
       if (threw(key)) this.host.invalid(key.error, message);
       else if (key !== undefined) {
-        const entry = this.entries.get(key);
+        const entry = this.byKey.get(key);
         if (entry) {
           entry.last = message;
           for (const view of entry.views) deliver(view, message);
@@ -195,8 +197,8 @@ export class ChannelRegistry<In, Out> {
   finish(reason: ClosedReason, error: unknown): void {
     this.finished = { reason, error };
     this.linkLost();
-    const entries = [...this.entries.values()];
-    this.entries.clear();
+    const entries = [...this.byKey.values()];
+    this.byKey.clear();
     this.matchable = [];
     for (const entry of entries) {
       for (const view of entry.views) for (const subscriber of view.subscribers) this.end(subscriber);
@@ -219,11 +221,11 @@ export class ChannelRegistry<In, Out> {
     viewOf: WeakMap<ChannelEntry<In, Out>, ChannelView<In>>,
     subscriber: Subscriber<In>,
   ): { entry: ChannelEntry<In, Out>; view: ChannelView<In> } {
-    let entry = this.entries.get(key);
+    let entry = this.byKey.get(key);
     const created = entry === undefined;
     if (entry === undefined) {
       entry = { key, spec, views: [], last: undefined, ack: undefined };
-      this.entries.set(key, entry);
+      this.byKey.set(key, entry);
     }
     let view = viewOf.get(entry);
     if (view === undefined || !entry.views.includes(view)) {
@@ -254,7 +256,7 @@ export class ChannelRegistry<In, Out> {
       }
       return;
     }
-    if (this.entries.get(entry.key) === entry) this.release(entry);
+    if (this.byKey.get(entry.key) === entry) this.release(entry);
   }
 
   /** Forgets a channel and, when its link is up, sends its `unsubscribe` (best effort, guarded). */
@@ -269,8 +271,8 @@ export class ChannelRegistry<In, Out> {
   }
 
   private forget(entry: ChannelEntry<In, Out>): void {
-    const known = this.entries.get(entry.key) === entry;
-    if (known) this.entries.delete(entry.key);
+    const known = this.byKey.get(entry.key) === entry;
+    if (known) this.byKey.delete(entry.key);
     this.matchable = this.matchable.filter((other) => other !== entry);
     this.stopWaiting(entry, false);
     if (known) this.host.channelsChanged();
@@ -319,7 +321,7 @@ export class ChannelRegistry<In, Out> {
    * (`unsubscribe`, best effort, guarded).
    */
   private reject(entry: ChannelEntry<In, Out>, serverMessage: In | undefined, cause: unknown): void {
-    if (this.entries.get(entry.key) !== entry) return;
+    if (this.byKey.get(entry.key) !== entry) return;
     this.release(entry);
     for (const view of entry.views) this.errorAll(view.subscribers, new SubscriptionRejectedError(entry.key, serverMessage, cause));
   }
@@ -329,7 +331,7 @@ export class ChannelRegistry<In, Out> {
    * was sent on this link and there is nothing to release. It errors, gone.
    */
   private fail(entry: ChannelEntry<In, Out>, error: unknown): void {
-    if (this.entries.get(entry.key) !== entry) return;
+    if (this.byKey.get(entry.key) !== entry) return;
     this.forget(entry);
     for (const view of entry.views) this.errorAll(view.subscribers, error);
   }

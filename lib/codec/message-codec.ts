@@ -8,6 +8,8 @@ import { eachDecoded } from './each-decoded';
  * A connection's messages to and from frames: through the serializer, or through the codec
  * when one replaces it (a decoder of its own per link, zero or more messages per frame).
  * Every call of user code here is guarded, except {@link encode}, whose throw is the caller's.
+ *
+ * @internal
  */
 export class MessageCodec<In, Out> {
   constructor(

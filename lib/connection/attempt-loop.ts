@@ -25,7 +25,7 @@ export function attemptLoop(
   return firstWait === undefined ? attempts$ : firstWait.pipe(switchMap(() => attempts$));
 }
 
-/** What the start of a connection calls back. */
+/** @internal What the start of a connection calls back. */
 export interface StartHost {
   /** The first hop is done: schedule the second (see {@link scheduleStart}). */
   secondHop(): void;
@@ -33,7 +33,7 @@ export interface StartHost {
   begin(starting: Subscription): void;
 }
 
-/** The state of the start action: which connection, and which hop. */
+/** @internal The state of the start action: which connection, and which hop. */
 interface StartHop {
   readonly host: StartHost;
   readonly hop: 1 | 2;
@@ -50,7 +50,8 @@ interface StartHop {
  * a run behind that throws "Expected a due immediate or interval".
  */
 export function scheduleStart(scheduler: SchedulerLike, host: StartHost, hop: 1 | 2): Subscription {
-  return scheduler.schedule(startHop, 0, { host, hop });
+  const state: StartHop = { host, hop };
+  return scheduler.schedule(startHop, 0, state);
 }
 
 /** A module function, so no closure per connection. */

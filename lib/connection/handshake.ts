@@ -11,6 +11,8 @@ import type { Serial } from './serial';
  * then waits for `handshake.ack`. While it waits, every frame goes to `ack` (heartbeat pongs
  * are not recognised yet). It fails the link on a timeout or a throwing message, and fatally
  * when `ack` returns an `Error`. Calls `done` once, when the link may be used.
+ *
+ * @internal
  */
 export class Handshake<In, Out> {
   private timer: Subscription | undefined = undefined;
@@ -105,5 +107,5 @@ function ackVerdict(
   return verdict instanceof Error ? { refusal: verdict, text: String(verdict.message) } : false;
 }
 
-/** True (acked), false (not this message), or the server's refusal. */
+/** @internal True (acked), false (not this message), or the server's refusal. */
 type AckVerdict = boolean | { readonly refusal: Error; readonly text: string };

@@ -16,7 +16,7 @@ import { planRetry } from './retry-plan';
  */
 export type LifecyclePhase = 'starting' | 'attempting' | 'up' | 'waiting' | 'giving-up' | 'idle' | 'closed';
 
-/** How a give-up under delivery ends unless a handler resumes it. */
+/** @internal How a give-up under delivery ends unless a handler resumes it. */
 export interface PendingGiveUp {
   /** `Closed.reason` if nobody resumes. */
   readonly reason: ClosedReason;
@@ -28,7 +28,7 @@ export interface PendingGiveUp {
   readonly resume: boolean;
 }
 
-/** The lifecycle as data: everything the rules below decide on. */
+/** @internal The lifecycle as data: everything the rules below decide on. */
 export interface LifecycleState {
   readonly phase: LifecyclePhase;
   /** The attempt of the outage: the last one made, or (while waiting) the next one. 0 is the initial attempt. */
@@ -53,7 +53,7 @@ export interface LifecycleState {
   readonly giveUp: PendingGiveUp | undefined;
 }
 
-/** What happens to the lifecycle: timers, socket callbacks and public calls, as data. */
+/** @internal What happens to the lifecycle: timers, socket callbacks and public calls, as data. */
 export type LifecycleInput =
   /** The scheduled start has come. */
   | { readonly type: 'start' }
@@ -89,7 +89,7 @@ export type LifecycleInput =
   /** `lazy`: something needs a link again (or `reconnect()`): leave the rest. */
   | { readonly type: 'leave-rest' };
 
-/** What the connection must do for a step, in order, after queueing the step's events. */
+/** @internal What the connection must do for a step, in order, after queueing the step's events. */
 export type LifecycleEffect =
   /** Run the attempt loop (its first attempt at once). */
   | { readonly type: 'run-attempts' }
@@ -114,7 +114,7 @@ export type LifecycleEffect =
   /** End the connection: `Closed{reason, error}`, streams end, nothing left open. */
   | { readonly type: 'finish'; readonly reason: ClosedReason; readonly error: unknown };
 
-/** One step: the next state, the events to deliver (in order), the effects to perform. */
+/** @internal One step: the next state, the events to deliver (in order), the effects to perform. */
 export interface LifecycleStep {
   readonly state: LifecycleState;
   readonly events: readonly ConnectionEvent<never>[];
@@ -126,7 +126,7 @@ export interface LifecycleStep {
   readonly wait?: number | 'hold';
 }
 
-/** The fixed settings the rules read. */
+/** @internal The fixed settings the rules read. */
 export interface LifecycleRules {
   readonly retry: ResolvedRetryOptions;
   /** The circuit breaker's settings, when there is one. */
@@ -213,7 +213,7 @@ export function reduceLifecycle(
       return failed(state, input, rules, now);
 
     case 'retry': {
-      const base = {
+      const base: LifecycleState = {
         ...state,
         stopRequested: false,
         maxAttempts: input.maxAttempts ?? state.maxAttempts,
@@ -223,7 +223,7 @@ export function reduceLifecycle(
     }
 
     case 'reconnect': {
-      const base = { ...state, stopRequested: false };
+      const base: LifecycleState = { ...state, stopRequested: false };
       switch (state.phase) {
         case 'giving-up':
           return step({ ...base, giveUp: { ...state.giveUp!, resume: true } });
@@ -243,7 +243,7 @@ export function reduceLifecycle(
     }
 
     case 'stop': {
-      const base = { ...state, stopRequested: true };
+      const base: LifecycleState = { ...state, stopRequested: true };
       switch (state.phase) {
         case 'giving-up':
           return step({ ...base, giveUp: { ...state.giveUp!, resume: false } });

@@ -9,6 +9,8 @@ import type { Serial } from './serial';
  * event causes (when it changes) just before the event reaches `events$`, so `state$` is
  * always the fold of `events$`. Their Subjects are made on first subscription: a connection
  * nobody watches carries none.
+ *
+ * @internal
  */
 export class Lifecycle<Out> {
   private eventsObservable: Observable<ConnectionEvent<Out>> | undefined = undefined;

@@ -6,7 +6,7 @@ import { Handshake } from './handshake';
 import type { Link } from './link';
 import type { Serial } from './serial';
 
-/** The steps of a link-up sequence, as the connection performs them. */
+/** @internal The steps of a link-up sequence, as the connection performs them. */
 export interface LinkUpHost<Out> {
   readonly scheduler: SchedulerLike;
   readonly serial: Serial;
@@ -27,6 +27,8 @@ export interface LinkUpHost<Out> {
  * handshake → `Connected`/`Reconnected` → channel replay → acks → `SubscriptionsRestored` →
  * flush. Every step checks that the unit is still current, so a link that ends (or a
  * `close()`) at any point stops the rest, including steps waiting for an ack or a promise.
+ *
+ * @internal
  */
 export class LinkUp<In, Out> {
   private cancelled = false;

@@ -12,7 +12,7 @@ import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { Serial } from './serial';
 
-/** What a link needs from the connection that owns it. */
+/** @internal What a link needs from the connection that owns it. */
 export interface LinkHost {
   readonly scheduler: SchedulerLike;
   readonly serial: Serial;
@@ -54,6 +54,8 @@ export type LinkPhase = 'resolving' | 'opening' | 'handshake' | 'restoring' | 'l
  * attempt). Once up, the link is the connection's alone: {@link end} closes it, and its loss
  * goes to {@link LinkHost.lost}. Every socket and timer callback enters the connection's
  * queue before it touches anything.
+ *
+ * @internal
  */
 export class Link implements SocketEvents, HeartbeatTarget {
   phase: LinkPhase = 'resolving';

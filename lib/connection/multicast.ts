@@ -7,12 +7,14 @@ const NONE: readonly never[] = [];
  * when its delivery began (a `Subject`'s semantics), and delivering allocates nothing, which
  * matters on the per-message path. Ends once, by completing or erroring; later subscribers get
  * that end at once.
+ *
+ * @internal
  */
 export class Multicast<T> {
   /** Subscribe here. */
   readonly observable: Observable<T>;
   private subscribers: readonly Subscriber<T>[] = NONE;
-  private ended: { readonly failed: boolean; readonly error: unknown } | undefined = undefined;
+  private ended: MulticastEnd | undefined = undefined;
 
   constructor(
     /** Told after a subscriber joins or leaves (how many there are is {@link count}). */
@@ -72,7 +74,7 @@ export class Multicast<T> {
   }
 }
 
-/** One subscriber's place in a {@link Multicast}: its teardown, smaller than a closure and its context. */
+/** @internal One subscriber's place in a {@link Multicast}: its teardown, smaller than a closure and its context. */
 class Membership<T> implements Unsubscribable {
   constructor(
     private readonly multicast: Multicast<T>,
@@ -84,9 +86,17 @@ class Membership<T> implements Unsubscribable {
   }
 }
 
+/** @internal How a {@link Multicast} ended. */
+interface MulticastEnd {
+  readonly failed: boolean;
+  readonly error: unknown;
+}
+
 /**
  * The subscribe side of a {@link Multicast}: a subclass overriding `_subscribe`, as rxjs's own
  * `Subject` does, so a stream costs no closure and context of its own.
+ *
+ * @internal
  */
 class MulticastObservable<T> extends Observable<T> {
   constructor(private readonly multicast: Multicast<T>) {

@@ -11,7 +11,8 @@ import { NotConnectedError } from '../errors/not-connected-error';
 import type { ClosedReason, ConnectionEvent } from '../events';
 import { guarded, threw, Thrown } from '../guard';
 import type { HeartbeatOptions, ResolvedOptions } from '../options';
-import { Outbox } from '../outbox';
+import { Outbox, type OutboxEntry, type WriteWatcher } from '../outbox';
+import type { AckedHooks, AckHost } from '../acked/ack-host';
 import type { Decoder } from '../codec/codec';
 import { MessageCodec } from '../codec/message-codec';
 import type { Frame } from '../serializer';
@@ -51,9 +52,11 @@ import {
  * reducer decided ({@link waitOrNudge}); the link-up sequence is {@link LinkUp}. Everything
  * runs through one {@link Serial} queue: work happens at once, and what it emits is delivered
  * to subscribers in order once that work is done.
+ *
+ * @internal
  */
 export class ReconnectingConnection<In, Out>
-  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, StartHost
+  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, StartHost, AckHost<In, Out>
 {
   /** Every lifecycle event (see {@link Connection.events$}). */
   get events$(): Observable<ConnectionEvent<Out>> {
@@ -91,6 +94,8 @@ export class ReconnectingConnection<In, Out>
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined = undefined;
+  /** The acked senders (`ackedSender()`), made on the first one. */
+  private acked: AckedHooks<In, Out>[] | undefined = undefined;
   /** The channels, made on the first `channel()` call. */
   private channels: ChannelRegistry<In, Out> | undefined = undefined;
   /** What the lifecycle's rules read (the retry policy, the breaker's settings). */
@@ -166,18 +171,46 @@ export class ReconnectingConnection<In, Out>
   }
 
   send(message: Out): void {
+    this.requireOpen();
+    this.accept(message, this.codec.encode(message), undefined);
+  }
+
+  /** @internal Throws `ConnectionClosedError` once the connection has ended. */
+  requireOpen(): void {
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
-    const frame = this.codec.encode(message);
+  }
+
+  /** @internal AckHost: serializes a message (throws what the serializer throws). */
+  frameOf(message: Out): Frame {
+    return this.codec.encode(message);
+  }
+
+  /**
+   * @internal Writes `frame` on the live link, or buffers it (and returns its entry);
+   * `watcher` is told when the buffered frame is written.
+   */
+  accept(message: Out, frame: Frame, watcher: WriteWatcher | undefined): OutboxEntry<Out> | undefined {
     this.serial.enter();
     try {
       const link = this.link;
-      if (link !== undefined && link.phase === 'live' && link.write(frame)) return;
+      if (link !== undefined && link.phase === 'live' && link.write(frame)) return undefined;
       if (!this.buffer) throw new NotConnectedError();
-      (this.outbox ??= new Outbox<Out>(this.buffer)).push(message, frame);
+      const entry = (this.outbox ??= new Outbox<Out>(this.buffer)).push(message, frame, watcher);
       this.rest?.demandChanged(); // `lazy`: the message needs a link
+      return entry;
     } finally {
       this.serial.exit();
     }
+  }
+
+  /** @internal AckHost: takes a buffered entry out of the offline buffer. */
+  unqueue(entry: OutboxEntry<Out>): void {
+    this.outbox?.remove(entry);
+  }
+
+  /** @internal AckHost: an acked sender joins (see `ackedSender()`). */
+  attachAcked(hooks: AckedHooks<In, Out>): void {
+    (this.acked ??= []).push(hooks);
   }
 
   sendNow(message: Out): boolean {
@@ -214,7 +247,7 @@ export class ReconnectingConnection<In, Out>
     requireCloseReason(reason);
     if (this.closed !== undefined) return;
     if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
-      throw new ConfigError('close(code)', code, '1000 or an application code in 3000-4999');
+      throw new ConfigError('close(code)', code, DEVELOPMENT ? '1000 or an application code in 3000-4999' : '');
     }
     if (DEVELOPMENT && !onSameClock(this.scheduler, this.startedReal)) {
       // Its timers are real: close for real once run() has returned (a plain macrotask, the one
@@ -461,13 +494,17 @@ export class ReconnectingConnection<In, Out>
 
   flush(link: Link): void {
     const outbox = this.outbox;
+    // Acked messages written on an earlier link go first: they were accepted before anything
+    // the offline buffer holds.
+    const resent = this.acked?.every((acked) => acked.resend(link)) ?? true;
     // Taken out before it is written: a transport that closes inside the write cannot leave a
     // written frame in `Closed.unsent`.
-    for (let entry = outbox?.shift(); entry !== undefined; entry = outbox!.shift()) {
+    for (let entry = resent ? outbox?.shift() : undefined; entry !== undefined; entry = outbox!.shift()) {
       if (!link.write(entry.frame)) {
         outbox!.restore(entry);
         break;
       }
+      entry.watcher?.written();
       if (link.phase !== 'restoring') break;
     }
     if (link.phase === 'restoring') link.phase = 'live';
@@ -489,7 +526,12 @@ export class ReconnectingConnection<In, Out>
 
   /** @internal Something needs a link: a `messages$` subscriber, a channel, a buffered send. */
   needed(): boolean {
-    return this.messages.count > 0 || (this.channels?.size ?? 0) > 0 || (this.outbox?.size ?? 0) > 0;
+    return (
+      this.messages.count > 0 ||
+      (this.channels?.size ?? 0) > 0 ||
+      (this.outbox?.size ?? 0) > 0 ||
+      (this.acked?.some((acked) => acked.pending > 0) ?? false)
+    );
   }
 
   /** @internal Not ended, and no give-up being delivered. */
@@ -520,6 +562,7 @@ export class ReconnectingConnection<In, Out>
   }
 
   private deliverMessage(message: In): void {
+    if (this.acked) for (const acked of this.acked) acked.delivered(message);
     this.messages.next(message);
     this.channels?.dispatch(message);
   }
@@ -541,8 +584,13 @@ export class ReconnectingConnection<In, Out>
     this.rest?.stop();
     this.wakes?.unsubscribe();
     this.wakes = undefined;
-    const unsent = this.outbox?.drain() ?? [];
+    // Oldest first: acked messages written and never acked, then the offline buffer.
+    const unsent = (this.acked?.flatMap((acked) => acked.unsent()) ?? []).concat(this.outbox?.drain() ?? []);
     this.lifecycle.emit({ type: 'Closed', reason, ...(error === undefined ? {} : { error }), unsent });
+    if (this.acked) {
+      const ended = new ConnectionClosedError(reason, error);
+      for (const acked of this.acked) acked.end(ended);
+    }
     this.serial.deliver(() => {
       if (reason === 'manual') this.messages.complete();
       else this.messages.error(new ConnectionClosedError(reason, error));

@@ -1,7 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Serial } from './serial';
 
-/** What the rest of a `lazy` connection asks of the connection. */
+/** @internal What the rest of a `lazy` connection asks of the connection. */
 export interface RestHost {
   readonly scheduler: SchedulerLike;
   readonly serial: Serial;
@@ -20,6 +20,8 @@ export interface RestHost {
  * link, and rests once nothing has for `idleAfter` ms. Its one timer is never cancelled when
  * something needs the link again: it re-checks when it fires. (Cancelling a timer due in the
  * same frame as another trips rxjs's own `TestScheduler.run()` timer emulation.)
+ *
+ * @internal
  */
 export class Rest {
   /** Resting: no attempt loop. A lazy connection starts so. */

@@ -5,7 +5,7 @@ import { guarded, threw } from '../guard';
 import type { ResolvedRetryOptions } from '../options/resolve-retry';
 import { retryDelay } from '../retry/retry-delay';
 
-/** Where an outage stands when an attempt fails or a link is lost. */
+/** @internal Where an outage stands when an attempt fails or a link is lost. */
 export interface OutageSnapshot {
   /** The last attempt made in this outage: 0 for the initial attempt or an established link. */
   readonly attempt: number;
@@ -19,7 +19,7 @@ export interface OutageSnapshot {
   readonly stopRequested: boolean;
 }
 
-/** What to do after a failure. */
+/** @internal What to do after a failure. */
 export type RetryPlan =
   | { readonly kind: 'retry'; readonly attempt: number; readonly delay: number }
   | {

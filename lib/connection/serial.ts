@@ -7,6 +7,8 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
  * before the next starts. A call made from inside a subscriber runs at once too, but what it
  * delivers waits its turn: no subscriber sees an event in the middle of another one, and no
  * internal step is interrupted by subscribers (the shape of rxjs's `queueScheduler`).
+ *
+ * @internal
  */
 export class Serial {
   /** How many pieces of work are running, nested (a call from a user callback nests). */

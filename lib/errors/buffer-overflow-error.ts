@@ -1,9 +1,13 @@
 /** Which limit of the offline buffer a send would have broken. */
 export type BufferLimit = 'maxMessages' | 'maxBytes';
 
+/** Which buffer a send would have overfilled: the offline buffer, or an acked sender's pending messages. */
+export type BufferKind = 'offline' | 'acked';
+
 /**
- * Thrown by `send()` while offline when the offline buffer cannot take the message. The
- * message is not buffered: the caller still owns it and decides what to do.
+ * Thrown by `send()` while offline when the offline buffer cannot take the message, and by an
+ * acked send when its pending messages would break `maxMessages` or `maxBytes`. The message
+ * is not buffered: the caller still owns it and decides what to do.
  */
 export class BufferOverflowError extends Error {
   override readonly name = 'BufferOverflowError';
@@ -19,11 +23,14 @@ export class BufferOverflowError extends Error {
     readonly bufferedBytes: number,
     /** Size in bytes of the rejected message. */
     readonly messageBytes: number,
+    /** The buffer that is full. @default 'offline' */
+    readonly buffer: BufferKind = 'offline',
   ) {
     super(
-      limit === 'maxMessages'
-        ? `Offline buffer full: ${bufferedMessages} of ${max} messages buffered`
-        : `Offline buffer full: ${bufferedBytes} + ${messageBytes} bytes would exceed ${max} bytes`,
+      (buffer === 'acked' ? 'Acked send buffer full: ' : 'Offline buffer full: ') +
+        (limit === 'maxMessages'
+          ? `${bufferedMessages} of ${max} messages buffered`
+          : `${bufferedBytes} + ${messageBytes} bytes would exceed ${max} bytes`),
     );
   }
 }

@@ -1,4 +1,4 @@
-export { BufferOverflowError, type BufferLimit } from './buffer-overflow-error';
+export { BufferOverflowError, type BufferKind, type BufferLimit } from './buffer-overflow-error';
 export { CircuitOpenError } from './circuit-open-error';
 export { ClockMixUpError } from './clock-mix-up-error';
 export { ConfigError, isConfigError } from './config-error';
@@ -7,3 +7,5 @@ export { DeserializeError } from './deserialize-error';
 export { DisconnectError, isDisconnectError, type DisconnectReason } from './disconnect-error';
 export { NotConnectedError } from './not-connected-error';
 export { SubscriptionRejectedError } from './subscription-rejected-error';
+export { AckIdInUseError } from './ack-id-in-use-error';
+export { AckTimeoutError } from './ack-timeout-error';

@@ -1,6 +1,6 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 
-/** What a heartbeat drives on its link (the link itself: no closure per heartbeat). */
+/** @internal What a heartbeat drives on its link (the link itself: no closure per heartbeat). */
 export interface HeartbeatTarget {
   /** Frames heard on the link so far (messages and pongs): a counter, so no clock is read per frame. */
   framesSoFar(): number;
@@ -12,7 +12,7 @@ export interface HeartbeatTarget {
   lastWriteAt(): number;
 }
 
-/** One probe in flight: answered by any frame heard after it was sent. */
+/** @internal One probe in flight: answered by any frame heard after it was sent. */
 interface Probe {
   /** `heard()` when it was sent. */
   readonly sentAt: number;
@@ -33,6 +33,8 @@ interface Probe {
  *
  * With `outbound`, it is also a keepalive (MQTT's): whenever nothing has been written for
  * `interval` ms, a probe goes out, so the peer never sees us silent for longer than that.
+ *
+ * @internal
  */
 export class Heartbeat {
   /** The interval tick (a field each, not a `Subscription` of them: one array less per link). */

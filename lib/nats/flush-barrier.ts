@@ -1,5 +1,6 @@
 import type { Subscriber } from 'rxjs';
 
+/** @internal */
 interface Waiter {
   readonly subscriber: Subscriber<void>;
   /** Its `PING` is on the live link (or in the buffer that is being written to it). */
@@ -15,6 +16,8 @@ interface Waiter {
  * settles the oldest flush whose `PING` was written on that link; a flush whose link is lost
  * sends its `PING` again (to the next link), so a flush never settles on a `PONG` that does not
  * follow its publishes.
+ *
+ * @internal
  */
 export class FlushBarrier {
   private readonly waiters: Waiter[] = [];

@@ -27,6 +27,8 @@ export function lameDuckDelay(spread: number, random: () => number): number {
  * The move away from a server in lame-duck mode: at a moment drawn by {@link lameDuckDelay}
  * (at once for a spread of 0), on the injected scheduler, if the client must still leave then.
  * Cancelled when the link is lost first (the server evicted it, or it failed).
+ *
+ * @internal
  */
 export class LameDuckMove {
   private scheduled: Subscription | undefined;

@@ -56,7 +56,7 @@ function sidKey(sid: number): string {
 
 type InfoOp = Extract<NatsServerOp, { op: 'INFO' }>;
 
-/** A promise resolved from outside: the `INFO` of the link being opened. */
+/** @internal A promise resolved from outside: the `INFO` of the link being opened. */
 interface InfoWaiter {
   readonly promise: Promise<NatsInfo>;
   resolve(info: NatsInfo): void;
@@ -73,6 +73,8 @@ function infoWaiter(): InfoWaiter {
  * `PONG` to the `PING` sent with it), subscriptions are core channels keyed by sid and
  * dispatched by `route`, server `PING`s are answered with `sendNow`, and the URL factory walks a
  * {@link ServerPool}.
+ *
+ * @internal
  */
 export class NatsClient implements NatsConnection {
   private readonly conn: Connection<NatsServerOp, NatsClientOp>;

@@ -11,13 +11,13 @@ export const MAX_CONTROL_LINE = 64 * 1024;
 /** Largest payload accepted (nats-server's own ceiling for `max_payload`); larger is malformed. */
 export const MAX_INBOUND_PAYLOAD = 64 * 1024 * 1024;
 
-/** What one frame yields: the operations it completes and, if it held malformed input, the first error. */
+/** @internal What one frame yields: the operations it completes and, if it held malformed input, the first error. */
 export interface ParseResult {
   readonly ops: NatsServerOp[];
   readonly error?: NatsError;
 }
 
-/** The control line of a `MSG`/`HMSG`, waiting for its payload. */
+/** @internal The control line of a `MSG`/`HMSG`, waiting for its payload. */
 interface MsgHead {
   readonly subject: string;
   readonly sid: number;
@@ -29,7 +29,7 @@ interface MsgHead {
   readonly withHeaders: boolean;
 }
 
-/** Payload bytes gathered across frames for one message. */
+/** @internal Payload bytes gathered across frames for one message. */
 interface Pending {
   readonly head: MsgHead;
   readonly chunks: Uint8Array[];
@@ -51,6 +51,8 @@ const textEncoder = new TextEncoder();
  * parser.parse('MSG a 1 5\r\nhel'); // { ops: [] }
  * parser.parse('lo\r\nPING\r\n');   // { ops: [{ op: 'MSG', subject: 'a', sid: 1, data: …'hello' }, { op: 'PING' }] }
  * ```
+ *
+ * @internal
  */
 export class NatsParser {
   /** Bytes of an incomplete control line. */

@@ -10,12 +10,13 @@ import type { NatsMsgOp } from './ops';
 /** Status of the `HMSG` the server sends to a request nobody answers. */
 const NO_RESPONDERS = 503;
 
+/** @internal */
 interface PendingRequest {
   readonly subject: string;
   readonly subscriber: Subscriber<NatsMsg>;
 }
 
-/** What the inbox needs from the client. */
+/** @internal What the inbox needs from the client. */
 export interface RequestInboxHost {
   readonly scheduler: SchedulerLike;
   /** A subscription (SUB/UNSUB, restored on every link) delivering raw message operations. */
@@ -30,6 +31,8 @@ export interface RequestInboxHost {
  * Request/reply over one shared inbox: a single subscription to `_INBOX.<nuid>.*` (made at the
  * first request, kept while the connection lives) serves every request, each with its own
  * reply subject `_INBOX.<nuid>.<n>`; replies are matched by that last token in O(1).
+ *
+ * @internal
  */
 export class RequestInbox {
   private readonly prefix = `_INBOX.${nuid()}.`;

@@ -1,6 +1,7 @@
 /** How long a server that announced lame-duck mode is avoided, in ms (nats-server's default lame-duck duration). */
 export const LAME_DUCK_AVOID_MS = 120_000;
 
+/** @internal */
 interface PoolEntry {
   readonly url: string;
   readonly key: string;
@@ -14,6 +15,8 @@ interface PoolEntry {
  * server that works, moves on after a failure ({@link failed}), and skips servers in lame-duck
  * mode while another one is known. A lame mark ends when another server lists it in
  * `connect_urls` again ({@link listed}), or after {@link LAME_DUCK_AVOID_MS}.
+ *
+ * @internal
  */
 export class ServerPool {
   private readonly entries: PoolEntry[] = [];

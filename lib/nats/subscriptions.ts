@@ -1,6 +1,6 @@
 import type { NatsPermissionError } from './errors/nats-permission-error';
 
-/** A live subscription, as the client needs to find it again. */
+/** @internal A live subscription, as the client needs to find it again. */
 interface LiveSubscription {
   readonly subject: string;
   readonly queue: string | undefined;
@@ -13,6 +13,8 @@ interface LiveSubscription {
 /**
  * The live subscriptions by sid, so that a server's refusal, which names a subject (and queue)
  * but no sid, reaches the subscriptions it is about.
+ *
+ * @internal
  */
 export class Subscriptions {
   private readonly bySid = new Map<number, LiveSubscription>();

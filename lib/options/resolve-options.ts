@@ -21,7 +21,7 @@ import { validateTransportOption, type TransportOption } from './transport-optio
 import { resolveUrlOption } from './websocket-url';
 import { resolveLazy, type ResolvedLazy } from './lazy-options';
 
-/** Options with every default filled in and every field checked. */
+/** @internal Options with every default filled in and every field checked. */
 export interface ResolvedOptions<In, Out> {
   readonly url: UrlOption;
   readonly protocols: string | string[] | undefined;

@@ -14,7 +14,7 @@ import {
 import { DEFAULT_RETRY_OPTIONS } from './defaults';
 import { defaultShouldRetry, RETRY_OPTION_KEYS, type RetryOptions } from './retry-options';
 
-/** Retry options resolved; `retry: false` becomes `maxAttempts: 0`. */
+/** @internal Retry options resolved; `retry: false` becomes `maxAttempts: 0`. */
 export interface ResolvedRetryOptions extends RetryDelayPolicy {
   readonly maxAttempts: number;
   readonly timeout: number;
@@ -26,7 +26,7 @@ export interface ResolvedRetryOptions extends RetryDelayPolicy {
 }
 
 /** `retry: false`, resolved once: no retry at all. */
-const NO_RETRY: ResolvedRetryOptions = Object.freeze({
+const NO_RETRY = Object.freeze<ResolvedRetryOptions>({
   ...DEFAULT_RETRY_OPTIONS,
   delay: () => 0,
   backoff: DEFAULT_BACKOFF_OPTIONS,

@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError, isConfigError } from '../errors/config-error';
 import { MAX_TIMER_MS } from '../validate';
 
@@ -25,24 +26,44 @@ export function checkTransportOptions(options: unknown, field: string): ConfigEr
     requireValidTransportOptions(field, options);
     return undefined;
   } catch (error) {
-    return isConfigError(error) ? error : new ConfigError(field, options, 'options whose fields can be read (reading one threw)');
+    return isConfigError(error) ? error : new ConfigError(field, options, DEVELOPMENT ? 'options whose fields can be read (reading one threw)' : '');
   }
 }
 
-/** Client options ws (or Node's http) would refuse, each with what it accepts. */
-const CLIENT_OPTION_CHECKS: ReadonlyArray<readonly [string, (value: unknown) => boolean, string]> = [
-  ['origin', isHeaderValue, 'a header value (no CR, LF or other control characters)'],
-  ['auth', (value) => typeof value === 'string', 'a string'],
-  ['protocolVersion', (value) => value === 8 || value === 13, '8 or 13'],
-  ['handshakeTimeout', (value) => typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS, 'a duration in ms'],
-  ['agent', (value) => value === null || value === false || typeof (value as { addRequest?: unknown })?.addRequest === 'function', 'an http.Agent, or false'],
-  ['maxHeaderSize', (value) => Number.isInteger(value) && (value as number) >= 0, 'a whole number of bytes'],
-  ['finishRequest', (value) => typeof value === 'function', 'a function'],
-  ['generateMask', (value) => typeof value === 'function', 'a function'],
-  ['insecureHTTPParser', isBoolean, 'a boolean'],
-  ['joinDuplicateHeaders', isBoolean, 'a boolean'],
-  ['perMessageDeflate', (value) => isBoolean(value) || (typeof value === 'object' && value !== null), 'a boolean or an object'],
+/** Client options ws (or Node's http) would refuse. */
+const CLIENT_OPTION_CHECKS: ReadonlyArray<readonly [string, (value: unknown) => boolean]> = [
+  ['origin', isHeaderValue],
+  ['auth', (value) => typeof value === 'string'],
+  ['protocolVersion', (value) => value === 8 || value === 13],
+  ['handshakeTimeout', (value) => typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS],
+  ['agent', (value) => value === null || value === false || typeof (value as { addRequest?: unknown })?.addRequest === 'function'],
+  ['maxHeaderSize', (value) => Number.isInteger(value) && (value as number) >= 0],
+  ['finishRequest', isFunction],
+  ['generateMask', isFunction],
+  ['insecureHTTPParser', isBoolean],
+  ['joinDuplicateHeaders', isBoolean],
+  ['perMessageDeflate', (value) => isBoolean(value) || (typeof value === 'object' && value !== null)],
 ];
+
+const HEADER_VALUE = 'a header value (no CR, LF or other control characters)';
+
+/** What each client option accepts (development builds only: production messages leave it out). */
+function clientOptionExpected(key: string): string {
+  const expected: Record<string, string> = {
+    origin: HEADER_VALUE,
+    auth: 'a string',
+    protocolVersion: '8 or 13',
+    handshakeTimeout: 'a duration in ms',
+    agent: 'an http.Agent, or false',
+    maxHeaderSize: 'a whole number of bytes',
+    finishRequest: 'a function',
+    generateMask: 'a function',
+    insecureHTTPParser: 'a boolean',
+    joinDuplicateHeaders: 'a boolean',
+    perMessageDeflate: 'a boolean or an object',
+  };
+  return expected[key]!;
+}
 
 /** {@link checkTransportOptions}, throwing the {@link ConfigError} (for the validation of static options). */
 export function requireValidTransportOptions(field: string, options: unknown): void {
@@ -50,19 +71,23 @@ export function requireValidTransportOptions(field: string, options: unknown): v
   const { headers } = options as { headers?: unknown };
   if (typeof headers === 'object' && headers !== null) {
     for (const name of Object.keys(headers)) {
-      if (!TOKEN.test(name)) throw new ConfigError(`${field}.headers`, name, 'header names that are RFC 7230 tokens');
+      if (!TOKEN.test(name)) throw new ConfigError(`${field}.headers`, name, DEVELOPMENT ? 'header names that are RFC 7230 tokens' : '');
       const value = (headers as Record<string, unknown>)[name];
-      if (!isHeaderValue(value)) throw new ConfigError(`${field}.headers.${name}`, value, 'a header value (no CR, LF or other control characters)');
+      if (!isHeaderValue(value)) throw new ConfigError(`${field}.headers.${name}`, value, DEVELOPMENT ? HEADER_VALUE : '');
     }
   }
-  for (const [key, valid, expected] of CLIENT_OPTION_CHECKS) {
+  for (const [key, valid] of CLIENT_OPTION_CHECKS) {
     const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined && !valid(value)) throw new ConfigError(`${field}.${key}`, value, expected);
+    if (value !== undefined && !valid(value)) throw new ConfigError(`${field}.${key}`, value, DEVELOPMENT ? clientOptionExpected(key) : '');
   }
 }
 
 function isHeaderValue(value: unknown): boolean {
   return typeof value === 'string' && !NOT_FIELD_CONTENT.test(value);
+}
+
+function isFunction(value: unknown): boolean {
+  return typeof value === 'function';
 }
 
 function isBoolean(value: unknown): boolean {

@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import { requireCount, requireDuration, withoutUndefined } from '../validate';
 
@@ -90,13 +91,13 @@ export function validateBackoffOptions(options: BackoffOptions, prefix = ''): Re
   requireDuration(`${prefix}initialDelay`, resolved.initialDelay);
   requireDuration(`${prefix}maxDelay`, resolved.maxDelay);
   if (typeof resolved.multiplier !== 'number' || !(resolved.multiplier >= 1) || !Number.isFinite(resolved.multiplier)) {
-    throw new ConfigError(`${prefix}multiplier`, resolved.multiplier, 'a finite number >= 1');
+    throw new ConfigError(`${prefix}multiplier`, resolved.multiplier, DEVELOPMENT ? 'a finite number >= 1' : '');
   }
   if (typeof resolved.jitter !== 'number' || !(resolved.jitter >= 0 && resolved.jitter <= 1)) {
-    throw new ConfigError(`${prefix}jitter`, resolved.jitter, 'a number in [0, 1]');
+    throw new ConfigError(`${prefix}jitter`, resolved.jitter, DEVELOPMENT ? 'a number in [0, 1]' : '');
   }
   if (typeof resolved.random !== 'function') {
-    throw new ConfigError(`${prefix}random`, resolved.random, 'a function returning a number in [0, 1)');
+    throw new ConfigError(`${prefix}random`, resolved.random, DEVELOPMENT ? 'a function returning a number in [0, 1)' : '');
   }
   // Only the policy's own fields (`options` may be a connection's whole `retry` option), each
   // in the object itself.

@@ -5,6 +5,8 @@ import { backoffDelay, validateBackoffOptions, type BackoffOptions } from './bac
  * How long to wait before a retry: one policy for the connection (`retry` option) and for the
  * standalone {@link retryWithBackoff} operator. The user's `delay` when given (its result
  * checked), otherwise the backoff formula.
+ *
+ * @internal
  */
 export interface RetryDelayPolicy {
   /** The user's `delay`; undefined when the backoff decides. */

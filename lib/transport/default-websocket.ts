@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import type { WebSocketConstructor } from './websocket-like';
 
@@ -18,7 +19,7 @@ export function defaultWebSocket(environment: TransportEnvironment = globalThis 
   }
   const native = environment.WebSocket;
   if (typeof native !== 'function') {
-    throw new ConfigError('WebSocket', native, 'a WebSocket constructor (none is available here)');
+    throw new ConfigError('WebSocket', native, DEVELOPMENT ? 'a WebSocket constructor (none is available here)' : '');
   }
   return native;
 }

@@ -7,6 +7,8 @@ import { ReadyState, type WebSocketConstructor, type WebSocketLike } from './web
 /**
  * What one socket tells the link that owns it, as methods of one object (no closure per
  * socket). Each fires at most until `dispose()`.
+ *
+ * @internal
  */
 export interface SocketEvents {
   socketOpened(): void;
@@ -17,7 +19,7 @@ export interface SocketEvents {
   socketClosed(code: number, reason: string, error: unknown): void;
 }
 
-/** One WebSocket, behind the few operations a link needs. */
+/** @internal One WebSocket, behind the few operations a link needs. */
 export interface Socket {
   /** True when the socket can send protocol pings (Node `ws`). */
   readonly canPing: boolean;
@@ -144,7 +146,7 @@ export function openSocket(
   return new SocketHandle(raw, events, scheduler);
 }
 
-/** One raw socket and the state its shared handlers need. */
+/** @internal One raw socket and the state its shared handlers need. */
 class SocketHandle implements Socket {
   readonly canPing: boolean;
   /** The last error the transport reported. */
@@ -154,7 +156,7 @@ class SocketHandle implements Socket {
   /** Our own `close()` call is under way (any other call comes from the transport). */
   private closingOurselves = false;
   private grace: Subscription | undefined = undefined;
-  private readonly node: (RawSocket & NodeSocketExtras) | undefined;
+  private readonly nodeSocket: (RawSocket & NodeSocketExtras) | undefined;
   /** The socket is an EventEmitter (`ws`): its own events are listened to, not the `on*` properties. */
   private readonly emitter: boolean;
   /** Protocol pongs are listened to (only while our own pings need them). */
@@ -165,11 +167,11 @@ class SocketHandle implements Socket {
     readonly events: SocketEvents,
     private readonly scheduler: SchedulerLike,
   ) {
-    this.node = hasNodeExtras(raw) ? raw : undefined;
-    this.canPing = this.node !== undefined;
+    this.nodeSocket = hasNodeExtras(raw) ? raw : undefined;
+    this.canPing = this.nodeSocket !== undefined;
     raw[HANDLE] = this;
     raw.binaryType = 'arraybuffer';
-    const node = this.node;
+    const node = this.nodeSocket;
     this.emitter = node !== undefined && typeof (raw as { emit?: unknown }).emit === 'function';
     if (node && this.emitter) {
       // The error and close listeners stay for the socket's whole life: a late error is recorded
@@ -195,15 +197,15 @@ class SocketHandle implements Socket {
    */
   opened(): void {
     if (this.emitter) {
-      this.node!.off('open', onRawOpen);
-      this.node!.off('unexpected-response', onUnexpectedResponse);
+      this.nodeSocket!.off('open', onRawOpen);
+      this.nodeSocket!.off('unexpected-response', onUnexpectedResponse);
     }
   }
 
   listenForPongs(): void {
-    if (this.node && !this.detached && !this.pongs) {
+    if (this.nodeSocket && !this.detached && !this.pongs) {
       this.pongs = true;
-      this.node.on('pong', onRawPong);
+      this.nodeSocket.on('pong', onRawPong);
     }
   }
 
@@ -222,7 +224,7 @@ class SocketHandle implements Socket {
   }
 
   ping(): void {
-    if (this.node && this.raw.readyState === ReadyState.Open) this.node.ping();
+    if (this.nodeSocket && this.raw.readyState === ReadyState.Open) this.nodeSocket.ping();
   }
 
   dispose(abrupt: boolean, code: number = CloseCode.Normal, reason?: string): void {
@@ -230,7 +232,7 @@ class SocketHandle implements Socket {
     const state = this.raw.readyState;
     if (state === ReadyState.Closed) return;
     try {
-      if (abrupt && this.node) this.node.terminate();
+      if (abrupt && this.nodeSocket) this.nodeSocket.terminate();
       else if (state === ReadyState.Connecting || state === ReadyState.Open) {
         this.closingOurselves = true;
         this.raw.close(code, reason);
@@ -241,7 +243,7 @@ class SocketHandle implements Socket {
       this.closingOurselves = false;
       // A transport that refuses to close (a reason it will not send, say) is ended abruptly.
       try {
-        this.node?.terminate();
+        this.nodeSocket?.terminate();
       } catch {
         // Nothing more can be done with this socket.
       }
@@ -276,7 +278,7 @@ class SocketHandle implements Socket {
 
   private detach(): void {
     this.detached = true;
-    const node = this.node;
+    const node = this.nodeSocket;
     if (node && this.pongs) node.off('pong', onRawPong);
     if (node && this.emitter) {
       node.off('open', onRawOpen);
@@ -290,7 +292,7 @@ class SocketHandle implements Socket {
   }
 
   private terminateAfterGrace(): void {
-    const node = this.node;
+    const node = this.nodeSocket;
     if (!node || this.grace !== undefined || this.raw.readyState === ReadyState.Closed) return;
     this.grace = this.scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
   }

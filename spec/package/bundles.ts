@@ -34,7 +34,11 @@ interface BundleReport {
 const CONNECT_TARGET = 12 * 1024;
 // 0.5: 15.7 KB after #16's checks (transport headers and ws options, guarded reads of user
 // values, about +0.8 KB) and the lifecycle reducer (about +0.3 KB) landed beside the shrink.
-const CONNECT_CEILING = Math.max(CONNECT_TARGET, 16 * 1024);
+// 0.6: 15.0 KB (15 367 B; development 16.9 KB): the build also shortens `@internal` members
+// (-0.35 KB) and what transport client options, backoff, channel specs and close(code) accept
+// is development-only (-0.3 KB); the acked send's hooks in the connection add 0.27 KB (the
+// acked send itself is not in this bundle): 15.28 KB. The ceiling keeps a little room above that.
+const CONNECT_CEILING = Math.max(CONNECT_TARGET, 15.4 * 1024);
 const BACKOFF_BUDGET = 2.5 * 1024;
 
 /** Asserts the budget; a miss reports the size and the inputs that take the bytes. */

@@ -3,6 +3,7 @@ import { connect, type ConnectionEvent } from '../../lib';
 import { TestServer, type PingableVirtualWebSocket, type TestServerOptions } from '../../lib/testing';
 import { harness } from '../support/harness';
 import { testScheduler } from '../support/marbles';
+import { limitVirtualTime } from '../support/virtual-time-tripwire';
 
 /**
  * A raw client socket on `server`, logging every handler call as `frame event`, and
@@ -215,6 +216,9 @@ describe('TestServer stops a run whose connection was never closed', () => {
 
   it('with the default maxConnections, the forgotten close() ends the run with that error (#8 item 27)', () => {
     const scheduler = testScheduler();
+    // 10 001 connections take a few seconds of wall time, more on a loaded machine: the
+    // tripwire's wall-clock bound must not be what ends this run (the test asserts the server's).
+    limitVirtualTime(scheduler, { maxWallMs: 120_000 });
     let server: TestServer | undefined;
     expect(() =>
       scheduler.run(() => {
@@ -224,7 +228,7 @@ describe('TestServer stops a run whose connection was never closed', () => {
     expect(server!.maxConnections).toBe(10_000);
     expect(server!.connections).toHaveLength(10_001);
     expect(scheduler.actions).toEqual([]);
-  });
+  }, 120_000);
 
   it('a connection closed after exactly maxConnections connections ends the run normally (#8 item 27)', () => {
     const scheduler = testScheduler();
