@@ -58,6 +58,7 @@ export { CloseCode, isFatalClose, isFatalHandshakeStatus } from './close-codes';
 export { jsonSerializer, type Frame, type Serializer } from './serializer';
 export type { Codec, Decoder, LinkInfo } from './codec/codec';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket-like';
+export { defaultWebSocket, type TransportEnvironment } from './transport/default-websocket';
 export { backoff, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './retry/backoff';
 export * from './errors';
 export { ackedSender, type AckedSender } from './acked/acked-sender';

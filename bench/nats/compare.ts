@@ -20,7 +20,7 @@ import { natsConnect, type NatsConnection } from '../../lib/nats';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const natsWs = require('nats.ws') as typeof import('nats.ws');
 
-const CLIENTS = Number(process.env.CLIENTS ?? 60);
+const CLIENTS = Number(process.env.CLIENTS ?? 100);
 const RATE = 25;
 const MAX_ROUNDS = 2_000;
 const SETTLE_MS = 4_000;
@@ -132,7 +132,7 @@ async function scenario(cluster: NatsCluster, fault: 'kill' | 'lame-duck', tag: 
     void cluster.lameDuck(k).catch(() => undefined);
   }
   // Kill: clients fail over at once. Lame duck: nats.ws is evicted over the lame-duck window,
-  // ours moves within lameDuckSpread (5 s); wait until nobody is left on the node.
+  // ours hands over within lameDuckSpread (5 s); wait until nobody is left on the node.
   await until(() => fleets.every((f) => f.nodeOf().every((node) => node !== k)), 'every client to leave the node', 60_000);
   const movedWithinMs = Date.now() - started;
   await sleep(SETTLE_MS);

@@ -2,6 +2,7 @@ import {
   asyncScheduler,
   defer,
   filter,
+  firstValueFrom,
   map,
   Observable,
   Subject,
@@ -38,20 +39,16 @@ import type {
   NatsStats,
   NatsSubscribeOptions,
 } from './nats-connection';
-import type { NatsClientOp, NatsConnectInfo, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
-import { LameDuckMove } from './lame-duck';
+import type { NatsClientOp, NatsInfo, NatsMsgOp, NatsServerOp } from './ops';
+import { connectOp } from './connect-op';
 import { registerInternals } from './internal';
-import { publishOp } from './publish-op';
+import { LameDuckDeparture } from './lame-duck-departure';
+import { coreWebSocket, linkSocketConstructor } from './standby-socket';
+import { DEFAULT_MAX_PAYLOAD, publishedSize, publishOp } from './publish-op';
 import { RequestInbox } from './request-inbox';
 import { ServerPool } from './server-pool';
 import { shuffled } from './shuffle';
 import { Subscriptions } from './subscriptions';
-
-/** Client name and version sent in `CONNECT`. */
-const LANG = 'rx-reconnect';
-const VERSION = '0.3.1';
-
-
 
 /** The channel key of a subscription: `route` returns it for the subscription's `MSG`s. */
 function sidKey(sid: number): string {
@@ -91,8 +88,8 @@ export class NatsClient implements NatsConnection {
   private nextSid = 1;
   /** Fail fast on the first connection (`waitOnFirstConnect: false`) until a link is up; then the user's limit. */
   private failFast: { readonly maxAttempts: number } | undefined;
-  /** The move away from a server in lame-duck mode, spread over `lameDuckSpread`. */
-  private readonly lameMove: LameDuckMove;
+  /** Leaving a server in lame-duck mode (spread over `lameDuckSpread`, a handover by default). */
+  private readonly departure: LameDuckDeparture;
   private linkInfo = infoWaiter();
   private lastInfo: NatsInfo | undefined;
   private server: string | undefined;
@@ -115,13 +112,15 @@ export class NatsClient implements NatsConnection {
     const userMax = retry === false ? undefined : (retry?.maxAttempts ?? Infinity);
     // Fail fast: each configured server once (n − 1 retries), each retry at once (see onEvent).
     if (!options.waitOnFirstConnect && typeof userMax === 'number') this.failFast = { maxAttempts: userMax };
-    this.lameMove = new LameDuckMove(
-      this.scheduler,
-      options.lameDuckSpread,
-      Math.random,
-      () => this.mustLeave(),
-      () => this.conn.reconnect(),
-    );
+    const Impl = options.passed.WebSocket ?? coreWebSocket();
+    this.departure = new LameDuckDeparture(options, this.scheduler, this.pool, {
+      server: () => this.server,
+      mustLeave: () => this.mustLeave(),
+      sids: () => this.subs.sids(),
+      sendNow: (op) => this.conn.sendNow(op),
+      flush: () => firstValueFrom(this.flush()),
+      reconnect: () => this.conn.reconnect(),
+    }, Impl);
     this.flushes = new FlushBarrier(() => this.conn.send({ op: 'PING' }));
     this.inbox = new RequestInbox({
       scheduler: this.scheduler,
@@ -134,6 +133,9 @@ export class NatsClient implements NatsConnection {
       ...(this.failFast && retry !== false
         ? { retry: { ...retry, maxAttempts: Math.min(this.failFast.maxAttempts, servers.length - 1) } }
         : {}),
+      ...(Impl === undefined
+        ? {}
+        : { WebSocket: linkSocketConstructor(Impl, (url) => this.departure.take(url), (frame) => this.mayWrite(frame)) }),
       url: () => this.pool.pick(),
       codec: {
         encode: natsCodec.encode,
@@ -299,25 +301,22 @@ export class NatsClient implements NatsConnection {
 
   /** `CONNECT` (with the `PING` its `PONG` acks), once the link's `INFO` says what the server supports. */
   private async connectMessage(): Promise<NatsClientOp> {
-    const info = await this.linkInfo.promise;
-    const { token, user, pass, name, authenticator } = this.options;
-    const auth = authenticator === undefined ? {} : authenticator(info.nonce);
-    const connect: NatsConnectInfo = {
-      protocol: 1,
-      verbose: false,
-      pedantic: false,
-      lang: LANG,
-      version: VERSION,
-      ...(info.headers ? { headers: true, no_responders: true } : {}),
-      ...(name === undefined ? {} : { name }),
-      ...(token === undefined ? {} : { auth_token: token }),
-      ...(user === undefined ? {} : { user }),
-      ...(pass === undefined ? {} : { pass }),
-      ...(auth.nkey === undefined ? {} : { nkey: auth.nkey }),
-      ...(auth.sig === undefined ? {} : { sig: auth.sig }),
-      ...(auth.jwt === undefined ? {} : { jwt: auth.jwt }),
-    };
-    return { op: 'CONNECT', connect };
+    return connectOp(await this.linkInfo.promise, this.options);
+  }
+
+  /**
+   * Whether a frame may be written on the link: not a publish larger than the link's server takes
+   * (it was checked against another server's `max_payload` and buffered across a failover). This
+   * server would close the link for it, losing what follows; it is dropped instead, and reported.
+   */
+  private mayWrite(frame: unknown): boolean {
+    const limit = this.lastInfo?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    const size = publishedSize(frame, limit);
+    if (size === undefined || size <= limit) return true;
+    this.errorsSubject.next(
+      new NatsError(`a buffered publish of ${size} bytes was dropped: it exceeds the max_payload of ${limit} bytes of ${this.server ?? 'the new server'}`),
+    );
+    return false;
   }
 
   /** Every operation of a link until its handshake is done. */
@@ -361,7 +360,7 @@ export class NatsClient implements NatsConnection {
         return;
       case 'INFO':
         this.onInfo(op);
-        if (op.info.ldm) this.lameMove.start();
+        if (op.info.ldm) this.departure.lame();
         return;
       case '-ERR':
         this.onServerError(op.message);
@@ -393,10 +392,10 @@ export class NatsClient implements NatsConnection {
     if (!info.ldm) this.pool.listed(listed);
   }
 
-  /** Whether the link's server is in lame-duck mode and another one is known. */
+  /** Whether the link's server is in lame-duck mode and another one is known (not while draining: the link ends soon anyway). */
   private mustLeave(): boolean {
     const url = this.server;
-    return url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
+    return !this.draining && url !== undefined && this.pool.lame(url) && this.pool.hasAlternativeTo(url);
   }
 
   private onEvent(event: ConnectionEvent<NatsClientOp>): void {
@@ -410,7 +409,7 @@ export class NatsClient implements NatsConnection {
           this.conn.retry({ maxAttempts });
         }
         this.flushes.linkLive();
-        this.lameMove.start();
+        this.departure.linkLive();
         return;
       case 'Reconnecting':
         // Failing fast on the first connection: the next configured server at once.
@@ -419,20 +418,23 @@ export class NatsClient implements NatsConnection {
       case 'Reconnected':
         this.counters.reconnects++;
         this.server = event.url;
-        this.lameMove.start();
+        this.departure.linkLive();
         return;
       case 'SubscriptionsRestored':
         this.flushes.linkLive();
         return;
       case 'Disconnected':
         this.server = undefined;
-        this.lameMove.cancel();
+        this.departure.linkLost();
+        // Draining: nothing more can come from the lost link, and no subscription is made again on
+        // the next one (the drain's flush goes on there, for the publishes).
+        if (this.draining) this.subs.completeAll();
         this.pool.failed();
         this.flushes.linkLost();
         return;
       case 'Closed':
         this.server = undefined;
-        this.lameMove.cancel();
+        this.departure.close();
         this.flushes.close(new ConnectionClosedError(event.reason, event.error));
         this.errorsSubject.complete();
         return;

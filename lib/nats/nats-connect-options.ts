@@ -88,6 +88,26 @@ export interface NatsConnectOptions extends Pick<ConnectOptions<NatsServerOp, Na
    * @default 5000
    */
   lameDuckSpread?: number;
+  /**
+   * How the client moves away from a server in lame-duck mode (at the moment `lameDuckSpread`
+   * draws):
+   *
+   * - `true`: make-before-break for the link, break-before-make for the interest. A socket to the
+   *   next server is opened, and its handshake done, while the old link still delivers; then every
+   *   subscription is unsubscribed on the old link, a `PING`/`PONG` drains what the old server
+   *   had already sent, and only then is the old link closed and the subscriptions made on the
+   *   new one. Nothing is lost in flight on the old link, no set-up time is spent while no link
+   *   holds the interest, and no message can be delivered twice (the interest is never held on
+   *   two servers at once: core NATS has no message id to drop a duplicate by). If the next
+   *   server does not answer within `flushTimeout`, the move is a plain `reconnect()`.
+   * - `false`: `reconnect()`: the old link is closed at once (what it had in flight is lost) and
+   *   a new one is opened to the next server (0.5's behaviour).
+   *
+   * A `WebSocket` given as an option is used for the standby socket too (the `transport`
+   * options, or their factory with `attempt: 1`, as for any attempt).
+   * @default true
+   */
+  lameDuckHandover?: boolean;
 }
 
 /** Default ms `request()` waits for its reply. */
@@ -108,6 +128,7 @@ const NATS_KEYS = [
   'noRandomize',
   'waitOnFirstConnect',
   'lameDuckSpread',
+  'lameDuckHandover',
 ] as const;
 const PASSED_KEYS: readonly NatsTransportOptionKey[] = [
   'retry',
@@ -137,6 +158,7 @@ export interface ResolvedNatsOptions {
   readonly noRandomize: boolean;
   readonly waitOnFirstConnect: boolean;
   readonly lameDuckSpread: number;
+  readonly lameDuckHandover: boolean;
   readonly passed: Pick<ConnectOptions<NatsServerOp, NatsClientOp>, NatsTransportOptionKey>;
 }
 
@@ -174,11 +196,13 @@ export function resolveNatsOptions(options: NatsConnectOptions): ResolvedNatsOpt
     noRandomize = false,
     waitOnFirstConnect = true,
     lameDuckSpread = DEFAULT_LAME_DUCK_SPREAD,
+    lameDuckHandover = true,
   } = options;
   for (const [key, value] of [
     ['ignoreDiscoveredServers', ignoreDiscoveredServers],
     ['noRandomize', noRandomize],
     ['waitOnFirstConnect', waitOnFirstConnect],
+    ['lameDuckHandover', lameDuckHandover],
   ] as const) {
     if (typeof value !== 'boolean') throw new ConfigError(key, value, 'a boolean');
   }
@@ -208,6 +232,7 @@ export function resolveNatsOptions(options: NatsConnectOptions): ResolvedNatsOpt
     noRandomize,
     waitOnFirstConnect,
     lameDuckSpread,
+    lameDuckHandover,
     passed: passed as ResolvedNatsOptions['passed'],
   };
 }

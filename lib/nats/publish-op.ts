@@ -65,3 +65,26 @@ function payloadBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
   throw new NatsArgumentError('data', data, 'a string, a Uint8Array or undefined');
 }
+
+const textDecoder = new TextDecoder();
+
+/**
+ * The size a `PUB`/`HPUB` frame counts towards `max_payload` (the total of an `HPUB`), read from
+ * its first line; undefined for any other frame. Only frames longer than `limit` are read: a
+ * shorter one cannot carry more. Pure.
+ *
+ * @example
+ * ```ts
+ * publishedSize(encodeOp({ op: 'PUB', subject: 'a', data: new Uint8Array(600) }), 500); // 600
+ * ```
+ */
+export function publishedSize(frame: unknown, limit: number): number | undefined {
+  if (!(frame instanceof Uint8Array) || frame.length <= limit) return undefined;
+  const start = frame[0] === 0x48 ? 1 : 0; // HPUB
+  if (frame[start] !== 0x50 || frame[start + 1] !== 0x55 || frame[start + 2] !== 0x42 || frame[start + 3] !== 0x20) return undefined;
+  const end = frame.indexOf(0x0d);
+  if (end < 0) return undefined;
+  const line = textDecoder.decode(frame.subarray(0, end));
+  const size = Number(line.slice(line.lastIndexOf(' ') + 1));
+  return Number.isSafeInteger(size) ? size : undefined;
+}

@@ -22,6 +22,8 @@ export class ServerPool {
   private readonly entries: PoolEntry[] = [];
   private cursor = 0;
   private picked: PoolEntry | undefined;
+  /** The server the next {@link pick} returns if it is not lame (a lame-duck handover's target). */
+  private preferred: PoolEntry | undefined;
   private readonly scheme: string;
 
   constructor(
@@ -39,6 +41,13 @@ export class ServerPool {
 
   /** The server for the next attempt: the one in use, or the next one that is not lame. */
   pick(): string {
+    const preferred = this.preferred;
+    this.preferred = undefined;
+    if (preferred && this.entries.includes(preferred) && !this.isLame(preferred)) {
+      this.picked = preferred;
+      this.cursor = this.entries.indexOf(preferred);
+      return preferred.url;
+    }
     const count = this.entries.length;
     let chosen = this.entries[this.cursor % count];
     for (let step = 0; step < count; step++) {
@@ -85,6 +94,26 @@ export class ServerPool {
   setLame(url: string, lame: boolean): void {
     const entry = this.find(url);
     if (entry) entry.lameSince = lame ? this.now() : undefined;
+  }
+
+  /**
+   * The server a move away from `url` goes to: the first one after it in pool order that is not
+   * lame, or undefined when there is none. Changes nothing.
+   */
+  alternativeTo(url: string): string | undefined {
+    const key = keyOf(url);
+    const count = this.entries.length;
+    const from = this.entries.findIndex((entry) => entry.key === key);
+    for (let step = 1; step <= count; step++) {
+      const entry = this.entries[(from + step + count) % count];
+      if (entry.key !== key && !this.isLame(entry)) return entry.url;
+    }
+    return undefined;
+  }
+
+  /** The next {@link pick} returns `url` (a known server), unless it is lame by then. */
+  prefer(url: string): void {
+    this.preferred = this.find(url);
   }
 
   /** Whether a server other than `url` is known and not lame. */

@@ -64,4 +64,23 @@ describe('ServerPool', () => {
     expect(pool.lame(A)).toBe(false);
     expect(pool.servers).toEqual([A, B]); // listing adds nothing
   });
+
+  it('alternativeTo() names the next server that is not lame without moving; prefer() makes the next pick() return it once (#19)', () => {
+    const pool = new ServerPool([A, B, C], clock);
+    expect(pool.pick()).toBe(A);
+    pool.setLame(A, true);
+    pool.setLame(B, true);
+    expect(pool.alternativeTo(A)).toBe(C);
+    expect(pool.pick()).toBe(C); // alternativeTo() changed nothing: pick() skips the lame ones as before
+    pool.setLame(B, false);
+    expect(pool.alternativeTo(C)).toBe(B); // A is lame: after C comes A, then B
+    pool.prefer(B);
+    expect(pool.pick()).toBe(B);
+    pool.failed();
+    expect(pool.pick()).toBe(C); // the preference was for one pick; the cursor moved to B
+    pool.prefer(A); // lame by now: ignored
+    expect(pool.pick()).toBe(C);
+    pool.setLame(C, true);
+    expect(pool.alternativeTo(B)).toBeUndefined();
+  });
 });
