@@ -94,8 +94,8 @@ export class ReconnectingConnection<In, Out>
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined = undefined;
-  /** The acked senders (`ackedSender()`), made on the first one. */
-  private acked: AckedHooks<In, Out>[] | undefined = undefined;
+  /** @internal AckHost: the acked senders (`ackedSender()`), an array made by the first one. */
+  acked: AckedHooks<In, Out>[] | undefined = undefined;
   /** The channels, made on the first `channel()` call. */
   private channels: ChannelRegistry<In, Out> | undefined = undefined;
   /** What the lifecycle's rules read (the retry policy, the breaker's settings). */
@@ -180,11 +180,6 @@ export class ReconnectingConnection<In, Out>
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
   }
 
-  /** @internal AckHost: serializes a message (throws what the serializer throws). */
-  frameOf(message: Out): Frame {
-    return this.codec.encode(message);
-  }
-
   /**
    * @internal Writes `frame` on the live link, or buffers it (and returns its entry);
    * `watcher` is told when the buffered frame is written.
@@ -208,11 +203,6 @@ export class ReconnectingConnection<In, Out>
     this.outbox?.remove(entry);
   }
 
-  /** @internal AckHost: an acked sender joins (see `ackedSender()`). */
-  attachAcked(hooks: AckedHooks<In, Out>): void {
-    (this.acked ??= []).push(hooks);
-  }
-
   sendNow(message: Out): boolean {
     if (this.closed !== undefined) return false;
     const frame = this.codec.encode(message);
@@ -227,12 +217,12 @@ export class ReconnectingConnection<In, Out>
   }
 
   reconnect(): void {
-    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
+    this.requireOpen();
     this.serial.run(() => this.dispatch({ type: 'reconnect' }));
   }
 
   retry(options?: RetryNowOptions): void {
-    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
+    this.requireOpen();
     const maxAttempts = options?.maxAttempts;
     if (maxAttempts !== undefined) requireCount('retry().maxAttempts', maxAttempts);
     this.serial.run(() => this.dispatch({ type: 'retry', maxAttempts }));
