@@ -151,7 +151,7 @@ export class ReconnectingConnection<In, Out>
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
     this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
-    this.messages$ = this.messages.observable;
+    this.messages$ = this.messages;
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) {
@@ -553,7 +553,7 @@ export class ReconnectingConnection<In, Out>
 
   private deliverMessage(message: In): void {
     if (this.acked) for (const acked of this.acked) acked.delivered(message);
-    this.messages.next(message);
+    this.messages.emit(message);
     this.channels?.dispatch(message);
   }
 
@@ -582,8 +582,8 @@ export class ReconnectingConnection<In, Out>
       for (const acked of this.acked) acked.end(ended);
     }
     this.serial.deliver(() => {
-      if (reason === 'manual') this.messages.complete();
-      else this.messages.error(new ConnectionClosedError(reason, error));
+      if (reason === 'manual') this.messages.end(false, undefined);
+      else this.messages.end(true, new ConnectionClosedError(reason, error));
     });
     // After what is being delivered: a frame in delivery when a handler closed still reaches
     // every channel that had it when its delivery began.
