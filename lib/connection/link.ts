@@ -32,8 +32,8 @@ export interface LinkHost {
   opened(link: Link): void;
   /** An inbound frame (called inside the connection's queue). */
   frame(link: Link, data: unknown): void;
-  /** The application-level ping frame, when `heartbeat.message` is set (may throw). */
-  pingFrame(): Frame | undefined;
+  /** The application-level ping frame of `heartbeat`, whose `message` is set (may throw). */
+  pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame;
   /** The link, once up, is lost (its attempt loop is over: the host starts the next one). */
   lost(link: Link, error: DisconnectError): void;
   /** Client options for the socket to `url` (an object, a promise of one, or undefined); may throw. */
@@ -361,10 +361,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return;
     }
-    const frame = guarded(() => this.host.pingFrame(), undefined);
+    const frame = guarded((heartbeat) => this.host.pingFrame(heartbeat), options);
     if (threw(frame)) {
       this.fail(new DisconnectError('error', { cause: frame.error, message: 'heartbeat message failed' }));
-    } else if (frame !== undefined) this.write(frame);
+    } else this.write(frame);
   }
 
   private stopTimers(): void {

@@ -454,9 +454,7 @@ export class ReconnectingConnection<In, Out>
     else this.serial.deliver(() => this.deliverMessage(message));
   }
 
-  pingFrame(): Frame | undefined {
-    const heartbeat = this.heartbeat;
-    if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
+  pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame {
     const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
     return this.codec.encode(message as Out);
   }
