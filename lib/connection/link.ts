@@ -1,4 +1,5 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { Observable } from '../rx';
+import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { CloseCode } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, settleUserValue, threw } from '../guard';

@@ -1,4 +1,5 @@
-import { Observable, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { Observable } from '../rx';
+import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 
 const NONE: readonly never[] = [];
 

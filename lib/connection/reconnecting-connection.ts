@@ -1,4 +1,5 @@
-import { EMPTY, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { EMPTY, Observable, Subject } from '../rx';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
