@@ -1,6 +1,6 @@
 import { Observable } from '../rx';
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
-import { CloseCode } from '../close-codes';
+import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
@@ -66,7 +66,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** The link got past its handshake at some point (it stays true once it ended). */
   wentUp = false;
   /** Close code and reason sent when the link is torn down from our side. */
-  closeCode: number = CloseCode.Normal;
+  closeCode: number = NORMAL_CLOSURE;
   closeReason: string | undefined = undefined;
   /** The link's own decoder, when the connection has a codec (made once the socket is open). */
   decoder: Decoder<unknown> | undefined = undefined;
@@ -133,7 +133,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     this.stopTimers();
-    this.socket?.dispose(abrupt, CloseCode.Normal);
+    this.socket?.dispose(abrupt, NORMAL_CLOSURE);
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (subscriber !== undefined) subscriber.error(error);
@@ -297,7 +297,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (this.phase === 'ended') return;
     const status = this.isUp ? undefined : handshakeStatus(error);
     const headers = error instanceof UpgradeRefusedError ? error.headers : undefined;
-    const cleanClose = code !== CloseCode.Abnormal;
+    const cleanClose = code !== ABNORMAL_CLOSURE;
     this.fail(
       new DisconnectError(cleanClose ? 'server-closed' : 'error', {
         code,

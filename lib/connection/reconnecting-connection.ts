@@ -3,7 +3,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
-import { CloseCode } from '../close-codes';
+import { NORMAL_CLOSURE } from '../close-codes';
 import { ConfigError } from '../errors/config-error';
 import { DeserializeError } from '../errors/deserialize-error';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
@@ -234,10 +234,10 @@ export class ReconnectingConnection<In, Out>
     this.serial.run(() => this.dispatch({ type: 'stop' }));
   }
 
-  close(code: number = CloseCode.Normal, reason?: string): void {
+  close(code: number = NORMAL_CLOSURE, reason?: string): void {
     requireCloseReason(reason);
     if (this.closed !== undefined) return;
-    if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+    if (code !== NORMAL_CLOSURE && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, DEVELOPMENT ? '1000 or an application code in 3000-4999' : '');
     }
     if (DEVELOPMENT && !onSameClock(this.scheduler, this.startedReal)) {
