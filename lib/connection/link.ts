@@ -12,6 +12,8 @@ import { openSocket, type Socket, type SocketEvents } from '../transport/socket'
 import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../transport/upgrade-failure';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { Serial } from './serial';
+import type { UrlPool } from '../url-pool';
+import type { TransportOption } from '../options/transport-options';
 
 /** @internal What a link needs from the connection that owns it. */
 export interface LinkHost {
@@ -25,8 +27,10 @@ export interface LinkHost {
   beginAttempt(): number;
   /** A new attempt started: it is the connection's link of the moment. */
   attach(link: Link): void;
-  /** The server for this attempt (a URL, or a promise of one from a factory); may throw. */
-  pickUrl(attempt: number): unknown;
+  /** The servers: `pick()` gives this attempt's (a URL, or a promise of one from a factory; may throw). */
+  readonly pool: UrlPool;
+  /** The `transport` option: client options for the socket, or a factory of them (its result may be a promise; it may throw). */
+  readonly transport: TransportOption | undefined;
   /** The attempt is about to open a socket to `url`. */
   connecting(link: Link, url: string): void;
   /** The socket is open: the host runs the link-up sequence. */
@@ -37,8 +41,6 @@ export interface LinkHost {
   pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame;
   /** The link, once up, is lost (its attempt loop is over: the host starts the next one). */
   lost(link: Link, error: DisconnectError): void;
-  /** Client options for the socket to `url` (an object, a promise of one, or undefined); may throw. */
-  transportOptions(attempt: number, url: string): unknown;
 }
 
 /**
@@ -176,7 +178,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       () => serial.run(() => this.fail(new DisconnectError('timeout', { message: `not open after ${connectTimeout} ms` }))),
       connectTimeout,
     );
-    const url = guarded((attempt: number) => this.host.pickUrl(attempt), this.attempt);
+    const url = guarded((attempt: number) => this.host.pool.pick({ attempt }), this.attempt);
     if (threw(url)) {
       this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
       return;
@@ -200,7 +202,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.phase = 'opening';
     this.host.connecting(this, url);
     if (this.hasEnded()) return;
-    const options = guarded((target: string) => this.host.transportOptions(this.attempt, target), url);
+    const transport = this.host.transport;
+    const options =
+      typeof transport === 'function' ? guarded((target: string) => transport({ attempt: this.attempt, url: target }), url) : transport;
     if (threw(options)) {
       this.fail(new DisconnectError('error', { cause: options.error, message: 'transport options factory threw' }));
       return;

@@ -127,13 +127,15 @@ export class ReconnectingConnection<In, Out>
   // The options it needs after construction, each in a field of its own (the resolved options
   // object is not kept: one object less per connection).
   private readonly buffer: ResolvedOptions<In, Out>['buffer'];
-  private readonly transport: ResolvedOptions<In, Out>['transport'];
+  /** @internal LinkHost: the `transport` option (client options, or a factory of them). */
+  readonly transport: ResolvedOptions<In, Out>['transport'];
   private readonly handshake: ResolvedOptions<In, Out>['handshake'];
   private readonly route: ResolvedOptions<In, Out>['route'];
 
   constructor(
     options: ResolvedOptions<In, Out>,
-    private readonly pool: UrlPool,
+    /** @internal LinkHost: the servers, one picked per attempt. */
+    readonly pool: UrlPool,
   ) {
     this.buffer = options.buffer;
     this.transport = options.transport;
@@ -396,15 +398,6 @@ export class ReconnectingConnection<In, Out>
   attach(link: Link): void {
     this.link = link;
     this.sequence = undefined;
-  }
-
-  pickUrl(attempt: number): unknown {
-    return this.pool.pick({ attempt });
-  }
-
-  transportOptions(attempt: number, url: string): unknown {
-    const transport = this.transport;
-    return typeof transport === 'function' ? transport({ attempt, url }) : transport;
   }
 
   connecting(link: Link, url: string): void {
