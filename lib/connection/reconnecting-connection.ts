@@ -142,7 +142,7 @@ export class ReconnectingConnection<In, Out>
     this.handshake = options.handshake;
     this.route = options.route;
     this.scheduler = options.scheduler;
-    this.startedReal = onRealAsyncClock(options.scheduler);
+    this.startedReal = DEVELOPMENT && onRealAsyncClock(options.scheduler); // false in production: no call left
     this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
     this.protocols = options.protocols;
     this.connectTimeout = options.connectTimeout;
