@@ -12,6 +12,9 @@ import { ConfigError } from './errors/config-error';
  */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/** An RFC 7230 token (tchar: visible ASCII but separators): a header name, a WebSocket subprotocol (RFC 6455 §4.1). */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /** A duration in ms: a finite number >= 0 and at most {@link MAX_TIMER_MS}. */
 export function requireDuration(field: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
