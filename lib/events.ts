@@ -1,4 +1,5 @@
-import { filter, type OperatorFunction } from 'rxjs';
+import { filter } from './rx';
+import type { OperatorFunction } from 'rxjs';
 import type { DisconnectReason } from './errors/disconnect-error';
 
 /** Why the connection ended: the `reason` of `Closed`. */

@@ -35,11 +35,6 @@ export class Outbox<Out> {
     return this.queued.length - this.head;
   }
 
-  /** Bytes waiting. */
-  get byteSize(): number {
-    return this.bytes;
-  }
-
   /** Appends a message and returns its entry, or throws {@link BufferOverflowError} when a limit would be broken. */
   push(message: Out, frame: Frame, watcher?: WriteWatcher): OutboxEntry<Out> {
     const bytes = frameSize(frame);

@@ -12,6 +12,9 @@ import { ConfigError } from './errors/config-error';
  */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/** An RFC 7230 token (tchar: visible ASCII but separators): a header name, a WebSocket subprotocol (RFC 6455 §4.1). */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /** A duration in ms: a finite number >= 0 and at most {@link MAX_TIMER_MS}. */
 export function requireDuration(field: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
@@ -61,6 +64,39 @@ export function requireOptionalFunction(field: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') {
     throw new ConfigError(field, value, DEVELOPMENT ? 'a function' : '');
   }
+}
+
+/** A boolean, when given. */
+export function requireOptionalBoolean(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new ConfigError(field, value, DEVELOPMENT ? 'a boolean' : '');
+}
+
+/** How one field of an options object is checked: throws {@link ConfigError} naming `field`. */
+export type FieldCheck = (field: string, value: unknown) => void;
+
+/**
+ * An options group's schema: every key it accepts, each with its check (none for a value of any
+ * kind), in the order the checks run.
+ */
+export type OptionsSchema<T> = { readonly [K in keyof Required<T>]: FieldCheck | undefined };
+
+/**
+ * Resolves an options group (`buffer`, `heartbeat`, …) against its schema: a plain object with
+ * no key the schema lacks, then, with `defaults` filled in for absent and `undefined` fields,
+ * every field's check in the schema's order (`field.key` named). Returns the filled-in copy.
+ */
+export function resolveBySchema<T extends object, D extends Partial<T>>(
+  field: string,
+  options: T,
+  schema: OptionsSchema<T>,
+  defaults: D,
+): D & Partial<T> {
+  requireObject(field, options);
+  const keys = Object.keys(schema) as (keyof T & string)[];
+  requireKnownKeys(field, options, keys);
+  const resolved = { ...defaults, ...withoutUndefined(options) };
+  for (const key of keys) schema[key]?.(`${field}.${key}`, resolved[key]);
+  return resolved;
 }
 
 /** Copies an options object without its `undefined` fields, so they do not erase defaults. */

@@ -33,8 +33,6 @@ export interface AckHost<In, Out> {
   readonly serial: Serial;
   /** Throws `ConnectionClosedError` once the connection has ended. */
   requireOpen(): void;
-  /** Serializes `message`; throws what the serializer throws. */
-  frameOf(message: Out): Frame;
   /** Serializes `message`, a throw as a {@link Thrown}. */
   encode(message: Out): Frame | Thrown;
   /** Writes `frame` on the live link, or buffers it (the entry is returned); throws as `send()` does. */
@@ -43,8 +41,8 @@ export interface AckHost<In, Out> {
   unqueue(entry: OutboxEntry<Out>): void;
   /** Reports an inbound message a user function failed on (`InvalidMessage`). */
   invalid(error: unknown, data: unknown): void;
-  /** Registers an acked sender's hooks. */
-  attachAcked(hooks: AckedHooks<In, Out>): void;
+  /** The acked senders' hooks: each registers itself here (the array is made by the first). */
+  acked: AckedHooks<In, Out>[] | undefined;
   /** Something that needs a link changed (`lazy`). */
   channelsChanged(): void;
 }

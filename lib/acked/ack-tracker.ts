@@ -29,7 +29,7 @@ export class AckTracker<In, Out> implements AckedSender<In, Out>, AckedHooks<In,
     private readonly host: AckHost<In, Out>,
     private readonly options: ResolvedAckedSendOptions<In, Out>,
   ) {
-    host.attachAcked(this);
+    (host.acked ??= []).push(this);
   }
 
   get pending(): number {
@@ -42,7 +42,8 @@ export class AckTracker<In, Out> implements AckedSender<In, Out>, AckedHooks<In,
     const id = options.id(message);
     if (!isAckId(id)) throw new TypeError(`ackedSender: id(message) returned ${describe(id)}, not a string or a finite number`);
     if (this.entries.has(id)) throw new AckIdInUseError(id);
-    const frame = host.frameOf(message);
+    const frame = host.encode(message);
+    if (threw(frame)) throw frame.error; // what the serializer threw
     const bytes = frameSize(frame);
     if (this.entries.size + 1 > options.maxMessages) {
       throw new BufferOverflowError('maxMessages', options.maxMessages, this.entries.size, this.bytes, bytes, 'acked');

@@ -1,4 +1,5 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { Observable } from '../rx';
+import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import type { Serial } from '../connection/serial';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
 import { SubscriptionRejectedError } from '../errors/subscription-rejected-error';

@@ -1,4 +1,5 @@
-import { merge, Observable, retry, switchMap, take, timer, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { merge, Observable, retry, switchMap, take, timer } from '../rx';
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 
 /**
  * The wait before an attempt, as `retry({ delay })`'s notifier: `delay` ms on the scheduler,

@@ -1,4 +1,5 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler } from '../rx';
+import type { SchedulerLike } from 'rxjs';
 import { DEVELOPMENT } from '../development';
 
 /**

@@ -174,24 +174,19 @@ export function reduceLifecycle(
   rules: LifecycleRules,
   now: number,
 ): LifecycleStep {
-  if (state.phase === 'closed') return unchanged(state);
+  if (state.phase === 'closed') return step(state);
   switch (input.type) {
     case 'start':
-      return state.phase === 'starting' ? step(state, [], [{ type: 'run-attempts' }]) : unchanged(state);
+      return state.phase === 'starting' ? step(state, NO_EVENTS, [{ type: 'run-attempts' }]) : step(state);
 
     case 'attempt':
       // Every wait ends in an attempt: an open breaker lets its probe through (the wait was
       // the breaker's, or `retry()`/a wake-up cut it short on purpose).
-      return step(
-        {
-          ...state,
-          phase: 'attempting',
-          breaker:
-            state.breaker?.phase === 'open' ? { phase: 'half-open', trips: state.breaker.trips } : state.breaker,
-        },
-        [],
-        [],
-      );
+      return step({
+        ...state,
+        phase: 'attempting',
+        breaker: state.breaker?.phase === 'open' ? { phase: 'half-open', trips: state.breaker.trips } : state.breaker,
+      });
 
     case 'up': {
       const first = !state.everConnected;
@@ -219,7 +214,7 @@ export function reduceLifecycle(
         maxAttempts: input.maxAttempts ?? state.maxAttempts,
       };
       if (state.phase === 'giving-up') return step({ ...base, giveUp: { ...state.giveUp!, resume: true } });
-      return step(base, [], state.phase === 'waiting' ? [{ type: 'nudge' }] : []);
+      return step(base, NO_EVENTS, state.phase === 'waiting' ? [{ type: 'nudge' }] : NO_EFFECTS);
     }
 
     case 'reconnect': {
@@ -228,15 +223,15 @@ export function reduceLifecycle(
         case 'giving-up':
           return step({ ...base, giveUp: { ...state.giveUp!, resume: true } });
         case 'idle':
-          return step(base, [], [{ type: 'wake-rest' }]);
+          return step(base, NO_EVENTS, [{ type: 'wake-rest' }]);
         case 'up':
         case 'attempting':
           // A fresh series at once: the link or the attempt in flight is abandoned.
-          return step(base, [], [
+          return step(base, NO_EVENTS, [
             { type: 'fail-link', error: new DisconnectError('manual', { message: 'reconnect()' }), forced: true },
           ]);
         case 'waiting':
-          return step(base, [], [{ type: 'nudge' }]);
+          return step(base, NO_EVENTS, [{ type: 'nudge' }]);
         default:
           return step(base);
       }
@@ -249,7 +244,7 @@ export function reduceLifecycle(
           return step({ ...base, giveUp: { ...state.giveUp!, resume: false } });
         case 'attempting':
           // The attempt fails, and the failure (stop requested) gives up.
-          return step(base, [], [
+          return step(base, NO_EVENTS, [
             {
               type: 'fail-link',
               error: new DisconnectError('manual', { message: 'stopRetry() during an attempt' }),
@@ -268,20 +263,20 @@ export function reduceLifecycle(
     case 'close':
       return step(
         { ...state, phase: 'closed', giveUp: undefined },
-        state.phase === 'up' ? [disconnected(state, 'manual', input.code, undefined, 0, true)] : [],
+        state.phase === 'up' ? [disconnected(state, 'manual', input.code, undefined, 0, true)] : NO_EVENTS,
         [{ type: 'finish', reason: 'manual', error: undefined }],
       );
 
     case 'wake':
-      if (state.phase === 'waiting') return step(state, [], [{ type: 'nudge' }]);
-      if (state.phase === 'up') return step(state, [], [{ type: 'probe' }]);
-      return unchanged(state);
+      if (state.phase === 'waiting') return step(state, NO_EVENTS, [{ type: 'nudge' }]);
+      if (state.phase === 'up') return step(state, NO_EVENTS, [{ type: 'probe' }]);
+      return step(state);
 
     case 'give-up-delivered': {
-      if (state.phase !== 'giving-up') return unchanged(state);
+      if (state.phase !== 'giving-up') return step(state);
       const pending = state.giveUp!;
       if (!pending.resume) {
-        return step({ ...state, phase: 'closed', giveUp: undefined }, [], [
+        return step({ ...state, phase: 'closed', giveUp: undefined }, NO_EVENTS, [
           { type: 'finish', reason: pending.reason, error: pending.error },
         ]);
       }
@@ -294,7 +289,7 @@ export function reduceLifecycle(
     }
 
     case 'rest': {
-      if (state.phase === 'idle' || state.phase === 'giving-up') return unchanged(state);
+      if (state.phase === 'idle' || state.phase === 'giving-up') return step(state);
       const wasUp = state.phase === 'up';
       const next = { ...outageAfterLoss(state, wasUp, rules, now), phase: 'idle' as const };
       const events: ConnectionEvent<never>[] = [];
@@ -306,9 +301,9 @@ export function reduceLifecycle(
     }
 
     case 'leave-rest':
-      if (state.phase !== 'idle') return unchanged(state);
+      if (state.phase !== 'idle') return step(state);
       // The rest ended the outage, and its breaker with it: waking is a fresh start, attempt 0.
-      return step({ ...state, ...restartOutage(state, now), attempt: 0, phase: 'starting' }, [], [
+      return step({ ...state, ...restartOutage(state, now), attempt: 0, phase: 'starting' }, NO_EVENTS, [
         { type: 'schedule-start' },
       ]);
   }
@@ -439,17 +434,14 @@ function disconnected(
   };
 }
 
+/** One step; without events or effects, the shared empty arrays (a step's arrays are never mutated). */
 function step(
   state: LifecycleState,
-  events: readonly ConnectionEvent<never>[] = [],
-  effects: readonly LifecycleEffect[] = [],
+  events: readonly ConnectionEvent<never>[] = NO_EVENTS,
+  effects: readonly LifecycleEffect[] = NO_EFFECTS,
   wait?: number | 'hold',
 ): LifecycleStep {
   return wait === undefined ? { state, events, effects } : { state, events, effects, wait };
-}
-
-function unchanged(state: LifecycleState): LifecycleStep {
-  return { state, events: NO_EVENTS, effects: NO_EFFECTS };
 }
 
 const NO_EVENTS: readonly ConnectionEvent<never>[] = [];

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject } from 'rxjs';
+import { BehaviorSubject, Observable, Subject } from '../rx';
 import type { ConnectionEvent } from '../events';
 import { nextState, type ConnectionState } from '../state';
 import type { Serial } from './serial';

@@ -1,8 +1,8 @@
-import type { SchedulerLike } from 'rxjs';
-import type { Thrown } from '../guard';
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { DisconnectError } from '../errors/disconnect-error';
+import { guarded, settleUserValue, threw, type Thrown } from '../guard';
 import type { HandshakeOptions } from '../options';
 import type { Frame } from '../serializer';
-import { Handshake } from './handshake';
 import type { Link } from './link';
 import type { Serial } from './serial';
 
@@ -28,39 +28,102 @@ export interface LinkUpHost<Out> {
  * flush. Every step checks that the unit is still current, so a link that ends (or a
  * `close()`) at any point stops the rest, including steps waiting for an ack or a promise.
  *
+ * The handshake (when there is one) sends `handshake.message` (awaiting it when it is a
+ * promise), then waits for `handshake.ack`. While it waits, every frame goes to `ack`
+ * (heartbeat pongs are not recognised yet). It fails the link on a timeout or a throwing
+ * message, and fatally when `ack` returns an `Error`.
+ *
  * @internal
  */
 export class LinkUp<In, Out> {
+  /** The link ended or the connection closed: nothing more happens. */
   private cancelled = false;
-  private readonly handshake: Handshake<In, Out> | undefined;
+  /** The handshake is over (done, failed or cancelled): it sends and decides nothing more. */
+  private settled = false;
+  /** The handshake's timeout, while it runs. */
+  private timer: Subscription | undefined = undefined;
 
   constructor(
     private readonly link: Link,
     private readonly host: LinkUpHost<Out>,
-    handshake: (HandshakeOptions<In, Out> & { timeout: number }) | undefined,
-  ) {
-    this.handshake = handshake
-      ? new Handshake(link, handshake, (message) => host.encode(message), host.scheduler, host.serial, () =>
-          this.linkOpen(),
-        )
-      : undefined;
-  }
+    private readonly handshake: (HandshakeOptions<In, Out> & { timeout: number }) | undefined,
+  ) {}
 
-  /** Starts the sequence (the socket has just opened). */
+  /** Starts the sequence (the socket has just opened): the handshake's timeout and message, or the link-up. */
   start(): void {
-    if (this.handshake) this.handshake.start();
-    else this.linkOpen();
+    const handshake = this.handshake;
+    if (!handshake) {
+      this.linkOpen();
+      return;
+    }
+    const { timeout } = handshake;
+    const { serial } = this.host;
+    this.timer = this.host.scheduler.schedule(
+      () =>
+        serial.run(() => this.fail(new DisconnectError('timeout', { message: `handshake not done within ${timeout} ms` }))),
+      timeout,
+    );
+    const message = guarded(handshake.message, undefined, handshake);
+    if (threw(message)) this.failWith(message.error);
+    else {
+      settleUserValue(
+        message,
+        (resolved) => serial.run(() => this.send(resolved as Out)),
+        (error) => serial.run(() => this.failWith(error)),
+      );
+    }
   }
 
-  /** A message while the handshake is pending goes to its `ack`. */
+  /** A message while the handshake is pending goes to its `ack`: is it the ack? */
   received(message: In): void {
-    this.handshake?.received(message);
+    const handshake = this.handshake;
+    if (this.settled || !handshake?.ack) return;
+    const verdict = guarded<unknown, AckVerdict>(ackVerdict, message, handshake);
+    if (threw(verdict)) this.failWith(verdict.error);
+    else if (verdict === true) this.handshakeDone();
+    else if (verdict !== false) {
+      this.fail(new DisconnectError('fatal', { cause: verdict.refusal, message: `handshake rejected: ${verdict.text}` }));
+    }
   }
 
   /** The link ended or the connection closed: nothing more happens. */
   cancel(): void {
     this.cancelled = true;
-    this.handshake?.cancel();
+    this.settle();
+  }
+
+  /** The handshake stops waiting. */
+  private settle(): void {
+    this.settled = true;
+    this.timer?.unsubscribe();
+  }
+
+  private send(message: Out): void {
+    if (this.settled) return;
+    const frame = this.host.encode(message);
+    if (threw(frame)) {
+      this.failWith(frame.error);
+      return;
+    }
+    // A link that cannot take it is closing: its close event fails the attempt.
+    if (!this.link.write(frame)) return;
+    if (!this.handshake!.ack) this.handshakeDone();
+  }
+
+  private handshakeDone(): void {
+    if (this.settled) return;
+    this.settle();
+    this.linkOpen();
+  }
+
+  private failWith(error: unknown): void {
+    this.fail(new DisconnectError('error', { cause: error, message: 'handshake message failed' }));
+  }
+
+  private fail(error: DisconnectError): void {
+    if (this.settled) return;
+    this.settle();
+    this.link.fail(error);
   }
 
   private linkOpen(): void {
@@ -85,3 +148,16 @@ export class LinkUp<In, Out> {
     return !this.cancelled && this.link.phase === 'restoring';
   }
 }
+
+/**
+ * `ack`'s verdict on a message, read inside the guard (an `Error` result is user data: its
+ * `instanceof` and its `message` getter may throw): true, false, or a rejection.
+ */
+function ackVerdict(this: HandshakeOptions<unknown, unknown>, message: unknown): AckVerdict {
+  const verdict: unknown = this.ack!(message);
+  if (verdict === true) return true;
+  return verdict instanceof Error ? { refusal: verdict, text: String(verdict.message) } : false;
+}
+
+/** @internal True (acked), false (not this message), or the server's refusal. */
+type AckVerdict = boolean | { readonly refusal: Error; readonly text: string };

@@ -1,5 +1,6 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import { CloseCode } from '../close-codes';
+import { Observable } from '../rx';
+import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
@@ -11,6 +12,8 @@ import { openSocket, type Socket, type SocketEvents } from '../transport/socket'
 import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../transport/upgrade-failure';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { Serial } from './serial';
+import type { UrlPool } from '../url-pool';
+import type { TransportOption } from '../options/transport-options';
 
 /** @internal What a link needs from the connection that owns it. */
 export interface LinkHost {
@@ -24,20 +27,20 @@ export interface LinkHost {
   beginAttempt(): number;
   /** A new attempt started: it is the connection's link of the moment. */
   attach(link: Link): void;
-  /** The server for this attempt (a URL, or a promise of one from a factory); may throw. */
-  pickUrl(attempt: number): unknown;
+  /** The servers: `pick()` gives this attempt's (a URL, or a promise of one from a factory; may throw). */
+  readonly pool: UrlPool;
+  /** The `transport` option: client options for the socket, or a factory of them (its result may be a promise; it may throw). */
+  readonly transport: TransportOption | undefined;
   /** The attempt is about to open a socket to `url`. */
   connecting(link: Link, url: string): void;
   /** The socket is open: the host runs the link-up sequence. */
   opened(link: Link): void;
   /** An inbound frame (called inside the connection's queue). */
   frame(link: Link, data: unknown): void;
-  /** The application-level ping frame, when `heartbeat.message` is set (may throw). */
-  pingFrame(): Frame | undefined;
+  /** The application-level ping frame of `heartbeat`, whose `message` is set (may throw). */
+  pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame;
   /** The link, once up, is lost (its attempt loop is over: the host starts the next one). */
   lost(link: Link, error: DisconnectError): void;
-  /** Client options for the socket to `url` (an object, a promise of one, or undefined); may throw. */
-  transportOptions(attempt: number, url: string): unknown;
 }
 
 /**
@@ -65,7 +68,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** The link got past its handshake at some point (it stays true once it ended). */
   wentUp = false;
   /** Close code and reason sent when the link is torn down from our side. */
-  closeCode: number = CloseCode.Normal;
+  closeCode: number = NORMAL_CLOSURE;
   closeReason: string | undefined = undefined;
   /** The link's own decoder, when the connection has a codec (made once the socket is open). */
   decoder: Decoder<unknown> | undefined = undefined;
@@ -132,7 +135,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     this.stopTimers();
-    this.socket?.dispose(abrupt, CloseCode.Normal);
+    this.socket?.dispose(abrupt, NORMAL_CLOSURE);
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (subscriber !== undefined) subscriber.error(error);
@@ -175,7 +178,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       () => serial.run(() => this.fail(new DisconnectError('timeout', { message: `not open after ${connectTimeout} ms` }))),
       connectTimeout,
     );
-    const url = guarded((attempt: number) => this.host.pickUrl(attempt), this.attempt);
+    const url = guarded((attempt: number) => this.host.pool.pick({ attempt }), this.attempt);
     if (threw(url)) {
       this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
       return;
@@ -199,7 +202,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.phase = 'opening';
     this.host.connecting(this, url);
     if (this.hasEnded()) return;
-    const options = guarded((target: string) => this.host.transportOptions(this.attempt, target), url);
+    const transport = this.host.transport;
+    const options =
+      typeof transport === 'function' ? guarded((target: string) => transport({ attempt: this.attempt, url: target }), url) : transport;
     if (threw(options)) {
       this.fail(new DisconnectError('error', { cause: options.error, message: 'transport options factory threw' }));
       return;
@@ -296,7 +301,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (this.phase === 'ended') return;
     const status = this.isUp ? undefined : handshakeStatus(error);
     const headers = error instanceof UpgradeRefusedError ? error.headers : undefined;
-    const cleanClose = code !== CloseCode.Abnormal;
+    const cleanClose = code !== ABNORMAL_CLOSURE;
     this.fail(
       new DisconnectError(cleanClose ? 'server-closed' : 'error', {
         code,
@@ -361,10 +366,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return;
     }
-    const frame = guarded(() => this.host.pingFrame(), undefined);
+    const frame = guarded((heartbeat) => this.host.pingFrame(heartbeat), options);
     if (threw(frame)) {
       this.fail(new DisconnectError('error', { cause: frame.error, message: 'heartbeat message failed' }));
-    } else if (frame !== undefined) this.write(frame);
+    } else this.write(frame);
   }
 
   private stopTimers(): void {

@@ -1,18 +1,21 @@
-import { Observable, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { Observable } from '../rx';
+import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 
 const NONE: readonly never[] = [];
 
 /**
- * A hot stream's subscribers, kept copy-on-write: a value reaches the subscribers there were
- * when its delivery began (a `Subject`'s semantics), and delivering allocates nothing, which
- * matters on the per-message path. Ends once, by completing or erroring; later subscribers get
- * that end at once.
+ * A hot stream, as the Observable its subscribers subscribe to: kept copy-on-write, a value
+ * reaches the subscribers there were when its delivery began (a `Subject`'s semantics), and
+ * delivering allocates nothing, which matters on the per-message path. Ends once, by
+ * completing or erroring; later subscribers get that end at once.
+ *
+ * It overrides `_subscribe`, as rxjs's own `Subject` does, so a stream costs no closure and
+ * context of its own, and no second object. Its feeding methods are not an observer's
+ * (`emit`, `end`): handed where an observer is expected, it is not mistaken for one.
  *
  * @internal
  */
-export class Multicast<T> {
-  /** Subscribe here. */
-  readonly observable: Observable<T>;
+export class Multicast<T> extends Observable<T> {
   private subscribers: readonly Subscriber<T>[] = NONE;
   private ended: MulticastEnd | undefined = undefined;
 
@@ -20,7 +23,7 @@ export class Multicast<T> {
     /** Told after a subscriber joins or leaves (how many there are is {@link count}). */
     private readonly onCountChange?: () => void,
   ) {
-    this.observable = new MulticastObservable(this);
+    super();
   }
 
   /** Subscribers now. */
@@ -29,22 +32,12 @@ export class Multicast<T> {
   }
 
   /** Delivers a value to every current subscriber. */
-  next(value: T): void {
+  emit(value: T): void {
     for (const subscriber of this.subscribers) subscriber.next(value);
   }
 
-  /** Completes every subscriber, now and later. */
-  complete(): void {
-    this.end(false, undefined);
-  }
-
-  /** Errors every subscriber, now and later. */
-  error(error: unknown): void {
-    this.end(true, error);
-  }
-
-  /** @internal A new subscriber (see {@link MulticastObservable}). */
-  add(subscriber: Subscriber<T>): Unsubscribable | undefined {
+  /** @internal Called by `Observable.subscribe()` (not in rxjs's public typings). */
+  protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
     if (this.ended) {
       if (this.ended.failed) subscriber.error(this.ended.error);
       else subscriber.complete();
@@ -62,7 +55,8 @@ export class Multicast<T> {
     this.onCountChange?.();
   }
 
-  private end(failed: boolean, error: unknown): void {
+  /** Completes every subscriber, now and later (`failed`: errors each with `error` instead). */
+  end(failed: boolean, error: unknown): void {
     if (this.ended) return;
     this.ended = { failed, error };
     const subscribers = this.subscribers;
@@ -90,21 +84,4 @@ class Membership<T> implements Unsubscribable {
 interface MulticastEnd {
   readonly failed: boolean;
   readonly error: unknown;
-}
-
-/**
- * The subscribe side of a {@link Multicast}: a subclass overriding `_subscribe`, as rxjs's own
- * `Subject` does, so a stream costs no closure and context of its own.
- *
- * @internal
- */
-class MulticastObservable<T> extends Observable<T> {
-  constructor(private readonly multicast: Multicast<T>) {
-    super();
-  }
-
-  /** @internal Called by `Observable.subscribe()` (not in rxjs's public typings). */
-  protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
-    return this.multicast.add(subscriber);
-  }
 }

@@ -1,8 +1,9 @@
-import { EMPTY, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { EMPTY, Observable, Subject } from '../rx';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { frameKey } from '../channels/frame-key';
 import { ChannelRegistry, type ChannelHost } from '../channels/registry';
 import type { ChannelSpec } from '../channels/channel-spec';
-import { CloseCode } from '../close-codes';
+import { NORMAL_CLOSURE } from '../close-codes';
 import { ConfigError } from '../errors/config-error';
 import { DeserializeError } from '../errors/deserialize-error';
 import { ConnectionClosedError } from '../errors/connection-closed-error';
@@ -94,8 +95,8 @@ export class ReconnectingConnection<In, Out>
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined = undefined;
-  /** The acked senders (`ackedSender()`), made on the first one. */
-  private acked: AckedHooks<In, Out>[] | undefined = undefined;
+  /** @internal AckHost: the acked senders (`ackedSender()`), an array made by the first one. */
+  acked: AckedHooks<In, Out>[] | undefined = undefined;
   /** The channels, made on the first `channel()` call. */
   private channels: ChannelRegistry<In, Out> | undefined = undefined;
   /** What the lifecycle's rules read (the retry policy, the breaker's settings). */
@@ -126,20 +127,22 @@ export class ReconnectingConnection<In, Out>
   // The options it needs after construction, each in a field of its own (the resolved options
   // object is not kept: one object less per connection).
   private readonly buffer: ResolvedOptions<In, Out>['buffer'];
-  private readonly transport: ResolvedOptions<In, Out>['transport'];
+  /** @internal LinkHost: the `transport` option (client options, or a factory of them). */
+  readonly transport: ResolvedOptions<In, Out>['transport'];
   private readonly handshake: ResolvedOptions<In, Out>['handshake'];
   private readonly route: ResolvedOptions<In, Out>['route'];
 
   constructor(
     options: ResolvedOptions<In, Out>,
-    private readonly pool: UrlPool,
+    /** @internal LinkHost: the servers, one picked per attempt. */
+    readonly pool: UrlPool,
   ) {
     this.buffer = options.buffer;
     this.transport = options.transport;
     this.handshake = options.handshake;
     this.route = options.route;
     this.scheduler = options.scheduler;
-    this.startedReal = onRealAsyncClock(options.scheduler);
+    this.startedReal = DEVELOPMENT && onRealAsyncClock(options.scheduler); // false in production: no call left
     this.WebSocketImpl = options.WebSocket ?? defaultWebSocket();
     this.protocols = options.protocols;
     this.connectTimeout = options.connectTimeout;
@@ -151,7 +154,7 @@ export class ReconnectingConnection<In, Out>
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
     this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
-    this.messages$ = this.messages.observable;
+    this.messages$ = this.messages;
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) {
@@ -180,11 +183,6 @@ export class ReconnectingConnection<In, Out>
     if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
   }
 
-  /** @internal AckHost: serializes a message (throws what the serializer throws). */
-  frameOf(message: Out): Frame {
-    return this.codec.encode(message);
-  }
-
   /**
    * @internal Writes `frame` on the live link, or buffers it (and returns its entry);
    * `watcher` is told when the buffered frame is written.
@@ -208,11 +206,6 @@ export class ReconnectingConnection<In, Out>
     this.outbox?.remove(entry);
   }
 
-  /** @internal AckHost: an acked sender joins (see `ackedSender()`). */
-  attachAcked(hooks: AckedHooks<In, Out>): void {
-    (this.acked ??= []).push(hooks);
-  }
-
   sendNow(message: Out): boolean {
     if (this.closed !== undefined) return false;
     const frame = this.codec.encode(message);
@@ -227,12 +220,12 @@ export class ReconnectingConnection<In, Out>
   }
 
   reconnect(): void {
-    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
+    this.requireOpen();
     this.serial.run(() => this.dispatch({ type: 'reconnect' }));
   }
 
   retry(options?: RetryNowOptions): void {
-    if (this.closed !== undefined) throw new ConnectionClosedError(this.closed.reason);
+    this.requireOpen();
     const maxAttempts = options?.maxAttempts;
     if (maxAttempts !== undefined) requireCount('retry().maxAttempts', maxAttempts);
     this.serial.run(() => this.dispatch({ type: 'retry', maxAttempts }));
@@ -243,10 +236,10 @@ export class ReconnectingConnection<In, Out>
     this.serial.run(() => this.dispatch({ type: 'stop' }));
   }
 
-  close(code: number = CloseCode.Normal, reason?: string): void {
+  close(code: number = NORMAL_CLOSURE, reason?: string): void {
     requireCloseReason(reason);
     if (this.closed !== undefined) return;
-    if (code !== CloseCode.Normal && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+    if (code !== NORMAL_CLOSURE && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
       throw new ConfigError('close(code)', code, DEVELOPMENT ? '1000 or an application code in 3000-4999' : '');
     }
     if (DEVELOPMENT && !onSameClock(this.scheduler, this.startedReal)) {
@@ -407,15 +400,6 @@ export class ReconnectingConnection<In, Out>
     this.sequence = undefined;
   }
 
-  pickUrl(attempt: number): unknown {
-    return this.pool.pick({ attempt });
-  }
-
-  transportOptions(attempt: number, url: string): unknown {
-    const transport = this.transport;
-    return typeof transport === 'function' ? transport({ attempt, url }) : transport;
-  }
-
   connecting(link: Link, url: string): void {
     this.lifecycle.emit({ type: 'Connecting', attempt: link.attempt, url });
   }
@@ -464,9 +448,7 @@ export class ReconnectingConnection<In, Out>
     else this.serial.deliver(() => this.deliverMessage(message));
   }
 
-  pingFrame(): Frame | undefined {
-    const heartbeat = this.heartbeat;
-    if (!heartbeat || heartbeat === 'default' || heartbeat.message === undefined) return undefined;
+  pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame {
     const message = typeof heartbeat.message === 'function' ? (heartbeat.message as () => Out)() : heartbeat.message;
     return this.codec.encode(message as Out);
   }
@@ -563,7 +545,7 @@ export class ReconnectingConnection<In, Out>
 
   private deliverMessage(message: In): void {
     if (this.acked) for (const acked of this.acked) acked.delivered(message);
-    this.messages.next(message);
+    this.messages.emit(message);
     this.channels?.dispatch(message);
   }
 
@@ -592,8 +574,8 @@ export class ReconnectingConnection<In, Out>
       for (const acked of this.acked) acked.end(ended);
     }
     this.serial.deliver(() => {
-      if (reason === 'manual') this.messages.complete();
-      else this.messages.error(new ConnectionClosedError(reason, error));
+      if (reason === 'manual') this.messages.end(false, undefined);
+      else this.messages.end(true, new ConnectionClosedError(reason, error));
     });
     // After what is being delivered: a frame in delivery when a handler closed still reaches
     // every channel that had it when its delivery began.

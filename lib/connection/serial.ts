@@ -1,4 +1,5 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable } from '../rx';
+import type { MonoTypeOperatorFunction } from 'rxjs';
 
 /**
  * The connection's one emitter. Work (a socket callback, a timer, a public call) runs at once;

@@ -1,4 +1,5 @@
-import { filter, fromEvent, merge, type Observable } from 'rxjs';
+import { filter, fromEvent, merge } from '../rx';
+import type { Observable } from 'rxjs';
 
 interface BrowserGlobals {
   addEventListener?: unknown;

@@ -1,5 +1,3 @@
-import { keysOf } from './keys';
-
 /** Bounds of the offline send buffer. */
 export interface BufferOptions {
   /**
@@ -13,9 +11,3 @@ export interface BufferOptions {
    */
   maxBytes?: number;
 }
-
-/** The keys of {@link BufferOptions}, checked against it by the compiler. */
-export const BUFFER_OPTION_KEYS = keysOf({
-  maxMessages: true,
-  maxBytes: true,
-} satisfies Record<keyof BufferOptions, true>);

@@ -1,5 +1,3 @@
-import { keysOf } from './keys';
-
 /** Opt-in circuit breaker: stop hammering a server that keeps refusing. */
 export interface CircuitBreakerOptions {
   /**
@@ -13,9 +11,3 @@ export interface CircuitBreakerOptions {
    */
   resetTimeout?: number;
 }
-
-/** The keys of {@link CircuitBreakerOptions}, checked against it by the compiler. */
-export const CIRCUIT_BREAKER_OPTION_KEYS = keysOf({
-  failureThreshold: true,
-  resetTimeout: true,
-} satisfies Record<keyof CircuitBreakerOptions, true>);

@@ -1,5 +1,3 @@
-import { keysOf } from './keys';
-
 /** Stale link detection. */
 export interface HeartbeatOptions<In = unknown, Out = unknown> {
   /**
@@ -34,12 +32,3 @@ export interface HeartbeatOptions<In = unknown, Out = unknown> {
    */
   outbound?: boolean;
 }
-
-/** The keys of {@link HeartbeatOptions}, checked against it by the compiler. */
-export const HEARTBEAT_OPTION_KEYS = keysOf({
-  interval: true,
-  timeout: true,
-  message: true,
-  isPong: true,
-  outbound: true,
-} satisfies Record<keyof HeartbeatOptions, true>);

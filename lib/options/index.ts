@@ -1,5 +1,5 @@
-export { BUFFER_OPTION_KEYS, type BufferOptions } from './buffer-options';
-export { CIRCUIT_BREAKER_OPTION_KEYS, type CircuitBreakerOptions } from './circuit-breaker-options';
+export type { BufferOptions } from './buffer-options';
+export type { CircuitBreakerOptions } from './circuit-breaker-options';
 export { CONNECT_OPTION_KEYS, type ConnectOptions, type UrlContext, type UrlOption } from './connect-options';
 export {
   DEFAULT_BUFFER_OPTIONS,
@@ -10,7 +10,7 @@ export {
   DEFAULT_RETRY_OPTIONS,
 } from './defaults';
 export { HANDSHAKE_OPTION_KEYS, type HandshakeOptions } from './handshake-options';
-export { HEARTBEAT_OPTION_KEYS, type HeartbeatOptions } from './heartbeat-options';
+export type { HeartbeatOptions } from './heartbeat-options';
 export { resolveOptions, type ResolvedOptions } from './resolve-options';
 export { DEFAULT_IDLE_AFTER, LAZY_OPTION_KEYS, type LazyOptions } from './lazy-options';
 export type { ResolvedRetryOptions } from './resolve-retry';

@@ -1,8 +1,21 @@
-import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
-import { requireKnownKeys, requireObject, requireOptionalFunction, requirePositiveDuration, withoutUndefined } from '../validate';
+import {
+  requireOptionalBoolean,
+  requireOptionalFunction,
+  requirePositiveDuration,
+  resolveBySchema,
+  type OptionsSchema,
+} from '../validate';
 import { DEFAULT_HEARTBEAT_OPTIONS } from './defaults';
-import { HEARTBEAT_OPTION_KEYS, type HeartbeatOptions } from './heartbeat-options';
+import type { HeartbeatOptions } from './heartbeat-options';
+
+/** Every key of {@link HeartbeatOptions} and its check (the compiler holds it to the interface). */
+const HEARTBEAT_SCHEMA: OptionsSchema<HeartbeatOptions> = {
+  interval: requirePositiveDuration,
+  timeout: requirePositiveDuration,
+  message: undefined, // any message (a function is called for each probe)
+  isPong: requireOptionalFunction,
+  outbound: requireOptionalBoolean,
+};
 
 /**
  * The `heartbeat` option with its defaults filled in; `'default'` when it is not given (the
@@ -13,14 +26,5 @@ export function resolveHeartbeat<In, Out>(
 ): HeartbeatOptions<In, Out> | false | 'default' {
   if (options === false) return false;
   if (options === undefined) return 'default';
-  requireObject('heartbeat', options);
-  requireKnownKeys('heartbeat', options, HEARTBEAT_OPTION_KEYS);
-  const resolved = { ...DEFAULT_HEARTBEAT_OPTIONS, ...withoutUndefined(options) };
-  requirePositiveDuration('heartbeat.interval', resolved.interval);
-  requirePositiveDuration('heartbeat.timeout', resolved.timeout);
-  requireOptionalFunction('heartbeat.isPong', resolved.isPong);
-  if (resolved.outbound !== undefined && typeof resolved.outbound !== 'boolean') {
-    throw new ConfigError('heartbeat.outbound', resolved.outbound, DEVELOPMENT ? 'a boolean' : '');
-  }
-  return resolved;
+  return resolveBySchema('heartbeat', options, HEARTBEAT_SCHEMA, DEFAULT_HEARTBEAT_OPTIONS);
 }

@@ -1,4 +1,5 @@
-import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler } from '../rx';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
 import type { Codec } from '../codec/codec';

@@ -1,5 +1,4 @@
-import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
+import type { ConfigError } from '../errors/config-error';
 import { DEFAULT_BACKOFF_OPTIONS } from '../retry/backoff';
 import { resolveRetryDelay, type RetryDelayPolicy } from '../retry/retry-delay';
 import {
@@ -7,6 +6,7 @@ import {
   requireDuration,
   requireKnownKeys,
   requireObject,
+  requireOptionalBoolean,
   requireOptionalFunction,
   requireTimeLimit,
   withoutUndefined,
@@ -55,9 +55,7 @@ function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
   requireTimeLimit('retry.timeout', resolved.timeout);
   requireDuration('retry.stableAfter', resolved.stableAfter);
   requireOptionalFunction('retry.shouldRetry', given.shouldRetry);
-  if (typeof resolved.retryOnFailedConnect !== 'boolean') {
-    throw new ConfigError('retry.retryOnFailedConnect', resolved.retryOnFailedConnect, DEVELOPMENT ? 'a boolean' : '');
-  }
+  requireOptionalBoolean('retry.retryOnFailedConnect', resolved.retryOnFailedConnect); // never undefined: defaulted
   return {
     ...policy,
     maxAttempts: resolved.maxAttempts,

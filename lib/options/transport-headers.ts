@@ -1,9 +1,7 @@
 import { DEVELOPMENT } from '../development';
 import { ConfigError, isConfigError } from '../errors/config-error';
-import { MAX_TIMER_MS } from '../validate';
+import { HTTP_TOKEN, MAX_TIMER_MS } from '../validate'; // a header name is a token
 
-/** An RFC 7230 token: what a header name must be. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What a header value may not hold: CR, LF, NUL and other controls, or a character past U+00FF (what Node refuses). */
 const NOT_FIELD_CONTENT = /[^\t\x20-\x7e\x80-\xff]/;
 
@@ -71,7 +69,7 @@ export function requireValidTransportOptions(field: string, options: unknown): v
   const { headers } = options as { headers?: unknown };
   if (typeof headers === 'object' && headers !== null) {
     for (const name of Object.keys(headers)) {
-      if (!TOKEN.test(name)) throw new ConfigError(`${field}.headers`, name, DEVELOPMENT ? 'header names that are RFC 7230 tokens' : '');
+      if (!HTTP_TOKEN.test(name)) throw new ConfigError(`${field}.headers`, name, DEVELOPMENT ? 'header names that are RFC 7230 tokens' : '');
       const value = (headers as Record<string, unknown>)[name];
       if (!isHeaderValue(value)) throw new ConfigError(`${field}.headers.${name}`, value, DEVELOPMENT ? HEADER_VALUE : '');
     }

@@ -1,8 +1,8 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { CloseCode } from '../close-codes';
+import { ABNORMAL_CLOSURE, NORMAL_CLOSURE, NO_STATUS } from '../close-codes';
 import type { Frame } from '../serializer';
 import { flattenHeaders, UpgradeRefusedError, type UpgradeResponse } from './upgrade-failure';
-import { ReadyState, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
+import { CLOSED, CONNECTING, OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like';
 
 /**
  * What one socket tells the link that owns it, as methods of one object (no closure per
@@ -83,7 +83,7 @@ function onRawError(this: RawSocket, event: { error?: unknown }): void {
   if (handle && !(handle.lastError instanceof UpgradeRefusedError)) handle.lastError = event.error ?? event;
 }
 function onRawClose(this: RawSocket, event: { code?: number; reason?: string }): void {
-  this[HANDLE]?.transportClosed(event.code ?? CloseCode.Abnormal, event.reason ?? '');
+  this[HANDLE]?.transportClosed(event.code ?? ABNORMAL_CLOSURE, event.reason ?? '');
 }
 // `ws`'s own events, for Node: stored as they are (one listener is no array), where each `on*`
 // property costs a closure, its context and a `MessageEvent` per message.
@@ -216,7 +216,7 @@ class SocketHandle implements Socket {
   }
 
   isOpen(): boolean {
-    return this.raw.readyState === ReadyState.Open;
+    return this.raw.readyState === OPEN;
   }
 
   send(frame: Frame): void {
@@ -224,16 +224,16 @@ class SocketHandle implements Socket {
   }
 
   ping(): void {
-    if (this.nodeSocket && this.raw.readyState === ReadyState.Open) this.nodeSocket.ping();
+    if (this.nodeSocket && this.raw.readyState === OPEN) this.nodeSocket.ping();
   }
 
-  dispose(abrupt: boolean, code: number = CloseCode.Normal, reason?: string): void {
+  dispose(abrupt: boolean, code: number = NORMAL_CLOSURE, reason?: string): void {
     if (!this.detached) this.detach();
     const state = this.raw.readyState;
-    if (state === ReadyState.Closed) return;
+    if (state === CLOSED) return;
     try {
       if (abrupt && this.nodeSocket) this.nodeSocket.terminate();
-      else if (state === ReadyState.Connecting || state === ReadyState.Open) {
+      else if (state === CONNECTING || state === OPEN) {
         this.closingOurselves = true;
         this.raw.close(code, reason);
         this.closingOurselves = false;
@@ -263,7 +263,7 @@ class SocketHandle implements Socket {
   /** @internal `close()` was called on the raw socket: by us, or by `ws` for the peer. */
   closeCalled(code: number | undefined, reason: string | Uint8Array | undefined): void {
     if (this.closingOurselves || this.detached) return;
-    const peerCode = code ?? CloseCode.NoStatus;
+    const peerCode = code ?? NO_STATUS;
     const peerReason = typeof reason === 'string' ? reason : reason === undefined ? '' : textOf(reason);
     const errorBefore = this.lastError;
     this.scheduler.schedule(() => {
@@ -271,7 +271,7 @@ class SocketHandle implements Socket {
       this.detach();
       this.terminateAfterGrace();
       // An error reported with (just after) the close means the frame was broken, not sent.
-      if (this.lastError !== errorBefore) this.events.socketClosed(CloseCode.Abnormal, '', this.lastError);
+      if (this.lastError !== errorBefore) this.events.socketClosed(ABNORMAL_CLOSURE, '', this.lastError);
       else this.events.socketClosed(peerCode, peerReason, undefined);
     });
   }
@@ -293,7 +293,7 @@ class SocketHandle implements Socket {
 
   private terminateAfterGrace(): void {
     const node = this.nodeSocket;
-    if (!node || this.grace !== undefined || this.raw.readyState === ReadyState.Closed) return;
+    if (!node || this.grace !== undefined || this.raw.readyState === CLOSED) return;
     this.grace = this.scheduler.schedule(() => node.terminate(), CLOSE_GRACE_MS);
   }
 }

@@ -29,5 +29,14 @@ export type WebSocketConstructor = new (
   options?: object,
 ) => WebSocketLike;
 
+/** `readyState` CONNECTING (the same in every implementation). */
+export const CONNECTING = 0;
+/** `readyState` OPEN. */
+export const OPEN = 1;
+/** `readyState` CLOSING. */
+export const CLOSING = 2;
+/** `readyState` CLOSED. */
+export const CLOSED = 3;
+
 /** `readyState` values, named (they are the same in every implementation). */
-export const ReadyState = { Connecting: 0, Open: 1, Closing: 2, Closed: 3 } as const;
+export const ReadyState = { Connecting: CONNECTING, Open: OPEN, Closing: CLOSING, Closed: CLOSED } as const;

@@ -6,12 +6,12 @@ describe('Multicast (the subscribers of messages$)', () => {
     const multicast = new Multicast<number>();
     const late: number[] = [];
     const first: number[] = [];
-    multicast.observable.subscribe((value) => {
+    multicast.subscribe((value) => {
       first.push(value);
-      if (value === 1) multicast.observable.subscribe((v) => late.push(v));
+      if (value === 1) multicast.subscribe((v) => late.push(v));
     });
-    multicast.next(1);
-    multicast.next(2);
+    multicast.emit(1);
+    multicast.emit(2);
     expect(first).toEqual([1, 2]);
     expect(late).toEqual([2]);
   });
@@ -20,10 +20,10 @@ describe('Multicast (the subscribers of messages$)', () => {
     const multicast = new Multicast<number>();
     const a: number[] = [];
     const b: number[] = [];
-    multicast.observable.pipe(take(1)).subscribe((value) => a.push(value));
-    multicast.observable.subscribe((value) => b.push(value));
-    multicast.next(1);
-    multicast.next(2);
+    multicast.pipe(take(1)).subscribe((value) => a.push(value));
+    multicast.subscribe((value) => b.push(value));
+    multicast.emit(1);
+    multicast.emit(2);
     expect(a).toEqual([1]);
     expect(b).toEqual([1, 2]);
   });
@@ -31,19 +31,19 @@ describe('Multicast (the subscribers of messages$)', () => {
   it('ends once: completes (or errors) every subscriber, and later subscribers at once', () => {
     const completed = new Multicast<number>();
     const ends: string[] = [];
-    completed.observable.subscribe({ complete: () => ends.push('complete 1') });
-    completed.complete();
-    completed.error(new Error('ignored: already ended'));
-    completed.observable.subscribe({ complete: () => ends.push('complete 2'), error: () => ends.push('error') });
-    completed.next(1); // nobody left
+    completed.subscribe({ complete: () => ends.push('complete 1') });
+    completed.end(false, undefined);
+    completed.end(true, new Error('ignored: already ended'));
+    completed.subscribe({ complete: () => ends.push('complete 2'), error: () => ends.push('error') });
+    completed.emit(1); // nobody left
     expect(ends).toEqual(['complete 1', 'complete 2']);
 
     const failed = new Multicast<number>();
     const cause = new Error('closed');
     const errors: unknown[] = [];
-    failed.observable.subscribe({ error: (e: unknown) => errors.push(e) });
-    failed.error(cause);
-    failed.observable.subscribe({ error: (e: unknown) => errors.push(e) });
+    failed.subscribe({ error: (e: unknown) => errors.push(e) });
+    failed.end(true, cause);
+    failed.subscribe({ error: (e: unknown) => errors.push(e) });
     expect(errors).toEqual([cause, cause]);
   });
 });
