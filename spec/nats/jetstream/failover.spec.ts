@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { pollUntil } from '../../../demo/nats/probe';
-import { jetstream, jetstreamManager, type JetStreamManager, type NatsConnection, type PubAck } from '../../../lib/nats';
+import { jetstream, jetstreamManager, JetStreamApiError, JetStreamErrCode, type JetStreamManager, type NatsConnection, type PubAck } from '../../../lib/nats';
 import { useCluster } from '../cluster/support/use-cluster';
 import { nodeNamed, untilMetaLeader, untilStreamCurrent } from './support/js-cluster';
 import { ConsumerRecord, recordJetStream, SteadyPublisher, type PublishOutcome } from './support/workload';
@@ -130,40 +130,69 @@ describe('JetStream across failures: acked publishes, ordered consumers, an R3 s
     for (const outcome of acked) expect(stored[outcome.ack.seq - 1]).toBe(outcomes.indexOf(outcome));
     expect(missing).toEqual([]); // with the errored ones republished, every message is in the stream
     for (const consumer of consumers) consumer.stop();
-    await firstValueFrom(jsm.streams.delete(stream));
+  }
+
+  /**
+   * Deletes `stream`, retrying while the JetStream API is silent (an election after a kill can
+   * outlast one request's timeout): clean-up, so the next scenario starts from an empty cluster.
+   */
+  async function deleteStream(stream: string): Promise<void> {
+    await pollUntil(
+      () =>
+        firstValueFrom(jsm.streams.delete(stream)).then(
+          () => true,
+          (error: unknown) => error instanceof JetStreamApiError && error.errCode === JetStreamErrCode.StreamNotFound,
+        ),
+      `stream ${stream} deleted`,
+      30_000,
+      500,
+    );
   }
 
   it('(a) kill -9 of the node every client uses (the JetStream meta leader: consumer creation waits for its election)', async () => {
     const { cluster } = fixture;
     const used = nodeNamed(cluster, await untilMetaLeader(cluster));
-    await scenario('kill-used', 'FO_A', () => ({ publisher: used, consumers: [used, used, used] }), () => cluster.kill(used));
-    await cluster.restart(used);
-  }, 90_000);
+    try {
+      await scenario('kill-used', 'FO_A', () => ({ publisher: used, consumers: [used, used, used] }), () => cluster.kill(used));
+    } finally {
+      // Whatever happened, the next scenario gets three nodes and no stream of this one.
+      await cluster.restart(used);
+      await deleteStream('FO_A');
+    }
+  }, 120_000);
 
   it('(b) kill -9 of the stream leader (the clients on the other nodes)', async () => {
     const { cluster } = fixture;
     let killed = -1;
-    await scenario(
-      'kill-leader',
-      'FO_B',
-      (leader) => ({ publisher: (leader + 1) % 3, consumers: [(leader + 1) % 3, (leader + 2) % 3, (leader + 2) % 3] }),
-      async (leader) => {
-        killed = leader;
-        await cluster.kill(leader);
-      },
-    );
-    await cluster.restart(killed);
-  }, 90_000);
+    try {
+      await scenario(
+        'kill-leader',
+        'FO_B',
+        (leader) => ({ publisher: (leader + 1) % 3, consumers: [(leader + 1) % 3, (leader + 2) % 3, (leader + 2) % 3] }),
+        async (leader) => {
+          killed = leader;
+          await cluster.kill(leader);
+        },
+      );
+    } finally {
+      if (killed >= 0) await cluster.restart(killed);
+      await deleteStream('FO_B');
+    }
+  }, 120_000);
 
   it('(c) every node restarts in turn (rolling restart)', async () => {
     const { cluster } = fixture;
-    await scenario('rolling-restart', 'FO_C', () => ({ publisher: 0, consumers: [0, 1, 2] }), async () => {
-      for (let i = 0; i < cluster.size; i++) {
-        await cluster.restart(i);
-        await untilStreamCurrent(jsm, 'FO_C', 3);
-      }
-    });
-  }, 120_000);
+    try {
+      await scenario('rolling-restart', 'FO_C', () => ({ publisher: 0, consumers: [0, 1, 2] }), async () => {
+        for (let i = 0; i < cluster.size; i++) {
+          await cluster.restart(i);
+          await untilStreamCurrent(jsm, 'FO_C', 3);
+        }
+      });
+    } finally {
+      await deleteStream('FO_C');
+    }
+  }, 150_000);
 });
 
 /** The longest interval between consecutive times from `since` on (ms). */
