@@ -354,7 +354,13 @@ export function serverSubscriptions(strict: boolean): Invariant {
           if (index >= 0) keys.splice(index, 1);
           continue;
         }
-        if (index >= 0 && !nacks.some((n) => n.key === frame.key && n.seq > previousSub(socket, frame.key, frame.seq))) {
+        const since = previousSub(socket, frame.key, frame.seq);
+        // A nack ended the server's subscription; an `unsubscribe` builder that threw left nothing
+        // to send (the server keeps the key, and a channel() that joins it again subscribes anew).
+        const released =
+          nacks.some((n) => n.key === frame.key && n.seq > since) ||
+          run.thrown.some((t) => t.what === 'unsubscribe' && t.key === frame.key && t.seq > since && t.seq < frame.seq);
+        if (index >= 0 && !released) {
           problems.push(`socket #${socket}: a second subscribe for ${frame.key} at ${frame.at}ms while the server held it`);
         }
         if (index >= 0) keys.splice(index, 1);
