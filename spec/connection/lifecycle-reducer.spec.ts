@@ -106,8 +106,57 @@ const TABLE: Array<[string, LifecycleState, LifecycleInput, Expected]> = [
   ['rest while waiting: Idle', at('waiting'), { type: 'rest' }, ['idle', ['Idle'], ['stop-attempts'], undefined]],
   ['rest before the start ran: no Idle (nothing was announced)', at('starting'), { type: 'rest' }, ['idle', [], ['stop-attempts'], undefined]],
   ['no rest while a give-up is delivered', at('giving-up', { giveUp: { reason: 'stopped', error: undefined, failure: lost, resume: false } }), { type: 'rest' }, ['giving-up', [], [], undefined]],
+  ['rest while resting: nothing (no second Idle)', at('idle'), { type: 'rest' }, ['idle', [], [], undefined]],
+  ['leaving the rest when not resting: nothing', at('up'), { type: 'leave-rest' }, ['up', [], [], undefined]],
+  ['a give-up delivered while up (a stale delivery): nothing', at('up'), { type: 'give-up-delivered' }, ['up', [], [], undefined]],
+  ['reconnect() before the start ran: nothing more to do (the start comes)', at('starting'), { type: 'reconnect' }, ['starting', [], [], undefined]],
   ['leaving the rest: a fresh start, scheduled', at('idle', { attempt: 3, breaker: { phase: 'open', trips: 2, openedAt: NOW } }), { type: 'leave-rest' }, ['starting', [], ['schedule-start'], undefined]],
 ];
+
+/** What a give-up being delivered holds, resumed or not. */
+function givingUp(resume: boolean): LifecycleState {
+  return at('giving-up', { giveUp: { reason: 'max-attempts', error: lost, failure: lost, resume } });
+}
+
+describe('reduceLifecycle: what the table rows do not show (found by mutation testing)', () => {
+  it('reconnect() from a permanent Disconnected handler resumes, as retry() does; stopRetry() then takes it back', () => {
+    const resumed = reduceLifecycle(givingUp(false), { type: 'reconnect' }, rules, NOW).state;
+    expect(resumed.giveUp?.resume).toBe(true);
+    const stopped = reduceLifecycle(resumed, { type: 'stop' }, rules, NOW).state;
+    expect(stopped.giveUp?.resume).toBe(false);
+    expect(stopped.stopRequested).toBe(true);
+  });
+
+  it('reconnect() cancels an earlier stopRetry(): the loss after it is not terminal', () => {
+    const afterStop = at('up', { stopRequested: true });
+    const afterReconnect = reduceLifecycle(afterStop, { type: 'reconnect' }, rules, NOW).state;
+    expect(afterReconnect.stopRequested).toBe(false);
+    expect(row(reduceLifecycle({ ...afterReconnect, attempt: 0 }, failed(lost, 0, true), rules, NOW))[0]).toBe('waiting');
+    // In every phase, the first start included.
+    for (const phase of ['starting', 'attempting', 'waiting', 'idle'] as const) {
+      expect(reduceLifecycle(at(phase, { stopRequested: true }), { type: 'reconnect' }, rules, NOW).state.stopRequested).toBe(false);
+    }
+  });
+
+  it('the links it fails carry why: reconnect() and stopRetry() are manual, and say which call', () => {
+    const errorOf = (state: LifecycleState, input: LifecycleInput): DisconnectError => {
+      const effect = reduceLifecycle(state, input, rules, NOW).effects.find((e) => e.type === 'fail-link');
+      if (effect?.type !== 'fail-link') throw new Error('no fail-link effect');
+      return effect.error;
+    };
+    expect(errorOf(at('up'), { type: 'reconnect' })).toMatchObject({ reason: 'manual', message: expect.stringContaining('reconnect()') });
+    expect(errorOf(at('attempting'), { type: 'stop' })).toMatchObject({ reason: 'manual', message: expect.stringContaining('stopRetry()') });
+    const waitingStopped = reduceLifecycle(at('waiting', { lastAttemptMade: 1 }), { type: 'stop' }, rules, NOW);
+    expect(waitingStopped.state.giveUp?.failure).toMatchObject({ reason: 'manual', message: expect.stringContaining('stopRetry()') });
+  });
+
+  it('a link up exactly stableAfter (1 000 ms) ends its outage; 1 ms less does not', () => {
+    const lossAfter = (upFor: number): string[] =>
+      row(reduceLifecycle(at('up', { attempt: 2, upAt: NOW - upFor }), failed(lost, 0, true), rules, NOW))[1];
+    expect(lossAfter(1_000)).toEqual(['Disconnected error 0', 'Reconnecting 1 100']);
+    expect(lossAfter(999)).toEqual(['Disconnected error 0', 'Reconnecting 3 400']);
+  });
+});
 
 describe('reduceLifecycle(state, input): the lifecycle as a table (#18)', () => {
   it.each(TABLE)('%s', (_rule, state, input, expected) => {
