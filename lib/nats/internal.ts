@@ -16,6 +16,11 @@ export interface NatsInternals {
   nextSid(): number;
   /** The channel key of a subscription: `route` files its `MSG`s under it. */
   channelKey(sid: number): string;
+  /**
+   * Sends a publish through `send` as `publish()` would: refused with `NatsError` while the
+   * connection drains, and counted in `stats()` once accepted (`size`: payload and headers).
+   */
+  published<T>(size: number, send: () => T): T;
 }
 
 const internals = new WeakMap<object, NatsInternals>();

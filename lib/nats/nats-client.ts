@@ -156,7 +156,13 @@ export class NatsClient implements NatsConnection {
     this.conn.events$.subscribe((event) => this.onEvent(event));
     this.conn.messages$.subscribe({ next: (op) => this.onOp(op), error: () => undefined });
     // JetStream (lib/nats/jetstream) reaches the inner connection through this, not through NatsConnection.
-    registerInternals(this, { conn: this.conn, scheduler: this.scheduler, nextSid: () => this.nextSid++, channelKey: sidKey });
+    registerInternals(this, {
+      conn: this.conn,
+      scheduler: this.scheduler,
+      nextSid: () => this.nextSid++,
+      channelKey: sidKey,
+      published: (size, send) => this.published(size, send),
+    });
   }
 
   get events$(): Observable<ConnectionEvent<NatsClientOp>> {
@@ -204,10 +210,16 @@ export class NatsClient implements NatsConnection {
 
   publish(subject: string, data?: string | Uint8Array, options: NatsPublishOptions = {}): void {
     const { op, size } = publishOp(subject, data, options, this.lastInfo);
+    this.published(size, () => this.conn.send(op));
+  }
+
+  /** Every publish, JetStream's included: refused while draining, counted once accepted. */
+  private published<T>(size: number, send: () => T): T {
     if (this.draining) throw new NatsError('the connection is draining: no new publish');
-    this.conn.send(op);
+    const result = send();
     this.counters.outMsgs++;
     this.counters.outBytes += size;
+    return result;
   }
 
   request(subject: string, data?: string | Uint8Array, options: NatsRequestOptions = {}): Observable<NatsMsg> {

@@ -67,7 +67,7 @@ export interface NatsStats {
   readonly inMsgs: number;
   /** Payload bytes of those messages (without headers). */
   readonly inBytes: number;
-  /** Messages accepted by `publish()` (sent, or buffered while offline). */
+  /** Messages accepted by `publish()` and JetStream's `js.publish()` (sent, or buffered while offline; a JetStream publish retried after a `503` counts again). */
   readonly outMsgs: number;
   /** Payload and header bytes of those messages. */
   readonly outBytes: number;

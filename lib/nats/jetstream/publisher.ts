@@ -89,16 +89,17 @@ export class JetStreamPublisher {
       throw new NatsArgumentError('options.retries', retries, 'a whole number from 0');
     }
     const send = (): Observable<PubAck> => {
-      const { op } = publishOp(
+      const { op, size } = publishOp(
         subject,
         data,
         { reply: this.prefix + String(this.next++), headers: { ...headers, 'Nats-Msg-Id': msgId } },
         this.nc.info,
       );
-      this.open();
-      return this.sender(timeout)
-        .send(op)
-        .pipe(map((ack) => toPubAck(subject, ack)));
+      // Refused while the connection drains, counted in stats() as plain publishes are.
+      return internalsOf(this.nc).published(size, () => {
+        this.open();
+        return this.sender(timeout).send(op);
+      }).pipe(map((ack) => toPubAck(subject, ack)));
     };
     const first = send(); // throws, keeping nothing, when not accepted
     if (retries === 0) return first;

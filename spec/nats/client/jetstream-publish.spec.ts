@@ -127,6 +127,18 @@ describe('JetStream publish on the core acked send, against a scripted server (#
     await expect(within(acked, 'the PubAck')).resolves.toEqual({ stream: 'ORDERS', seq: 1, duplicate: true });
   });
 
+  it('counts in stats() like publish(), and is refused with NatsError once drain() has begun', async () => {
+    nc = client({ servers: server.url }).nc;
+    const js = jetstream(nc);
+    const connection = await server.connection(0);
+    js.publish('orders.new', 'hello', { msgId: 'm-1' }).subscribe({ error: () => undefined });
+    expect(nc.stats()).toMatchObject({ outMsgs: 1, outBytes: 5 + 'NATS/1.0\r\nNats-Msg-Id: m-1\r\n\r\n'.length });
+    await until(() => hpubs(connection).length === 1, 'the HPUB');
+    nc.drain().subscribe({ error: () => undefined });
+    expect(() => js.publish('orders.new', 'late')).toThrow(/draining/);
+    expect(nc.stats().outMsgs).toBe(1);
+  });
+
   it('an error PubAck is a JetStreamApiError; no PubAck in time is the core AckTimeoutError', async () => {
     nc = client({ servers: server.url }).nc;
     const js = jetstream(nc);
