@@ -194,18 +194,19 @@ export class OrderedConsumer {
   }
 
   /**
-   * Unsubscribed, completed or errored: nothing of it is left on this side, and its consumer is
-   * deleted (best effort, while a link is up; the server also deletes a consumer nobody reads
-   * after its `inactive_threshold`).
+   * Unsubscribed, completed or errored: its consumer is deleted, and so is any consumer a creation
+   * still pending makes when it answers (best effort, while a link is up; the server also deletes
+   * a consumer nobody reads after its `inactive_threshold`). Nothing else of it is left.
    */
   stop(): void {
     if (this.ended) return;
     this.ended = true;
     this.stopTimers();
     this.events?.unsubscribe();
+    // A creation still pending becomes an orphan: its answer, if it comes (within the API
+    // timeout), deletes the consumer it made. Cancelling it here would leave that consumer on
+    // the server until its inactive_threshold.
     for (const generation of [...this.generations]) this.drop(generation, true);
-    for (const orphan of this.orphans) orphan.request?.unsubscribe();
-    this.orphans.clear();
     this.live = undefined;
     this.restored = undefined;
   }
