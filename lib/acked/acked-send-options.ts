@@ -1,5 +1,3 @@
-import { keysOf } from '../options/keys';
-
 /** What identifies an acked message: the same on every resend, so the server can de-duplicate. */
 export type AckId = string | number;
 
@@ -51,13 +49,3 @@ export const DEFAULT_ACKED_SEND_OPTIONS = Object.freeze({
   maxMessages: 1000,
   maxBytes: 8 * 1024 * 1024,
 });
-
-/** The keys of {@link AckedSendOptions}, checked against it by the compiler. */
-export const ACKED_SEND_OPTION_KEYS = keysOf({
-  id: true,
-  ackOf: true,
-  timeout: true,
-  maxMessages: true,
-  maxBytes: true,
-  redeliver: true,
-} satisfies Record<keyof AckedSendOptions<unknown, unknown>, true>);

@@ -6,7 +6,7 @@ import type { NatsClientOp, NatsConnectInfo, NatsInfo } from './ops';
 
 /** Client name and version sent in `CONNECT`. */
 export const LANG = 'rx-reconnect';
-export const VERSION = '0.3.1';
+export const VERSION = '0.6.0';
 
 /** What `CONNECT` says of the client (its credentials). */
 export interface ConnectCredentials {
