@@ -8,10 +8,18 @@
 // Both carry `.d.ts` and source maps with the sources inlined (lib/ is not shipped). tsc
 // emits ESM specifiers as written (`./connect`), which Node and node16/nodenext type
 // resolution refuse, so the ESM output's relative specifiers get their `.js` (or `/index.js`)
-// here, each checked against the emitted files. The one CommonJS construct in lib/, the lazy
-// `require('ws')` of transport/default-websocket.ts, gets its `require` in ESM from
-// `#node-require` (dist/esm/package.json `imports`): `createRequire` under the `node`
-// condition, a stub elsewhere, so browser bundles never see `ws` or `node:module`.
+// here, each checked against the emitted files.
+//
+// What only Node can use is chosen in ESM by the `node` condition of `#…` specifiers
+// (dist/esm/package.json `imports`, which Node and the bundlers resolve): the Node module under
+// `node`, a stub everywhere else, so browser bundles never see it. In lib/ and CommonJS nothing
+// changes. Two such specifiers:
+//   #node-require  the one CommonJS construct in lib/, the lazy `require('ws')` of
+//                  transport/default-websocket.ts, gets its `require` from it: `createRequire`
+//                  under `node`, a stub elsewhere (no `ws`, no `node:module` in browser bundles)
+//   #node-socket   every import of transport/node-socket.js (the `ws` extras: EventEmitter
+//                  wiring, pings, terminate, refused upgrades, Retry-After) goes through it;
+//                  elsewhere it is transport/no-node-socket.js (every socket a browser socket)
 //
 // lib/development.ts's `DEVELOPMENT` flag is inlined where it is read: each read becomes its
 // guarded `process.env.NODE_ENV` expression, so that a bundler's define folds it in the file
@@ -35,10 +43,18 @@ const esm = join(dist, 'esm');
 const cjs = join(dist, 'cjs');
 const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
 
+/**
+ * The ESM build's Node-only modules, by `#…` specifier: the file under the `node` condition and
+ * the stub for every other runtime, relative to dist/esm. `copied`: both are copied from
+ * scripts/esm (they exist only in ESM); otherwise tsc emitted both from lib/.
+ */
+const NODE_ONLY = {
+  '#node-require': { node: 'transport/node-require.js', default: 'transport/no-node-require.js', copied: true },
+  '#node-socket': { node: 'transport/node-socket.js', default: 'transport/no-node-socket.js', copied: false },
+};
 /** The file that needs `require` in ESM, relative to dist/esm, and what it may require. */
 const REQUIRE_USER = 'transport/default-websocket.js';
 const REQUIRE_CALL = "require('ws')";
-const NODE_REQUIRE_FILES = { node: 'transport/node-require.js', default: 'transport/no-node-require.js' };
 
 function compile(project) {
   return new Promise((done, fail) => {
@@ -78,6 +94,21 @@ function addExtensions(file) {
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
 
+const esmPath = (file) => relative(esm, file).split('\\').join('/');
+
+/**
+ * Puts the Node-only modules of {@link NODE_ONLY} in place (copies the copied ones) and checks
+ * that every file the `imports` map names exists.
+ */
+function placeNodeOnlyModules() {
+  for (const { copied, ...targets } of Object.values(NODE_ONLY)) {
+    for (const target of Object.values(targets)) {
+      if (copied) copyFileSync(join(root, 'scripts/esm', target.slice(target.lastIndexOf('/') + 1)), join(esm, target));
+      if (!isFile(join(esm, target))) throw new Error(`dist/esm/${target}: missing; update NODE_ONLY in scripts/build.mjs with the source`);
+    }
+  }
+}
+
 /** Gives the ESM build's one `require('ws')` a `require` (appended: source map lines stay put). */
 function provideRequire() {
   const file = join(esm, REQUIRE_USER);
@@ -88,15 +119,36 @@ function provideRequire() {
   const mapComment = text.lastIndexOf('//# sourceMappingURL=');
   const at = mapComment === -1 ? text.length : mapComment;
   writeFileSync(file, `${text.slice(0, at)}import { nodeRequire as require } from '#node-require';\n${text.slice(at)}`);
-  for (const target of Object.values(NODE_REQUIRE_FILES)) {
-    copyFileSync(join(root, 'scripts/esm', target.slice(target.lastIndexOf('/') + 1)), join(esm, target));
-  }
+  const requireFiles = Object.values(NODE_ONLY['#node-require']);
   for (const other of filesUnder(esm)) {
-    const relativePath = relative(esm, other).split('\\').join('/');
-    if (!other.endsWith('.js') || relativePath === REQUIRE_USER || Object.values(NODE_REQUIRE_FILES).includes(relativePath)) continue;
+    const relativePath = esmPath(other);
+    if (!other.endsWith('.js') || relativePath === REQUIRE_USER || requireFiles.includes(relativePath)) continue;
     if (/\brequire\s*\(/.test(readFileSync(other, 'utf8'))) {
       throw new Error(`dist/esm/${relativePath} calls require(), which ES modules do not have`);
     }
+  }
+}
+
+/**
+ * Sends every import of a Node-only module that tsc emitted (`from './node-socket.js'`, after
+ * {@link addExtensions}) through its `#…` specifier, so the runtime's conditions choose it. Each
+ * such module must be imported somewhere, and by nothing but that specifier afterwards.
+ */
+function routeThroughImportsMap() {
+  for (const [specifier, { node, copied }] of Object.entries(NODE_ONLY)) {
+    if (copied) continue;
+    let routed = 0;
+    for (const file of filesUnder(esm)) {
+      if (!file.endsWith('.js') || esmPath(file) === node) continue;
+      const text = readFileSync(file, 'utf8');
+      const rewritten = text.replace(RELATIVE_SPECIFIER, (match, keyword, quote, relativeSpecifier) => {
+        if (esmPath(resolve(dirname(file), relativeSpecifier)) !== node) return match;
+        routed++;
+        return `${keyword}${quote}${specifier}${quote}`;
+      });
+      if (rewritten !== text) writeFileSync(file, rewritten);
+    }
+    if (routed === 0) throw new Error(`dist/esm: nothing imports ${node}; update NODE_ONLY in scripts/build.mjs with the source`);
   }
 }
 
@@ -154,12 +206,14 @@ writeJson(join(cjs, 'package.json'), { type: 'commonjs', sideEffects: false });
 writeJson(join(esm, 'package.json'), {
   type: 'module',
   sideEffects: false,
-  imports: { '#node-require': { node: `./${NODE_REQUIRE_FILES.node}`, default: `./${NODE_REQUIRE_FILES.default}` } },
+  imports: Object.fromEntries(Object.entries(NODE_ONLY).map(([specifier, targets]) => [specifier, { node: `./${targets.node}`, default: `./${targets.default}` }])),
 });
 for (const file of filesUnder(esm)) {
   if (file.endsWith('.js') || file.endsWith('.d.ts')) addExtensions(file);
 }
+placeNodeOnlyModules();
 provideRequire();
+routeThroughImportsMap();
 const expression = developmentExpression();
 for (const file of [...filesUnder(esm), ...filesUnder(cjs)]) {
   if (file.endsWith('.js') && !file.endsWith(`${'/'}development.js`)) inlineDevelopment(file, expression);

@@ -7,9 +7,8 @@ import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
 import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketUrl, type HeartbeatOptions } from '../options';
 import type { Decoder } from '../codec/codec';
 import type { Frame } from '../serializer';
-import { retryAfterMs } from '../transport/retry-after';
+import { upgradeFailureDetails } from '../transport/node-socket';
 import { openSocket, type Socket, type SocketEvents } from '../transport/socket';
-import { handshakeStatus, isSubprotocolMismatch, UpgradeRefusedError } from '../transport/upgrade-failure';
 import type { WebSocketConstructor } from '../transport/websocket-like';
 import type { Serial } from './serial';
 import type { UrlPool } from '../url-pool';
@@ -299,17 +298,12 @@ export class Link implements SocketEvents, HeartbeatTarget {
 
   private closed(code: number, reason: string, error: unknown): void {
     if (this.phase === 'ended') return;
-    const status = this.isUp ? undefined : handshakeStatus(error);
-    const headers = error instanceof UpgradeRefusedError ? error.headers : undefined;
     const cleanClose = code !== ABNORMAL_CLOSURE;
     this.fail(
       new DisconnectError(cleanClose ? 'server-closed' : 'error', {
         code,
-        status,
-        headers,
-        // An HTTP date is wall-clock time, whatever clock the scheduler keeps.
-        retryAfter: retryAfterMs(headers?.['retry-after'], Date.now()),
-        subprotocolMismatch: !this.isUp && isSubprotocolMismatch(error) ? true : undefined,
+        // A refused upgrade's status, headers and Retry-After (Node `ws` only: none in a browser build).
+        ...upgradeFailureDetails(error, !this.isUp),
         cause: error,
         message: reason || (error !== undefined ? errorMessage(error) : `close code ${code}`),
       }),

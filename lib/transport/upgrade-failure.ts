@@ -1,7 +1,10 @@
 /**
  * What is known when a WebSocket upgrade fails before the socket opens: the HTTP response of a
  * refused upgrade (Node `ws` only), and ws's words for the failures the retry policy tells apart.
+ * Reached only through node-socket.ts: browser builds leave it out.
  */
+import type { DisconnectDetails } from '../errors/disconnect-error';
+import { retryAfterMs } from './retry-after';
 
 /** The part of Node's `http.IncomingMessage` read from a refused upgrade. */
 export interface UpgradeResponse {
@@ -26,6 +29,25 @@ export class UpgradeRefusedError extends Error {
   ) {
     super(`Unexpected server response: ${status}`);
   }
+}
+
+/** What a socket's last error tells about a failed upgrade, as the fields of a `DisconnectError`. */
+export type UpgradeFailureDetails = Pick<DisconnectDetails, 'status' | 'headers' | 'retryAfter' | 'subprotocolMismatch'>;
+
+/**
+ * The details of a failed upgrade in `error`, the last error a socket reported: its HTTP status
+ * and subprotocol mismatch while `opening` (the link was not up yet), the refused response's
+ * headers and `Retry-After`. Fields that `error` does not tell are undefined.
+ */
+export function upgradeFailureDetails(error: unknown, opening: boolean): UpgradeFailureDetails {
+  const headers = error instanceof UpgradeRefusedError ? error.headers : undefined;
+  return {
+    status: opening ? handshakeStatus(error) : undefined,
+    headers,
+    // An HTTP date is wall-clock time, whatever clock the scheduler keeps.
+    retryAfter: retryAfterMs(headers?.['retry-after'], Date.now()),
+    subprotocolMismatch: opening && isSubprotocolMismatch(error) ? true : undefined,
+  };
 }
 
 /** The HTTP status of a refused handshake, where the transport reveals it. */
