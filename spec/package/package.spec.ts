@@ -1,6 +1,7 @@
 import { describeSnippets } from '../docs/snippets';
 import { describeBundles } from './bundles';
 import { describeLoading } from './loading';
+import { describeNodeOnlyCode } from './node-only';
 import { describeShortenedNames } from './shortened-names';
 import { packAndInstall, type PackedInstall } from './support/packed-install';
 import { describeTarball } from './tarball';
@@ -27,6 +28,7 @@ describe('the packed package', () => {
   describeLoading(installed);
   describeTypes(installed);
   describeBundles(installed);
+  describeNodeOnlyCode(installed);
   describeSnippets(installed);
   describeShortenedNames(installed);
 });
