@@ -41,8 +41,9 @@ const CONNECT_TARGET = 12 * 1024;
 // folded into the link-up sequence, Multicast as the messages$ Observable itself, one rxjs import
 // statement (lib/rx.ts), options groups checked against a schema, the close codes and readyState
 // values the core uses inlined as constants, leaner acked hooks and host interfaces: 14.82 KB
-// (15 172 B; development 16.8 KB). The ceiling keeps a little room above that.
-const CONNECT_CEILING = Math.max(CONNECT_TARGET, 15.0 * 1024);
+// (15 172 B; development 16.8 KB). Then the Node `ws` paths left browser bundles (#node-socket,
+// see node-only.ts): 13.97 KB (14 300 B). The ceiling keeps a little room above that.
+const CONNECT_CEILING = Math.max(CONNECT_TARGET, 14.25 * 1024);
 const BACKOFF_BUDGET = 2.5 * 1024;
 
 /** Asserts the budget; a miss reports the size and the inputs that take the bytes. */
