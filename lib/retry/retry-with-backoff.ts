@@ -75,7 +75,7 @@ export interface RetryWithBackoffOptions extends BackoffOptions {
 export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): MonoTypeOperatorFunction<T> {
   requireObject('options', options);
   const given = withoutUndefined(options ?? {});
-  const policy = resolveRetryDelay(given, '');
+  const policy = resolveRetryDelay(given);
   const maxAttempts = given.maxAttempts ?? Infinity;
   requireCount('maxAttempts', maxAttempts);
   requireOptionalFunction('shouldRetry', given.shouldRetry);
