@@ -68,11 +68,6 @@ export function optional(test: (value: unknown) => boolean): (value: unknown) =>
   return (value) => value === undefined || test(value);
 }
 
-/** `undefined`, or a value of the given `typeof`. */
-export function optionalType(type: 'function' | 'boolean' | 'string'): (value: unknown) => boolean {
-  return optional((value) => typeof value === type);
-}
-
 /** A duration in ms: a finite number >= 0 and at most {@link MAX_TIMER_MS}. */
 export function isDuration(value: unknown): value is number {
   return isNumberIn(value, 0, MAX_TIMER_MS);
@@ -86,10 +81,10 @@ function durationExpected(value: unknown): string {
 }
 
 /** A duration (see {@link isDuration}). */
-export const duration: Rule<number> = rule(isDuration, DEVELOPMENT ? durationExpected : '');
+export const duration: Rule<number> = /* @__PURE__ */ rule(isDuration, DEVELOPMENT ? durationExpected : '');
 
 /** A duration that must be greater than 0 (a timeout or interval of 0 makes no sense). */
-export const positiveDuration: Rule<number> = rule(
+export const positiveDuration: Rule<number> = /* @__PURE__ */ rule(
   (value) => value !== 0 && isDuration(value),
   DEVELOPMENT ? (value) => (value === 0 ? 'a number of milliseconds > 0' : durationExpected(value)) : '',
 );
@@ -98,7 +93,7 @@ export const positiveDuration: Rule<number> = rule(
  * A time limit in ms: a duration, or `Infinity` for no limit. A finite limit is bounded like a
  * timer, since reaching it is what a timer waits for.
  */
-export const timeLimit: Rule<number> = rule(
+export const timeLimit: Rule<number> = /* @__PURE__ */ rule(
   (value) => value === Infinity || isDuration(value),
   DEVELOPMENT
     ? (value) =>
@@ -109,31 +104,37 @@ export const timeLimit: Rule<number> = rule(
 );
 
 /** A size limit (bytes, messages) that may be `Infinity`: not a duration, so not bounded by timers. */
-export const limit: Rule<number> = rule(
+export const limit: Rule<number> = /* @__PURE__ */ rule(
   (value) => isNumberIn(value, 0, Infinity),
   DEVELOPMENT ? 'a number >= 0 (Infinity for no limit)' : '',
 );
 
 /** A count: a whole number >= 0, or `Infinity`. */
-export const count: Rule<number> = rule(
+export const count: Rule<number> = /* @__PURE__ */ rule(
   (value) => isNumberIn(value, 0, Infinity, true),
   DEVELOPMENT ? 'a whole number >= 0 (or Infinity)' : '',
 );
 
 /** A count of at least one: a whole number >= 1, or `Infinity`. */
-export const positiveCount: Rule<number> = rule(
+export const positiveCount: Rule<number> = /* @__PURE__ */ rule(
   (value) => isNumberIn(value, 1, Infinity, true),
   DEVELOPMENT ? 'a whole number >= 1 (or Infinity)' : '',
 );
 
 /** A function, when given. */
-export const optionalFunction: Rule = rule(optionalType('function'), DEVELOPMENT ? 'a function' : '');
+export const optionalFunction: Rule = /* @__PURE__ */ rule(
+  (value) => value === undefined || typeof value === 'function',
+  DEVELOPMENT ? 'a function' : '',
+);
 
 /** A boolean, when given. */
-export const optionalBoolean: Rule = rule(optionalType('boolean'), DEVELOPMENT ? 'a boolean' : '');
+export const optionalBoolean: Rule = /* @__PURE__ */ rule(
+  (value) => value === undefined || typeof value === 'boolean',
+  DEVELOPMENT ? 'a boolean' : '',
+);
 
 /** A SchedulerLike (something with `schedule()` and `now()`). */
-export const schedulerLike: Rule<SchedulerLike> = rule((value) => {
+export const schedulerLike: Rule<SchedulerLike> = /* @__PURE__ */ rule((value) => {
   const candidate = value as Partial<SchedulerLike> | null;
   return typeof candidate?.schedule === 'function' && typeof candidate?.now === 'function';
 }, DEVELOPMENT ? 'a SchedulerLike' : '');
@@ -155,11 +156,6 @@ export function requireCount(field: string, value: unknown, min = 0): asserts va
   if (!isNumberIn(value, min, Infinity, true)) invalid(field, value, DEVELOPMENT ? `a whole number >= ${min} (or Infinity)` : '');
 }
 
-/** A function, when given. */
-export function requireOptionalFunction(field: string, value: unknown): void {
-  optionalFunction(value, field, {});
-}
-
 /** A SchedulerLike (something with `schedule()` and `now()`). */
 export function requireScheduler(field: string, value: unknown): asserts value is SchedulerLike {
   schedulerLike(value, field, {});
@@ -173,15 +169,6 @@ export function isOptionsObject(value: unknown): value is object {
 /** A plain options object (or undefined). */
 export function requireObject(field: string, value: unknown): void {
   if (value !== undefined && !isOptionsObject(value)) invalid(field, value, DEVELOPMENT ? 'an options object' : '');
-}
-
-/** Copies an options object without its `undefined` fields, so they do not erase defaults. */
-export function withoutUndefined<T extends object>(options: T): Partial<T> {
-  const copy: Partial<T> = {};
-  for (const key of Object.keys(options) as (keyof T)[]) {
-    if (options[key] !== undefined) copy[key] = options[key];
-  }
-  return copy;
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   optional,
   optionalBoolean,
   optionalFunction,
-  optionalType,
   rule,
 } from '../validate';
 import { applySchema, type OptionsSchema } from './schema';
@@ -53,7 +52,7 @@ export const TRANSPORT_SCHEMA = {
   headers,
   maxPayload: rule(isByteCount, DEVELOPMENT ? 'a non-negative integer (bytes)' : ''),
   origin: rule(optional((value) => typeof value === 'string' && !NOT_FIELD_CONTENT.test(value)), DEVELOPMENT ? HEADER_VALUE : ''),
-  auth: rule(optionalType('string'), DEVELOPMENT ? 'a string' : ''),
+  auth: rule(optional((value) => typeof value === 'string'), DEVELOPMENT ? 'a string' : ''),
   protocolVersion: rule(optional((value) => value === 8 || value === 13), DEVELOPMENT ? '8 or 13' : ''),
   handshakeTimeout: rule(optional(isDuration), DEVELOPMENT ? 'a duration in ms' : ''),
   agent: rule(

@@ -49,7 +49,7 @@ export function validateTransportOptions(field: string, options: unknown): asser
 }
 
 /** Checks the `transport` option itself: an options object (checked) or a factory; returns it. */
-export function validateTransportOption(option: unknown, field = 'transport'): TransportOption | undefined {
+export function validateTransportOption(option: unknown, field: string): TransportOption | undefined {
   if (typeof option !== 'function') validateTransportOptions(field, option);
   return option as TransportOption | undefined;
 }

@@ -43,28 +43,19 @@ export function validateWebSocketUrl(field: string, url: unknown): asserts url i
   resolveWebSocketUrl(field, url);
 }
 
-/** `url` parsed against `base`, if it parses (a string without whitespace or `#`). */
-function parse(url: unknown, base: string | undefined): URL | undefined {
-  try {
-    if (typeof url === 'string' && !/\s|#/.test(url)) return new URL(url, base);
-  } catch {
-    // not a URL: undefined
-  }
-  return undefined;
-}
-
-/** The scheme `parsed` has for a WebSocket: `http(s):` is `ws(s):` where there is a page (browsers). */
-function webSocketScheme(parsed: URL, base: string | undefined): string {
-  return base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
-}
-
 /** `url` resolved to an absolute `ws:`/`wss:` URL with a host, or undefined when it is none. */
 function resolveUrl(url: unknown, base: string | undefined): string | undefined {
-  const parsed = parse(url, base);
-  if (parsed === undefined) return undefined;
-  const scheme = webSocketScheme(parsed, base);
+  let parsed: URL;
+  try {
+    if (typeof url !== 'string' || /\s|#/.test(url)) return undefined;
+    parsed = new URL(url, base);
+  } catch {
+    return undefined;
+  }
+  // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
+  const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
   if (!/^wss?:$/.test(scheme) || parsed.hostname === '') return undefined;
-  if (scheme === parsed.protocol && /^wss?:/i.test(url as string)) return url as string; // absolute already: as given
+  if (scheme === parsed.protocol && /^wss?:/i.test(url)) return url; // absolute already: as given
   parsed.protocol = scheme;
   return parsed.href;
 }
@@ -74,13 +65,16 @@ function urlProblem(url: unknown, base: string | undefined): string {
   if (typeof url !== 'string') return 'not a string';
   if (/\s/.test(url)) return 'whitespace is not allowed';
   if (url.includes('#')) return 'a fragment (#) is not allowed';
-  const parsed = parse(url, base);
-  if (parsed === undefined) {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
     return base === undefined && !/^[a-z][\w+.-]*:/i.test(url)
       ? 'a relative URL needs a page to resolve against, and this is not a browser'
       : 'not a valid URL: check the host and the port (0-65535)';
   }
-  return /^wss?:$/.test(webSocketScheme(parsed, base)) ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
+  const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
+  return /^wss?:$/.test(scheme) ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
 }
 
 /**

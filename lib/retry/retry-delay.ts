@@ -1,5 +1,5 @@
-import { duration, optionalFunction } from '../validate';
-import { backoffDelay, validateBackoffOptions, type BackoffOptions } from './backoff';
+import { duration } from '../validate';
+import { backoffDelay, type BackoffOptions } from './backoff';
 
 /**
  * How long to wait before a retry: one policy for the connection (`retry` option) and for the
@@ -13,17 +13,6 @@ export interface RetryDelayPolicy extends Readonly<Required<BackoffOptions>> {
   readonly delay: ((attempt: number, error: unknown) => number) | undefined;
   /** The option prefix (`'retry.'` for the connection), to name a bad `delay()` result. */
   readonly prefix: string;
-}
-
-/**
- * The policy of the standalone operator: validates `delay`, then the backoff options (even when
- * `delay` replaces the formula, so a typo is never ignored), naming fields without a prefix.
- */
-export function resolveRetryDelay(
-  options: BackoffOptions & { readonly delay?: ((attempt: number, error: unknown) => number) | undefined },
-): RetryDelayPolicy {
-  const delay = optionalFunction(options.delay, 'delay', options) as RetryDelayPolicy['delay'];
-  return { ...validateBackoffOptions(options), delay, prefix: '' };
 }
 
 /**
