@@ -134,10 +134,11 @@ export const optionalBoolean: Rule = /* @__PURE__ */ rule(
 );
 
 /** A SchedulerLike (something with `schedule()` and `now()`). */
-export const schedulerLike: Rule<SchedulerLike> = /* @__PURE__ */ rule((value) => {
-  const candidate = value as Partial<SchedulerLike> | null;
-  return typeof candidate?.schedule === 'function' && typeof candidate?.now === 'function';
-}, DEVELOPMENT ? 'a SchedulerLike' : '');
+export const schedulerLike: Rule<SchedulerLike> = /* @__PURE__ */ rule(
+  (value) =>
+    typeof (value as Partial<SchedulerLike> | null)?.schedule === 'function' && typeof (value as SchedulerLike).now === 'function',
+  DEVELOPMENT ? 'a SchedulerLike' : '',
+);
 
 // The checks as statements, for code that checks one value at a time.
 

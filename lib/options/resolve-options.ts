@@ -44,16 +44,18 @@ export interface ResolvedOptions<In, Out> {
 }
 
 /** `serializer`: an object with `serialize()` and `deserialize()`. */
-const serializer = rule((value) => {
-  const candidate = value as Partial<Serializer<unknown, unknown>> | null;
-  return typeof candidate?.serialize === 'function' && typeof candidate?.deserialize === 'function';
-}, DEVELOPMENT ? 'an object with serialize() and deserialize()' : '');
+const serializer = rule(
+  (value) =>
+    typeof (value as Partial<Serializer<unknown, unknown>> | null)?.serialize === 'function' &&
+    typeof (value as Partial<Serializer<unknown, unknown>>).deserialize === 'function',
+  DEVELOPMENT ? 'an object with serialize() and deserialize()' : '',
+);
 
 /** `codec`: an object with `encode()` and `decoder()`, given without a `serializer`. */
 const codec: Rule = (value, field, options) => {
   if (value === undefined) return value;
   const candidate = value as Partial<Codec<unknown, unknown>> | null;
-  if (typeof candidate?.encode !== 'function' || typeof candidate?.decoder !== 'function') {
+  if (typeof candidate?.encode !== 'function' || typeof candidate.decoder !== 'function') {
     invalid(field, value, DEVELOPMENT ? 'an object with encode() and decoder()' : '');
   }
   if ((options as ConnectOptions<unknown, unknown>).serializer !== undefined) {
