@@ -28,6 +28,10 @@ export function invalid(field: string, value: unknown, expected: string): never 
  * and the options object it was read from, returns the value to use, or throws
  * {@link ConfigError} naming the field. A check returns the value as it is; a nested group
  * (`retry`, `heartbeat`…) returns its resolved form.
+ *
+ * Options are checked by data, not by code written per option: each group is a schema of rules
+ * (lib/options/schema.ts), and the rules below are shared by every group. Option resolution runs
+ * once per `connect()`, so this trades nothing that matters for a smaller bundle.
  */
 export type Rule<T = unknown> = (value: unknown, field: string, options: object) => T;
 
@@ -44,7 +48,7 @@ export function rule<T = unknown>(test: (value: unknown) => boolean, expected: E
 }
 
 /**
- * `rule`, with `fallback` in place of `null` as well as `undefined`: the options that have always
+ * `check`, with `fallback` in place of `null` as well as `undefined`: the options that have always
  * taken `null` for "the default" (`connectTimeout`, `scheduler`, `handshake.timeout`,
  * `lazy.idleAfter`) keep doing so. Elsewhere only `undefined` is left out, and `null` is refused.
  */
@@ -79,6 +83,9 @@ function durationExpected(value: unknown): string {
     ? `at most ${MAX_TIMER_MS} ms (longer timers fire after 1 ms)`
     : 'a finite number of milliseconds >= 0';
 }
+
+// The shared rules. `@__PURE__` lets a bundler drop the ones an app does not use (an app that
+// imports only `backoff()` needs few of them).
 
 /** A duration (see {@link isDuration}). */
 export const duration: Rule<number> = /* @__PURE__ */ rule(isDuration, DEVELOPMENT ? durationExpected : '');

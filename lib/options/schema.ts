@@ -12,9 +12,10 @@ export type OptionsSchema<T> = { readonly [K in keyof Required<T>]: Rule };
 export type Resolved<S> = { -readonly [K in keyof S]: S[K] extends Rule<infer R> ? R : never };
 
 /**
- * Runs every rule of `schema` on the field of that name read from `options` (each read once,
- * in the schema's order), with `defaults` filled in for a field that is `undefined`, and returns
- * what the rules returned, under the same keys. Other keys of `options` are not looked at.
+ * Runs every rule of `schema` on the field of that name read from `options` (each read once, by
+ * name, so an inherited getter counts; in the schema's order), with `defaults` filled in for a
+ * field that is `undefined`, and returns what the rules returned, under the same keys. Fields
+ * are named `field.key`, or `key` when `field` is ''. Other keys of `options` are not looked at.
  */
 export function applySchema<S extends Record<string, Rule>>(
   field: string,
