@@ -1,7 +1,7 @@
 import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
-import { requireDuration, requireKnownKeys, requireOptionalFunction } from '../validate';
-import { CHANNEL_SPEC_KEYS, DEFAULT_ACK_TIMEOUT, type ChannelMessage, type ChannelSpec } from './channel-spec';
+import { resolveBySchema, type OptionsSchema } from '../options/schema';
+import { anything, duration, invalid, optionalFunction, rule } from '../validate';
+import { DEFAULT_ACK_TIMEOUT, type ChannelMessage, type ChannelSpec } from './channel-spec';
 
 /**
  * A {@link ChannelSpec} as read once, in the user's own `channel()` call. The registry uses
@@ -24,22 +24,29 @@ export interface ChannelDefinition<In, Out> {
 }
 
 /**
+ * Every key of {@link ChannelSpec} and its rule, in the order they are checked (`key`, whose
+ * check depends on `subscribe`, and a missing `match` are checked after them).
+ */
+const CHANNEL_SCHEMA = {
+  subscribe: rule((value) => value !== undefined, DEVELOPMENT ? 'a message or a function' : ''),
+  match: optionalFunction,
+  ack: optionalFunction,
+  ackTimeout: duration,
+  unsubscribe: anything,
+  key: anything,
+} satisfies OptionsSchema<ChannelSpec<unknown, unknown>>;
+
+/**
  * Checks a channel spec and reads each of its fields exactly once. Throws {@link ConfigError}
  * naming the field for a spec that cannot work whatever the link does (a missing `match`
  * without `route`, a function `subscribe` without `key`, a misspelled key).
  */
 export function readChannelSpec<In, Out>(spec: ChannelSpec<In, Out>, hasRoute: boolean): ChannelDefinition<In, Out> {
-  if (typeof spec !== 'object' || spec === null) throw new ConfigError('channel', spec, DEVELOPMENT ? 'a channel spec' : '');
-  requireKnownKeys('channel', spec, CHANNEL_SPEC_KEYS);
-  const { key, subscribe, unsubscribe, match, ack, ackTimeout = DEFAULT_ACK_TIMEOUT } = spec;
-  if (subscribe === undefined) throw new ConfigError('channel.subscribe', subscribe, DEVELOPMENT ? 'a message or a function' : '');
-  requireOptionalFunction('channel.match', match);
-  requireOptionalFunction('channel.ack', ack);
-  requireDuration('channel.ackTimeout', ackTimeout);
-  if (!match && !hasRoute) throw new ConfigError('channel.match', match, DEVELOPMENT ? 'a function (or the connection option `route`)' : '');
-  if (key !== undefined && typeof key !== 'string') throw new ConfigError('channel.key', key, DEVELOPMENT ? 'a string' : '');
-  if (key === undefined && typeof subscribe === 'function') {
-    throw new ConfigError('channel.key', undefined, DEVELOPMENT ? 'a key when `subscribe` is a function' : '');
+  const read = resolveBySchema('channel', spec, CHANNEL_SCHEMA, { ackTimeout: DEFAULT_ACK_TIMEOUT }, DEVELOPMENT ? 'a channel spec' : '');
+  const { key, subscribe, match } = read;
+  if (!match && !hasRoute) invalid('channel.match', match, DEVELOPMENT ? 'a function (or the connection option `route`)' : '');
+  if (typeof key !== 'string' && (key !== undefined || typeof subscribe === 'function')) {
+    invalid('channel.key', key, DEVELOPMENT ? (key === undefined ? 'a key when `subscribe` is a function' : 'a string') : '');
   }
-  return { key, subscribe, unsubscribe, match, ack, ackTimeout, self: spec };
+  return { ...read, self: spec } as ChannelDefinition<In, Out>;
 }

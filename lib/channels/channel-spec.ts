@@ -48,12 +48,3 @@ export interface ChannelSpec<In, Out> {
 /** Default ms a channel waits for its `ack`. */
 export const DEFAULT_ACK_TIMEOUT = 10_000;
 
-/** The keys of {@link ChannelSpec}, checked against it by the compiler: any other key is a typo. */
-export const CHANNEL_SPEC_KEYS: readonly string[] = Object.keys({
-  key: true,
-  subscribe: true,
-  unsubscribe: true,
-  match: true,
-  ack: true,
-  ackTimeout: true,
-} satisfies Record<keyof ChannelSpec<unknown, unknown>, true>);

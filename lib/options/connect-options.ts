@@ -6,7 +6,6 @@ import type { BufferOptions } from './buffer-options';
 import type { CircuitBreakerOptions } from './circuit-breaker-options';
 import type { HandshakeOptions } from './handshake-options';
 import type { HeartbeatOptions } from './heartbeat-options';
-import { keysOf } from './keys';
 import type { LazyOptions } from './lazy-options';
 import type { TransportOption } from './transport-options';
 import type { RetryOptions } from './retry-options';
@@ -123,22 +122,3 @@ export interface ConnectOptions<In, Out> {
   scheduler?: SchedulerLike;
 }
 
-/** The keys of {@link ConnectOptions}, checked against it by the compiler. */
-export const CONNECT_OPTION_KEYS = keysOf({
-  url: true,
-  protocols: true,
-  WebSocket: true,
-  transport: true,
-  serializer: true,
-  codec: true,
-  retry: true,
-  circuitBreaker: true,
-  heartbeat: true,
-  connectTimeout: true,
-  buffer: true,
-  handshake: true,
-  wake$: true,
-  route: true,
-  lazy: true,
-  scheduler: true,
-} satisfies Record<keyof ConnectOptions<unknown, unknown>, true>);

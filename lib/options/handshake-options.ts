@@ -1,5 +1,3 @@
-import { keysOf } from './keys';
-
 /** A first message sent on every link (authentication), before channels are replayed. */
 export interface HandshakeOptions<In, Out> {
   /** Makes the message; may be async (token refresh). Called once per link. */
@@ -17,9 +15,3 @@ export interface HandshakeOptions<In, Out> {
   timeout?: number;
 }
 
-/** The keys of {@link HandshakeOptions}, checked against it by the compiler. */
-export const HANDSHAKE_OPTION_KEYS = keysOf({
-  message: true,
-  ack: true,
-  timeout: true,
-} satisfies Record<keyof HandshakeOptions<unknown, unknown>, true>);

@@ -1,7 +1,6 @@
 import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
-import { requireDuration, requireKnownKeys } from '../validate';
-import { keysOf } from './keys';
+import { duration, withDefault } from '../validate';
+import { resolveBySchema, type OptionsSchema } from './schema';
 
 /** How a `lazy` connection rests. */
 export interface LazyOptions {
@@ -14,22 +13,23 @@ export interface LazyOptions {
   idleAfter?: number;
 }
 
-/** The keys of {@link LazyOptions}, checked against it by the compiler. */
-export const LAZY_OPTION_KEYS = keysOf({ idleAfter: true } satisfies Record<keyof LazyOptions, true>);
-
 /** Default ms before a lazy connection nobody needs goes idle. */
 export const DEFAULT_IDLE_AFTER = 1_000;
 
 /** The `lazy` option resolved: `false`, or when to go idle. */
 export type ResolvedLazy = false | { readonly idleAfter: number };
 
+/** Every key of {@link LazyOptions} and its rule. */
+const LAZY_SCHEMA = { idleAfter: withDefault(duration, DEFAULT_IDLE_AFTER) } satisfies OptionsSchema<LazyOptions>;
+
 /** Fills in the default and checks the field; throws {@link ConfigError} naming it. */
-export function resolveLazy(lazy: boolean | LazyOptions | undefined): ResolvedLazy {
+export function resolveLazy(lazy: unknown): ResolvedLazy {
   if (lazy === undefined || lazy === false) return false;
-  if (lazy === true) return { idleAfter: DEFAULT_IDLE_AFTER };
-  if (typeof lazy !== 'object' || lazy === null) throw new ConfigError('lazy', lazy, DEVELOPMENT ? 'a boolean or { idleAfter }' : '');
-  requireKnownKeys('lazy', lazy, LAZY_OPTION_KEYS);
-  const idleAfter = lazy.idleAfter ?? DEFAULT_IDLE_AFTER;
-  requireDuration('lazy.idleAfter', idleAfter);
-  return { idleAfter };
+  return resolveBySchema(
+    'lazy',
+    lazy === true ? {} : lazy, // `true` is every default
+    LAZY_SCHEMA,
+    {},
+    DEVELOPMENT ? 'a boolean or { idleAfter }' : '',
+  );
 }

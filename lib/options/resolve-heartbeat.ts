@@ -1,30 +1,23 @@
-import {
-  requireOptionalBoolean,
-  requireOptionalFunction,
-  requirePositiveDuration,
-  resolveBySchema,
-  type OptionsSchema,
-} from '../validate';
+import { anything, optionalBoolean, optionalFunction, positiveDuration } from '../validate';
 import { DEFAULT_HEARTBEAT_OPTIONS } from './defaults';
 import type { HeartbeatOptions } from './heartbeat-options';
+import { resolveBySchema, type OptionsSchema } from './schema';
 
-/** Every key of {@link HeartbeatOptions} and its check (the compiler holds it to the interface). */
-const HEARTBEAT_SCHEMA: OptionsSchema<HeartbeatOptions> = {
-  interval: requirePositiveDuration,
-  timeout: requirePositiveDuration,
-  message: undefined, // any message (a function is called for each probe)
-  isPong: requireOptionalFunction,
-  outbound: requireOptionalBoolean,
-};
+/** Every key of {@link HeartbeatOptions} and its rule. */
+const HEARTBEAT_SCHEMA = {
+  interval: positiveDuration,
+  timeout: positiveDuration,
+  message: anything, // any message (a function is called for each probe)
+  isPong: optionalFunction,
+  outbound: optionalBoolean,
+} satisfies OptionsSchema<HeartbeatOptions>;
 
 /**
  * The `heartbeat` option with its defaults filled in; `'default'` when it is not given (the
  * link decides: protocol pings where the socket has `ping()`), `false` when turned off.
  */
-export function resolveHeartbeat<In, Out>(
-  options: HeartbeatOptions<In, Out> | false | undefined,
-): HeartbeatOptions<In, Out> | false | 'default' {
+export function resolveHeartbeat(options: unknown): HeartbeatOptions | false | 'default' {
   if (options === false) return false;
   if (options === undefined) return 'default';
-  return resolveBySchema('heartbeat', options, HEARTBEAT_SCHEMA, DEFAULT_HEARTBEAT_OPTIONS);
+  return resolveBySchema('heartbeat', options, HEARTBEAT_SCHEMA, DEFAULT_HEARTBEAT_OPTIONS) as HeartbeatOptions;
 }

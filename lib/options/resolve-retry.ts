@@ -1,18 +1,9 @@
-import type { ConfigError } from '../errors/config-error';
-import { DEFAULT_BACKOFF_OPTIONS } from '../retry/backoff';
-import { resolveRetryDelay, type RetryDelayPolicy } from '../retry/retry-delay';
-import {
-  requireCount,
-  requireDuration,
-  requireKnownKeys,
-  requireObject,
-  requireOptionalBoolean,
-  requireOptionalFunction,
-  requireTimeLimit,
-  withoutUndefined,
-} from '../validate';
+import { BACKOFF_SCHEMA, DEFAULT_BACKOFF_OPTIONS } from '../retry/backoff';
+import type { RetryDelayPolicy } from '../retry/retry-delay';
+import { count, duration, optionalBoolean, optionalFunction, timeLimit } from '../validate';
 import { DEFAULT_RETRY_OPTIONS } from './defaults';
-import { defaultShouldRetry, RETRY_OPTION_KEYS, type RetryOptions } from './retry-options';
+import { defaultShouldRetry, type RetryOptions } from './retry-options';
+import { resolveBySchema, type OptionsSchema } from './schema';
 
 /** @internal Retry options resolved; `retry: false` becomes `maxAttempts: 0`. */
 export interface ResolvedRetryOptions extends RetryDelayPolicy {
@@ -25,45 +16,35 @@ export interface ResolvedRetryOptions extends RetryDelayPolicy {
   readonly retryAfterCap: number | undefined;
 }
 
-/** `retry: false`, resolved once: no retry at all. */
-const NO_RETRY = Object.freeze<ResolvedRetryOptions>({
-  ...DEFAULT_RETRY_OPTIONS,
-  delay: () => 0,
-  backoff: DEFAULT_BACKOFF_OPTIONS,
-  prefix: 'retry.',
-  maxAttempts: 0,
-  shouldRetry: defaultShouldRetry,
-  retryAfterCap: undefined,
-});
+/** Every key of {@link RetryOptions} and its rule, in the order they are checked (`delay` first). */
+const RETRY_SCHEMA = {
+  delay: optionalFunction,
+  ...BACKOFF_SCHEMA,
+  maxAttempts: count,
+  timeout: timeLimit,
+  stableAfter: duration,
+  shouldRetry: optionalFunction,
+  retryOnFailedConnect: optionalBoolean,
+} satisfies OptionsSchema<RetryOptions>;
 
-/** The `retry` option left out, resolved once (connections share it: it is immutable). */
+/** The `retry` option left out, and `retry: false`, each resolved once (connections share them: they are immutable). */
 let defaultRetry: ResolvedRetryOptions | undefined;
+let noRetry: ResolvedRetryOptions | undefined;
 
 /** The `retry` option with its defaults filled in; throws {@link ConfigError} naming the field. */
-export function resolveRetry(retry: RetryOptions | false | undefined): ResolvedRetryOptions {
-  if (retry === false) return NO_RETRY;
-  if (retry === undefined) return (defaultRetry ??= Object.freeze(resolveGiven({})));
-  requireObject('retry', retry);
-  requireKnownKeys('retry', retry, RETRY_OPTION_KEYS);
-  return resolveGiven(withoutUndefined(retry));
-}
-
-function resolveGiven(given: RetryOptions): ResolvedRetryOptions {
-  const policy = resolveRetryDelay(given, 'retry.');
-  const resolved = { ...DEFAULT_RETRY_OPTIONS, ...given };
-  requireCount('retry.maxAttempts', resolved.maxAttempts);
-  requireTimeLimit('retry.timeout', resolved.timeout);
-  requireDuration('retry.stableAfter', resolved.stableAfter);
-  requireOptionalFunction('retry.shouldRetry', given.shouldRetry);
-  requireOptionalBoolean('retry.retryOnFailedConnect', resolved.retryOnFailedConnect); // never undefined: defaulted
+export function resolveRetry(retry: unknown): ResolvedRetryOptions {
+  // `false`: no retry at all, unless `retry({ maxAttempts })` sets a limit (then at once).
+  if (retry === false) return (noRetry ??= Object.freeze(resolveRetry({ maxAttempts: 0, delay: () => 0 })));
+  if (retry === undefined) return (defaultRetry ??= Object.freeze(resolveRetry({})));
+  const resolved = resolveBySchema('retry', retry, RETRY_SCHEMA, {
+    ...DEFAULT_BACKOFF_OPTIONS,
+    ...DEFAULT_RETRY_OPTIONS,
+    shouldRetry: defaultShouldRetry,
+  }) as Omit<ResolvedRetryOptions, 'prefix' | 'retryAfterCap'>;
   return {
-    ...policy,
-    maxAttempts: resolved.maxAttempts,
-    timeout: resolved.timeout,
-    stableAfter: resolved.stableAfter,
-    shouldRetry: given.shouldRetry ?? defaultShouldRetry,
-    retryOnFailedConnect: resolved.retryOnFailedConnect,
+    ...resolved,
+    prefix: 'retry.',
     // The backoff's cap (its defaults live with the backoff, not in DEFAULT_RETRY_OPTIONS).
-    retryAfterCap: given.delay ? undefined : policy.backoff.maxDelay,
+    retryAfterCap: resolved.delay ? undefined : resolved.maxDelay,
   };
 }

@@ -1,7 +1,6 @@
 import { isFatalClose, isFatalHandshakeStatus } from '../close-codes';
 import { isDisconnectError } from '../errors/disconnect-error';
 import type { BackoffOptions } from '../retry/backoff';
-import { keysOf } from './keys';
 
 /** When and how to reconnect. */
 export interface RetryOptions extends BackoffOptions {
@@ -44,24 +43,6 @@ export interface RetryOptions extends BackoffOptions {
    */
   retryOnFailedConnect?: boolean;
 }
-
-/**
- * The keys of {@link RetryOptions}; any other key is a `ConfigError`. The compiler checks
- * this list against the interface (a key added there and not here does not build).
- */
-export const RETRY_OPTION_KEYS = keysOf({
-  initialDelay: true,
-  maxDelay: true,
-  multiplier: true,
-  jitter: true,
-  random: true,
-  maxAttempts: true,
-  timeout: true,
-  stableAfter: true,
-  delay: true,
-  shouldRetry: true,
-  retryOnFailedConnect: true,
-} satisfies Record<keyof RetryOptions, true>);
 
 /**
  * The default `shouldRetry`: false for a handshake refused with HTTP 401/403, for close codes

@@ -1,6 +1,7 @@
 import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
-import { requireValidTransportOptions } from './transport-headers';
+import { invalid, isOptionsObject } from '../validate';
+import { applySchema } from './schema';
+import { TRANSPORT_SCHEMA } from './transport-headers';
 
 /**
  * Client options for the socket of each attempt: in Node, the third argument of `ws`'s
@@ -37,34 +38,18 @@ export type TransportOption =
   | ((context: TransportContext) => TransportOptions | Promise<TransportOptions>);
 
 /**
- * Checks one attempt's transport options: undefined, or a plain object whose `headers` (if
- * any) map names to strings and whose `maxPayload` (if any) is a non-negative integer.
- * Throws {@link ConfigError} naming `field`.
+ * Checks one attempt's transport options: undefined, or a plain object whose fields pass
+ * {@link TRANSPORT_SCHEMA} (headers, sizes and the `ws` client options `ws` would refuse).
+ * Throws {@link ConfigError} naming `field` (`transport`, `transport.headers.x-token`…).
  */
 export function validateTransportOptions(field: string, options: unknown): asserts options is TransportOptions | undefined {
   if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(field, options, DEVELOPMENT ? 'an object of WebSocket client options' : '');
-  }
-  const { headers, maxPayload } = options as TransportOptions;
-  if (headers !== undefined) {
-    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-      throw new ConfigError(`${field}.headers`, headers, DEVELOPMENT ? 'an object of header names to strings' : '');
-    }
-    for (const name of Object.keys(headers)) {
-      if (typeof headers[name] !== 'string') {
-        throw new ConfigError(`${field}.headers.${name}`, headers[name], DEVELOPMENT ? 'a string' : '');
-      }
-    }
-  }
-  if (maxPayload !== undefined && !(Number.isInteger(maxPayload) && maxPayload >= 0)) {
-    throw new ConfigError(`${field}.maxPayload`, maxPayload, DEVELOPMENT ? 'a non-negative integer (bytes)' : '');
-  }
-  requireValidTransportOptions(field, options);
+  if (!isOptionsObject(options)) invalid(field, options, DEVELOPMENT ? 'an object of WebSocket client options' : '');
+  applySchema(field, options, TRANSPORT_SCHEMA);
 }
 
-/** Checks the `transport` option itself: an options object (checked) or a factory. */
-export function validateTransportOption(option: unknown): asserts option is TransportOption | undefined {
-  if (typeof option === 'function') return;
-  validateTransportOptions('transport', option);
+/** Checks the `transport` option itself: an options object (checked) or a factory; returns it. */
+export function validateTransportOption(option: unknown, field: string): TransportOption | undefined {
+  if (typeof option !== 'function') validateTransportOptions(field, option);
+  return option as TransportOption | undefined;
 }

@@ -1,5 +1,5 @@
 import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
+import { invalid } from '../validate';
 import type { UrlContext, UrlOption } from './connect-options';
 
 /**
@@ -26,9 +26,16 @@ export function pageBaseUrl(): string | undefined {
  * attempt fails here, once, instead.
  */
 export function resolveWebSocketUrl(field: string, url: unknown, base: string | undefined = pageBaseUrl()): string {
-  const resolved = resolveUrl(url, base);
-  if (typeof resolved === 'string') return resolved;
-  throw new ConfigError(field, url, DEVELOPMENT ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${resolved.problem})` : '');
+  return (
+    resolveUrl(url, base) ??
+    invalid(
+      field,
+      url,
+      DEVELOPMENT
+        ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${urlProblem(url, base)})`
+        : '',
+    )
+  );
 }
 
 /** Checks `url` as {@link resolveWebSocketUrl} does (a URL factory's result, before a link opens). */
@@ -36,36 +43,38 @@ export function validateWebSocketUrl(field: string, url: unknown): asserts url i
   resolveWebSocketUrl(field, url);
 }
 
-/** What is wrong with `url` (development builds say what; production ones give ''), or its resolved form. */
-function resolveUrl(url: unknown, base: string | undefined): string | { problem: string } {
-  let parsed: URL | undefined;
+/** `url` resolved to an absolute `ws:`/`wss:` URL with a host, or undefined when it is none. */
+function resolveUrl(url: unknown, base: string | undefined): string | undefined {
+  let parsed: URL;
   try {
-    if (typeof url === 'string' && !/\s|#/.test(url)) parsed = new URL(url, base);
+    if (typeof url !== 'string' || /\s|#/.test(url)) return undefined;
+    parsed = new URL(url, base);
   } catch {
-    // not a URL: said below
+    return undefined;
   }
   // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
-  const scheme = parsed && base !== undefined ? parsed.protocol.replace(/^http/, 'ws') : parsed?.protocol;
-  if (parsed && (scheme === 'ws:' || scheme === 'wss:') && parsed.hostname !== '') {
-    if (scheme === parsed.protocol && /^wss?:/i.test(url as string)) return url as string; // absolute already: as given
-    parsed.protocol = scheme;
-    return parsed.href;
-  }
-  return { problem: DEVELOPMENT ? urlProblem(url, base, parsed) : '' };
+  const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
+  if (!/^wss?:$/.test(scheme) || parsed.hostname === '') return undefined;
+  if (scheme === parsed.protocol && /^wss?:/i.test(url)) return url; // absolute already: as given
+  parsed.protocol = scheme;
+  return parsed.href;
 }
 
 /** Why {@link resolveUrl} refused `url` (development builds only). */
-function urlProblem(url: unknown, base: string | undefined, parsed: URL | undefined): string {
+function urlProblem(url: unknown, base: string | undefined): string {
   if (typeof url !== 'string') return 'not a string';
   if (/\s/.test(url)) return 'whitespace is not allowed';
   if (url.includes('#')) return 'a fragment (#) is not allowed';
-  if (parsed === undefined) {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
     return base === undefined && !/^[a-z][\w+.-]*:/i.test(url)
       ? 'a relative URL needs a page to resolve against, and this is not a browser'
       : 'not a valid URL: check the host and the port (0-65535)';
   }
   const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
-  return scheme === 'ws:' || scheme === 'wss:' ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
+  return /^wss?:$/.test(scheme) ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
 }
 
 /**
@@ -74,25 +83,24 @@ function urlProblem(url: unknown, base: string | undefined, parsed: URL | undefi
  * bypass the check); a factory is wrapped so that each string it gives is resolved against the
  * page when it is called (anything else it gives reaches the link as it is, which refuses it).
  */
-export function resolveUrlOption(url: UrlOption, base: string | undefined = pageBaseUrl()): UrlOption {
-  if (typeof url === 'function') return base === undefined ? url : resolvingFactory(url, base);
-  if (Array.isArray(url)) {
-    if (url.length === 0) throw new ConfigError('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
-    return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry, base));
-  }
-  return resolveWebSocketUrl('url', url, base);
+export function resolveUrlOption(url: UrlOption): UrlOption;
+export function resolveUrlOption(url: unknown): UrlOption;
+export function resolveUrlOption(url: unknown): UrlOption {
+  const base = pageBaseUrl();
+  if (typeof url === 'function') return base === undefined ? (url as UrlFactory) : resolvingFactory(url as UrlFactory, base);
+  if (!Array.isArray(url)) return resolveWebSocketUrl('url', url, base);
+  if (url.length === 0) invalid('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
+  return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry, base));
 }
 
-function resolvingFactory(factory: (context: UrlContext) => string | Promise<string>, base: string): (context: UrlContext) => string | Promise<string> {
-  const resolve = (url: string): string => {
-    const resolved = resolveUrl(url, base);
-    return typeof resolved === 'string' ? resolved : url;
-  };
+type UrlFactory = (context: UrlContext) => string | Promise<string>;
+
+function resolvingFactory(factory: UrlFactory, base: string): UrlFactory {
+  // Anything but a string is left as it is (the link refuses it).
+  const resolve = (url: unknown): string => (resolveUrl(url, base) ?? url) as string;
   return (context) => {
     const url: unknown = factory(context);
-    if (typeof url === 'string') return resolve(url);
     // A promise's `then` is read here, inside the guard that calls the factory.
-    if (typeof (url as PromiseLike<unknown> | null)?.then !== 'function') return url as string;
-    return Promise.resolve(url).then((value) => (typeof value === 'string' ? resolve(value) : (value as string)));
+    return typeof (url as PromiseLike<unknown> | null)?.then === 'function' ? Promise.resolve(url).then(resolve) : resolve(url);
   };
 }

@@ -1,6 +1,6 @@
 import { DEVELOPMENT } from '../development';
-import { ConfigError } from '../errors/config-error';
-import { requireCount, requireDuration, withoutUndefined } from '../validate';
+import { applySchema, type OptionsSchema } from '../options/schema';
+import { duration, isNumberIn, requireCount, rule } from '../validate';
 
 /** The exponential backoff policy: how long to wait before retry number `attempt`. */
 export interface BackoffOptions {
@@ -85,22 +85,20 @@ export function backoffDelay(policy: Readonly<Required<BackoffOptions>>, attempt
   return ceiling * (1 - jitter * draw);
 }
 
-/** Fills in defaults and checks every field, naming the first bad one. */
-export function validateBackoffOptions(options: BackoffOptions, prefix = ''): Required<BackoffOptions> {
-  const resolved = { ...DEFAULT_BACKOFF_OPTIONS, ...withoutUndefined(options) };
-  requireDuration(`${prefix}initialDelay`, resolved.initialDelay);
-  requireDuration(`${prefix}maxDelay`, resolved.maxDelay);
-  if (typeof resolved.multiplier !== 'number' || !(resolved.multiplier >= 1) || !Number.isFinite(resolved.multiplier)) {
-    throw new ConfigError(`${prefix}multiplier`, resolved.multiplier, DEVELOPMENT ? 'a finite number >= 1' : '');
-  }
-  if (typeof resolved.jitter !== 'number' || !(resolved.jitter >= 0 && resolved.jitter <= 1)) {
-    throw new ConfigError(`${prefix}jitter`, resolved.jitter, DEVELOPMENT ? 'a number in [0, 1]' : '');
-  }
-  if (typeof resolved.random !== 'function') {
-    throw new ConfigError(`${prefix}random`, resolved.random, DEVELOPMENT ? 'a function returning a number in [0, 1)' : '');
-  }
-  // Only the policy's own fields (`options` may be a connection's whole `retry` option), each
-  // in the object itself.
-  const { initialDelay, maxDelay, multiplier, jitter, random } = resolved;
-  return { initialDelay, maxDelay, multiplier, jitter, random };
+/** Every key of {@link BackoffOptions} and its rule, in the order they are checked. */
+export const BACKOFF_SCHEMA = {
+  initialDelay: duration,
+  maxDelay: duration,
+  multiplier: rule((value) => isNumberIn(value, 1, Number.MAX_VALUE), DEVELOPMENT ? 'a finite number >= 1' : ''),
+  jitter: rule((value) => isNumberIn(value, 0, 1), DEVELOPMENT ? 'a number in [0, 1]' : ''),
+  random: rule((value) => typeof value === 'function', DEVELOPMENT ? 'a function returning a number in [0, 1)' : ''),
+} satisfies OptionsSchema<BackoffOptions>;
+
+/**
+ * Fills in defaults and checks every field, naming the first bad one (`field.key`, or just
+ * `key` when `field` is ''). Returns only the policy's own fields (`options` may be a
+ * connection's whole `retry` option).
+ */
+export function validateBackoffOptions(options: BackoffOptions, field = ''): Required<BackoffOptions> {
+  return applySchema(field, options, BACKOFF_SCHEMA, DEFAULT_BACKOFF_OPTIONS) as Required<BackoffOptions>;
 }

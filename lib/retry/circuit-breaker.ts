@@ -1,15 +1,9 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { DEFAULT_CIRCUIT_BREAKER_OPTIONS, type CircuitBreakerOptions } from '../options';
-import {
-  requireCount,
-  requireDuration,
-  requireObject,
-  requireOptionalFunction,
-  requireScheduler,
-  withoutUndefined,
-} from '../validate';
+import { applySchema, type OptionsSchema } from '../options/schema';
+import { duration, optionalFunction, positiveCount, requireObject, schedulerLike, withDefault } from '../validate';
 import type { BreakerPhase } from './breaker-state';
-import { CircuitBreakerPolicy } from './circuit-breaker-policy';
+import { CircuitBreakerPolicy, type CircuitBreakerSettings } from './circuit-breaker-policy';
 
 /** The {@link circuitBreaker} configuration. */
 export interface CircuitBreakerOperatorOptions extends CircuitBreakerOptions {
@@ -39,6 +33,14 @@ export interface CircuitBreakerOperatorOptions extends CircuitBreakerOptions {
   scheduler?: SchedulerLike;
 }
 
+/** Every option of {@link circuitBreaker} and its rule, in the order they are checked. */
+const CIRCUIT_BREAKER_OPERATOR_SCHEMA = {
+  failureThreshold: positiveCount,
+  resetTimeout: duration,
+  onStateChange: optionalFunction,
+  scheduler: withDefault<SchedulerLike>(schedulerLike, asyncScheduler),
+} satisfies OptionsSchema<CircuitBreakerOperatorOptions>;
+
 /**
  * Fails fast while the source keeps failing. Counts consecutive failures of the source (an
  * error before the first value); at `failureThreshold` the breaker opens and every new
@@ -64,12 +66,6 @@ export interface CircuitBreakerOperatorOptions extends CircuitBreakerOptions {
  */
 export function circuitBreaker<T>(options: CircuitBreakerOperatorOptions = {}): MonoTypeOperatorFunction<T> {
   requireObject('options', options);
-  const given = withoutUndefined(options ?? {});
-  const { failureThreshold, resetTimeout } = { ...DEFAULT_CIRCUIT_BREAKER_OPTIONS, ...given };
-  requireCount('failureThreshold', failureThreshold, 1);
-  requireDuration('resetTimeout', resetTimeout);
-  requireOptionalFunction('onStateChange', given.onStateChange);
-  const scheduler = given.scheduler ?? asyncScheduler;
-  requireScheduler('scheduler', scheduler);
-  return new CircuitBreakerPolicy({ failureThreshold, resetTimeout, scheduler, onStateChange: given.onStateChange }).operator<T>();
+  const settings = applySchema('', options, CIRCUIT_BREAKER_OPERATOR_SCHEMA, DEFAULT_CIRCUIT_BREAKER_OPTIONS);
+  return new CircuitBreakerPolicy(settings as CircuitBreakerSettings).operator<T>();
 }

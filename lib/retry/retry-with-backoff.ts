@@ -7,10 +7,10 @@ import {
   type Observable,
   type SchedulerLike,
 } from 'rxjs';
-import { ConfigError } from '../errors/config-error';
-import { requireCount, requireObject, requireOptionalFunction, requireScheduler, withoutUndefined } from '../validate';
-import type { BackoffOptions } from './backoff';
-import { resolveRetryDelay, retryDelay } from './retry-delay';
+import { applySchema, type OptionsSchema } from '../options/schema';
+import { count, invalid, optionalFunction, requireObject, schedulerLike, withDefault } from '../validate';
+import { BACKOFF_SCHEMA, DEFAULT_BACKOFF_OPTIONS, type BackoffOptions } from './backoff';
+import { retryDelay, type RetryDelayPolicy } from './retry-delay';
 
 /** The {@link retryWithBackoff} configuration: the backoff policy plus retry limits and hooks. */
 export interface RetryWithBackoffOptions extends BackoffOptions {
@@ -51,6 +51,18 @@ export interface RetryWithBackoffOptions extends BackoffOptions {
   scheduler?: SchedulerLike;
 }
 
+/** Every option of {@link retryWithBackoff} and its rule, in the order they are checked. */
+const RETRY_WITH_BACKOFF_SCHEMA = {
+  delay: optionalFunction,
+  ...BACKOFF_SCHEMA,
+  maxAttempts: withDefault(count, Infinity),
+  shouldRetry: optionalFunction,
+  onRetry: optionalFunction,
+  // Its message says what it accepts in production builds too.
+  resetOnSuccess: withDefault((value, field) => (typeof value === 'boolean' ? value : invalid(field, value, 'a boolean')), false),
+  scheduler: withDefault<SchedulerLike>(schedulerLike, asyncScheduler),
+} satisfies OptionsSchema<RetryWithBackoffOptions>;
+
 /**
  * Resubscribes to the source when it errors, after an exponential backoff with jitter:
  * RxJS `retry({ count, delay, resetOnSuccess })` with the {@link backoff} policy as the
@@ -74,17 +86,11 @@ export interface RetryWithBackoffOptions extends BackoffOptions {
  */
 export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): MonoTypeOperatorFunction<T> {
   requireObject('options', options);
-  const given = withoutUndefined(options ?? {});
-  const policy = resolveRetryDelay(given, '');
-  const maxAttempts = given.maxAttempts ?? Infinity;
-  requireCount('maxAttempts', maxAttempts);
-  requireOptionalFunction('shouldRetry', given.shouldRetry);
-  requireOptionalFunction('onRetry', given.onRetry);
-  const resetOnSuccess = given.resetOnSuccess ?? false;
-  if (typeof resetOnSuccess !== 'boolean') throw new ConfigError('resetOnSuccess', resetOnSuccess, 'a boolean');
-  const scheduler = given.scheduler ?? asyncScheduler;
-  requireScheduler('scheduler', scheduler);
-  const { shouldRetry, onRetry } = given;
+  const resolved = applySchema('', options, RETRY_WITH_BACKOFF_SCHEMA, DEFAULT_BACKOFF_OPTIONS) as Omit<RetryDelayPolicy, 'prefix'> &
+    Required<Pick<RetryWithBackoffOptions, 'maxAttempts' | 'resetOnSuccess' | 'scheduler'>> &
+    Pick<RetryWithBackoffOptions, 'shouldRetry' | 'onRetry'>;
+  const policy: RetryDelayPolicy = { ...resolved, prefix: '' };
+  const { maxAttempts, shouldRetry, onRetry, resetOnSuccess, scheduler } = resolved;
 
   // rxjs `retry` calls this with its 1-based retry count, after checking `count`.
   const notifier = (error: unknown, attempt: number): Observable<unknown> => {
