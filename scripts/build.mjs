@@ -13,10 +13,13 @@
 // What only Node can use is chosen in ESM by the `node` condition of `#…` specifiers
 // (dist/esm/package.json `imports`, which Node and the bundlers resolve): the Node module under
 // `node`, a stub everywhere else, so browser bundles never see it. In lib/ and CommonJS nothing
-// changes. Two such specifiers:
+// changes. Three such specifiers:
+//   #node-websocket  transport/node-websocket.js, `ws` as the default transport in Node;
+//                  elsewhere transport/no-node-websocket.js (the runtime's own WebSocket)
 //   #node-require  the one CommonJS construct in lib/, the lazy `require('ws')` of
-//                  transport/default-websocket.ts, gets its `require` from it: `createRequire`
-//                  under `node`, a stub elsewhere (no `ws`, no `node:module` in browser bundles)
+//                  transport/node-websocket.ts, gets its `require` from it: `createRequire`
+//                  under `node`, a stub elsewhere (never reached: only node-websocket.js
+//                  imports it, and that module is Node's only)
 //   #node-socket   every import of transport/node-socket.js (the `ws` extras: EventEmitter
 //                  wiring, pings, terminate, refused upgrades, Retry-After) goes through it;
 //                  elsewhere it is transport/no-node-socket.js (every socket a browser socket)
@@ -51,9 +54,10 @@ const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/ts
 const NODE_ONLY = {
   '#node-require': { node: 'transport/node-require.js', default: 'transport/no-node-require.js', copied: true },
   '#node-socket': { node: 'transport/node-socket.js', default: 'transport/no-node-socket.js', copied: false },
+  '#node-websocket': { node: 'transport/node-websocket.js', default: 'transport/no-node-websocket.js', copied: false },
 };
 /** The file that needs `require` in ESM, relative to dist/esm, and what it may require. */
-const REQUIRE_USER = 'transport/default-websocket.js';
+const REQUIRE_USER = 'transport/node-websocket.js';
 const REQUIRE_CALL = "require('ws')";
 
 function compile(project) {

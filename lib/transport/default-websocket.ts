@@ -1,5 +1,6 @@
 import { DEVELOPMENT } from '../development';
 import { ConfigError } from '../errors/config-error';
+import { nodeWebSocket } from './node-websocket';
 import type { WebSocketConstructor } from './websocket-like';
 
 /** The globals the choice depends on (a parameter so tests can play a browser). */
@@ -13,10 +14,8 @@ export interface TransportEnvironment {
  * browser bundles never see it), `globalThis.WebSocket` elsewhere.
  */
 export function defaultWebSocket(environment: TransportEnvironment = globalThis as TransportEnvironment): WebSocketConstructor {
-  if (typeof environment.process?.versions?.node === 'string') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('ws') as WebSocketConstructor;
-  }
+  const node = nodeWebSocket(environment);
+  if (node !== undefined) return node;
   const native = environment.WebSocket;
   if (typeof native !== 'function') {
     throw new ConfigError('WebSocket', native, DEVELOPMENT ? 'a WebSocket constructor (none is available here)' : '');

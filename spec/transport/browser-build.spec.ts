@@ -3,15 +3,24 @@ import { harness } from '../support/harness';
 import { testScheduler } from '../support/marbles';
 import { EventLog, Resources, untilEvent } from '../support/until';
 import { startRefusingServer, WsTestServer } from '../support/ws-server';
+import { defaultWebSocket } from '../../lib/transport/default-websocket';
+import { TestServer } from '../../lib/testing';
 
 // What the ESM build does outside the `node` condition: `#node-socket` is the stub, so every
 // socket is used through the browser API (scripts/build.mjs; spec/package checks the bundles).
 jest.mock('../../lib/transport/node-socket', () => jest.requireActual('../../lib/transport/no-node-socket'));
+jest.mock('../../lib/transport/node-websocket', () => jest.requireActual('../../lib/transport/no-node-websocket'));
 
 /** The event types the socket listens to, sorted. */
 const listened = (socket: { eventNames(): Array<string | symbol> }): string[] => socket.eventNames().map(String).sort();
 
 describe('a browser build (no Node extras): every socket is a browser socket', () => {
+  it("the default transport is the runtime's WebSocket, even where a polyfilled process claims Node", () => {
+    const Native = new TestServer().WebSocket;
+    expect(defaultWebSocket({ process: { versions: { node: '20.0.0' } }, WebSocket: Native })).toBe(Native);
+    expect(() => defaultWebSocket({ process: { versions: { node: '20.0.0' } } })).toThrow(expect.objectContaining({ name: 'ConfigError', field: 'WebSocket' }));
+  });
+
   describe("TestServer's sockets", () => {
     it('with pings: true, run no default heartbeat (no protocol ping in ten minutes)', () => {
       const scheduler = testScheduler();
