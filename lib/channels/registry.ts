@@ -44,11 +44,12 @@ interface ChannelView<In, Out> {
   subscribers: readonly Subscriber<In>[];
 }
 
-/** @internal A pending `ack` for the `subscribe` written on the current link. */
+/** @internal A `subscribe` on the current link not yet written, or written and waiting for its `ack`. */
 interface AckWait {
   /** `framesHeard` when the subscribe was written: only later frames can answer it. */
   readonly after: number;
-  readonly timer: Subscription;
+  /** The `ack`'s timeout (none without `ack`). */
+  readonly timer: Subscription | undefined;
   /** Told whether the subscription counts, when it was written by a replay. */
   readonly settle: ((confirmed: boolean) => void) | undefined;
 }
@@ -104,15 +105,13 @@ export class ChannelRegistry<In, Out> {
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
     const definition = readChannelSpec(spec, this.router !== undefined);
     const key = definition.key ?? guarded(this.keyOf, definition.subscribe as Out);
-    /** This call's view on its key's subscription: shared by the call's subscribers. */
-    let view: ChannelView<In, Out> | undefined;
     return new Observable<In>((subscriber) => {
       let joined: ChannelView<In, Out> | undefined;
       this.host.serial.run(() => {
         // After the end, subscribers complete or error as the connection did.
-        if (this.finished) this.endAll([subscriber], undefined);
+        if (this.finished) this.endAll([subscriber]);
         else if (threw(key)) this.endAll([subscriber], key);
-        else joined = view = this.addSubscriber(key, definition, view, subscriber);
+        else joined = this.addSubscriber(key, definition, subscriber);
       });
       return () => {
         if (joined) this.host.serial.run(() => this.removeSubscriber(joined!, subscriber));
@@ -151,7 +150,7 @@ export class ChannelRegistry<In, Out> {
   /** The link is gone: pending acks are void; channels wait for the next link. */
   linkLost(): void {
     this.wire = undefined;
-    for (const wait of this.awaitingAck.values()) wait.timer.unsubscribe();
+    for (const wait of this.awaitingAck.values()) wait.timer?.unsubscribe();
     this.awaitingAck.clear();
   }
 
@@ -176,28 +175,23 @@ export class ChannelRegistry<In, Out> {
    * every channel whose own `match` accepts it.
    */
   dispatch(message: In): void {
+    let entry: ChannelEntry<In, Out> | undefined;
     if (this.router) {
       const key = guarded(this.router, message);
       if (threw(key)) this.host.invalid(key.error, message);
-      else {
-        // No channel has the key `undefined`: it places the message nowhere, as an unknown key does.
-        const entry = this.byKey.get(key as string);
-        if (entry) {
-          entry.lastMessage = message;
-          for (const view of entry.views) deliver(view.subscribers, message);
-          return;
-        }
-      }
+      else entry = this.byKey.get(key as string); // none for `undefined`, as for a key without channel
     }
-    for (const view of this.matching) {
-      const matches = guarded(view.spec.match!, message, view.spec.self);
+    // A placed message goes to every channel on its key, no `match` asked; any other to the channels whose `match` accepts it.
+    for (const view of entry ? entry.views : this.matching) {
+      const matches = entry ?? guarded(view.spec.match!, message, view.spec.self);
       if (threw(matches)) {
         // Only this call's channel fails; the key is released if it was the last.
         this.endAll(view.subscribers, matches);
         this.dropView(view);
       } else if (matches) {
         view.entry.lastMessage = message;
-        deliver(view.subscribers, message);
+        // To the subscribers the view had when this delivery began.
+        for (const subscriber of view.subscribers) subscriber.next(message);
       }
     }
   }
@@ -207,20 +201,19 @@ export class ChannelRegistry<In, Out> {
     this.finished = { reason, error };
     this.linkLost();
     this.matching = [];
-    for (const entry of this.byKey.values()) this.forget(entry, false, undefined);
+    for (const entry of this.byKey.values()) this.forget(entry, false);
   }
 
-  /** Adds a subscriber to its call's view, making the view, and the key's subscription, when there is none. */
-  private addSubscriber(
-    key: string,
-    spec: ChannelDefinition<In, Out>,
-    view: ChannelView<In, Out> | undefined,
-    subscriber: Subscriber<In>,
-  ): ChannelView<In, Out> {
+  /**
+   * Adds a subscriber to its `channel()` call's view on the key's subscription (a call's view
+   * is the one with its spec), making the view, and the subscription, when there is none.
+   */
+  private addSubscriber(key: string, spec: ChannelDefinition<In, Out>, subscriber: Subscriber<In>): ChannelView<In, Out> {
     let entry = this.byKey.get(key);
     const created = entry === undefined;
     if (entry === undefined) this.byKey.set(key, (entry = { channelKey: key, spec, views: [], lastMessage: undefined }));
-    if (view?.entry !== entry || view.subscribers.length === 0) {
+    let view = entry.views.find((other) => other.spec === spec);
+    if (view === undefined) {
       view = { entry, spec, subscribers: [] };
       entry.views = entry.views.concat(view);
       if (spec.match) this.matching = this.matching.concat(view);
@@ -228,7 +221,7 @@ export class ChannelRegistry<In, Out> {
     view.subscribers = view.subscribers.concat(subscriber);
     if (created) {
       // Offline, or before the replay of a new link: the replay sends it, exactly once.
-      if (this.wire) this.subscribeOnLink(entry, false, undefined);
+      if (this.wire) this.subscribeOnLink(entry, false);
       this.host.channelsChanged();
     }
     return view;
@@ -246,7 +239,7 @@ export class ChannelRegistry<In, Out> {
     view.subscribers = [];
     entry.views = entry.views.filter((other) => other !== view);
     this.matching = this.matching.filter((other) => other !== view);
-    if (entry.views.length === 0) this.forget(entry, true, undefined);
+    if (entry.views.length === 0) this.forget(entry, true);
   }
 
   /**
@@ -254,15 +247,15 @@ export class ChannelRegistry<In, Out> {
    * is sent (best effort, guarded): the server may hold what its `subscribe` made. The
    * subscribers it still has end with `failure` (or, without, as the connection did).
    */
-  private forget(entry: ChannelEntry<In, Out>, release: boolean, failure: Failure | undefined): void {
+  private forget(entry: ChannelEntry<In, Out>, release: boolean, failure?: Failure): void {
+    this.stopWaiting(entry, false);
     if (this.byKey.get(entry.channelKey) !== entry) return;
     this.byKey.delete(entry.channelKey);
     this.matching = this.matching.filter((view) => view.entry !== entry);
-    this.stopWaiting(entry, false);
     this.host.channelsChanged();
     const wire = this.wire;
     const unsubscribe = entry.spec.unsubscribe;
-    if (release && wire !== undefined && unsubscribe !== undefined) {
+    if (release && wire && unsubscribe !== undefined) {
       const frame = this.frameFor(unsubscribe, entry, false);
       if (!threw(frame)) wire.write(frame);
     }
@@ -274,38 +267,35 @@ export class ChannelRegistry<In, Out> {
     this.forget(entry, true, { error: new SubscriptionRejectedError(entry.channelKey, serverMessage, cause) });
   }
 
-  private subscribeOnLink(
-    entry: ChannelEntry<In, Out>,
-    restoring: boolean,
-    settle: ((confirmed: boolean) => void) | undefined,
-  ): void {
+  /**
+   * Writes a subscription's `subscribe` on the link. It is awaited from before its frame is
+   * built until it is written, or, with `ack`, confirmed: a transport may answer inside the
+   * write, and frames heard before it do not count. A failure settles it as not confirmed.
+   */
+  private subscribeOnLink(entry: ChannelEntry<In, Out>, restoring: boolean, settle?: (confirmed: boolean) => void): void {
     const wire = this.wire!;
     const { ack, ackTimeout } = entry.spec;
-    const frame = this.frameFor(entry.spec.subscribe, entry, restoring);
-    if (threw(frame)) {
-      // Nothing was sent on this link: there is nothing to release.
-      this.forget(entry, false, frame);
-      settle?.(false);
-      return;
-    }
-    if (ack) {
-      // Registered before the write: a transport may answer inside it. Frames heard before it do not count.
-      const timer = this.host.scheduler.schedule(
+    const timer =
+      ack &&
+      this.host.scheduler.schedule(
         () => this.host.serial.run(() => this.reject(entry, undefined, new Error(`no ack within ${ackTimeout} ms`))),
         ackTimeout,
       );
-      this.awaitingAck.set(entry, { after: wire.framesHeard, timer, settle });
+    this.awaitingAck.set(entry, { after: wire.framesHeard, timer, settle });
+    const frame = this.frameFor(entry.spec.subscribe, entry, restoring);
+    // Nothing was sent on this link: there is nothing to release.
+    if (threw(frame)) this.forget(entry, false, frame);
+    else {
+      const written = wire.write(frame);
+      if (!ack || !written) this.stopWaiting(entry, written);
     }
-    const written = wire.write(frame);
-    if (!ack) settle?.(written);
-    else if (!written) this.stopWaiting(entry, false);
   }
 
   private stopWaiting(entry: ChannelEntry<In, Out>, confirmed: boolean): void {
     const wait = this.awaitingAck.get(entry);
     if (wait === undefined) return;
     this.awaitingAck.delete(entry);
-    wait.timer.unsubscribe();
+    wait.timer?.unsubscribe();
     wait.settle?.(confirmed);
   }
 
@@ -318,7 +308,7 @@ export class ChannelRegistry<In, Out> {
   }
 
   /** Ends subscribers, in one delivery: with `failure`'s error, or without one as the connection ended. */
-  private endAll(subscribers: readonly Subscriber<In>[], failure: Failure | undefined): void {
+  private endAll(subscribers: readonly Subscriber<In>[], failure?: Failure): void {
     const finished = this.finished;
     this.host.serial.deliver(() => {
       for (const subscriber of subscribers) {
@@ -330,17 +320,12 @@ export class ChannelRegistry<In, Out> {
   }
 }
 
-/** Delivers to the subscribers a view had when this delivery began. */
-function deliver<In>(subscribers: readonly Subscriber<In>[], message: In): void {
-  for (const subscriber of subscribers) subscriber.next(message);
-}
-
 /**
  * What the subscription's `ack` says of a message, read inside the guard (`instanceof` walks a
- * Proxy's prototype): true confirms, an `Error` rejects, anything else is not the answer.
+ * Proxy's prototype): true confirms, an `Error` rejects, anything else (no `ack`) is not the answer.
  */
 function ackVerdict<In, Out>(this: ChannelDefinition<In, Out>, message: In): true | Error | undefined {
-  const result: unknown = this.ack!.call(this.self, message);
+  const result: unknown = this.ack?.call(this.self, message);
   if (result === true) return true;
   return result instanceof Error ? result : undefined;
 }
