@@ -39,7 +39,7 @@ interface ChannelView<In, Out> {
   readonly spec: ChannelDefinition<In, Out>;
   /**
    * Replaced, never mutated, so a delivery in progress keeps the subscribers it began with.
-   * Empty once the view is dropped; never empty while it is in its entry's views.
+   * Never empty while the view is in its entry's views.
    */
   subscribers: readonly Subscriber<In>[];
 }
@@ -227,7 +227,7 @@ export class ChannelRegistry<In, Out> {
     return view;
   }
 
-  /** A subscriber leaves (one its view no longer holds was ended with it: nothing changes). */
+  /** A subscriber leaves; its view is dropped when it was the last (again, harmlessly, if the view failed). */
   private removeSubscriber(view: ChannelView<In, Out>, subscriber: Subscriber<In>): void {
     view.subscribers = view.subscribers.filter((other) => other !== subscriber);
     if (view.subscribers.length === 0) this.dropView(view);
@@ -236,7 +236,6 @@ export class ChannelRegistry<In, Out> {
   /** A view is done (left, or its `match` threw): the last view of a key releases the server subscription. */
   private dropView(view: ChannelView<In, Out>): void {
     const entry = view.entry;
-    view.subscribers = [];
     entry.views = entry.views.filter((other) => other !== view);
     this.matching = this.matching.filter((other) => other !== view);
     if (entry.views.length === 0) this.forget(entry, true);
