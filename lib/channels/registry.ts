@@ -183,7 +183,7 @@ export class ChannelRegistry<In, Out> {
     }
     // A placed message goes to every channel on its key, no `match` asked; any other to the channels whose `match` accepts it.
     for (const view of entry ? entry.views : this.matching) {
-      const matches = entry ?? guarded(view.spec.match!, message, view.spec.self);
+      const matches = entry !== undefined || guarded(view.spec.match!, message, view.spec.self);
       if (threw(matches)) {
         // Only this call's channel fails; the key is released if it was the last.
         this.endAll(view.subscribers, matches);
