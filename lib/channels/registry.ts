@@ -44,7 +44,7 @@ interface ChannelView<In, Out> {
   subscribers: readonly Subscriber<In>[];
 }
 
-/** @internal A `subscribe` on the current link not yet written, or written and waiting for its `ack`. */
+/** @internal A `subscribe` on the current link being written, or written and waiting for its `ack`. */
 interface AckWait {
   /** `framesHeard` when the subscribe was written: only later frames can answer it. */
   readonly after: number;
@@ -267,12 +267,19 @@ export class ChannelRegistry<In, Out> {
   }
 
   /**
-   * Writes a subscription's `subscribe` on the link. It is awaited from before its frame is
-   * built until it is written, or, with `ack`, confirmed: a transport may answer inside the
-   * write, and frames heard before it do not count. A failure settles it as not confirmed.
+   * Writes a subscription's `subscribe` on the link; `settle` is told whether it counts: once
+   * written, or, with `ack`, once confirmed. It waits from just before the write (a transport
+   * may answer inside it); frames heard before then do not count.
    */
   private subscribeOnLink(entry: ChannelEntry<In, Out>, restoring: boolean, settle?: (confirmed: boolean) => void): void {
     const wire = this.wire!;
+    const frame = this.frameFor(entry.spec.subscribe, entry, restoring);
+    if (threw(frame)) {
+      // Nothing was sent on this link: there is nothing to release.
+      this.forget(entry, false, frame);
+      settle?.(false);
+      return;
+    }
     const { ack, ackTimeout } = entry.spec;
     const timer =
       ack &&
@@ -281,13 +288,8 @@ export class ChannelRegistry<In, Out> {
         ackTimeout,
       );
     this.awaitingAck.set(entry, { after: wire.framesHeard, timer, settle });
-    const frame = this.frameFor(entry.spec.subscribe, entry, restoring);
-    // Nothing was sent on this link: there is nothing to release.
-    if (threw(frame)) this.forget(entry, false, frame);
-    else {
-      const written = wire.write(frame);
-      if (!ack || !written) this.stopWaiting(entry, written);
-    }
+    const written = wire.write(frame);
+    if (!ack || !written) this.stopWaiting(entry, written);
   }
 
   private stopWaiting(entry: ChannelEntry<In, Out>, confirmed: boolean): void {
