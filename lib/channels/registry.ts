@@ -83,7 +83,8 @@ export class ChannelRegistry<In, Out> {
   private matching: readonly ChannelView<In, Out>[] = [];
   /** The link whose replay has begun: channels joining now subscribe on it at once. */
   private wire: ChannelWire | undefined;
-  private finished: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
+  /** Set when the connection ends: ends a subscriber as the connection did. */
+  private finished: ((subscriber: Subscriber<In>) => void) | undefined;
 
   constructor(
     private readonly host: ChannelHost<Out>,
@@ -198,7 +199,10 @@ export class ChannelRegistry<In, Out> {
 
   /** The connection ended: channels complete (manual close) or error, after what is queued. */
   finish(reason: ClosedReason, error: unknown): void {
-    this.finished = { reason, error };
+    this.finished =
+      reason === 'manual'
+        ? (subscriber) => subscriber.complete()
+        : (subscriber) => subscriber.error(new ConnectionClosedError(reason, error));
     this.linkLost();
     this.matching = [];
     for (const entry of this.byKey.values()) this.forget(entry, false);
@@ -310,12 +314,10 @@ export class ChannelRegistry<In, Out> {
 
   /** Ends subscribers, in one delivery: with `failure`'s error, or without one as the connection ended. */
   private endAll(subscribers: readonly Subscriber<In>[], failure?: Failure): void {
-    const finished = this.finished;
     this.host.serial.deliver(() => {
       for (const subscriber of subscribers) {
         if (failure) subscriber.error(failure.error);
-        else if (finished!.reason === 'manual') subscriber.complete();
-        else subscriber.error(new ConnectionClosedError(finished!.reason, finished!.error));
+        else this.finished!(subscriber);
       }
     });
   }
