@@ -45,7 +45,7 @@ interface ChannelView<In, Out> {
 }
 
 /** @internal A `subscribe` on the current link being written, or written and waiting for its `ack`. */
-interface AckWait {
+interface PendingSubscribe {
   /** `framesHeard` when the subscribe was written: only later frames can answer it. */
   readonly after: number;
   /** The `ack`'s timeout (none without `ack`). */
@@ -78,7 +78,7 @@ type Failure = { readonly error: unknown };
  */
 export class ChannelRegistry<In, Out> {
   private readonly byKey = new Map<string, ChannelEntry<In, Out>>();
-  private readonly awaitingAck = new Map<ChannelEntry<In, Out>, AckWait>();
+  private readonly pendingSubscribes = new Map<ChannelEntry<In, Out>, PendingSubscribe>();
   /** Views with a `match`, replaced (not mutated) on change so dispatch can iterate it. */
   private matching: readonly ChannelView<In, Out>[] = [];
   /** The link whose replay has begun: channels joining now subscribe on it at once. */
@@ -151,8 +151,8 @@ export class ChannelRegistry<In, Out> {
   /** The link is gone: pending acks are void; channels wait for the next link. */
   linkLost(): void {
     this.wire = undefined;
-    for (const wait of this.awaitingAck.values()) wait.timer?.unsubscribe();
-    this.awaitingAck.clear();
+    for (const wait of this.pendingSubscribes.values()) wait.timer?.unsubscribe();
+    this.pendingSubscribes.clear();
   }
 
   /**
@@ -161,8 +161,8 @@ export class ChannelRegistry<In, Out> {
    * (A subscription written meanwhile, by user code called from here, was written after it.)
    */
   checkAcks(message: In, seq: number): void {
-    if (this.awaitingAck.size === 0) return;
-    for (const [entry, wait] of this.awaitingAck) {
+    if (this.pendingSubscribes.size === 0) return;
+    for (const [entry, wait] of this.pendingSubscribes) {
       if (seq <= wait.after) continue;
       const verdict = guarded(ackVerdict<In, Out>, message, entry.spec);
       if (verdict === true) this.stopWaiting(entry, true);
@@ -204,7 +204,7 @@ export class ChannelRegistry<In, Out> {
         ? (subscriber) => subscriber.complete()
         : (subscriber) => subscriber.error(new ConnectionClosedError(reason, error));
     this.linkLost();
-    this.matching = [];
+    this.matching = []; // all of it goes: no filtering it entry by entry
     for (const entry of this.byKey.values()) this.forget(entry, false);
   }
 
@@ -248,7 +248,8 @@ export class ChannelRegistry<In, Out> {
   /**
    * Forgets a registered server subscription. With `release` and a link up, its `unsubscribe`
    * is sent (best effort, guarded): the server may hold what its `subscribe` made. The
-   * subscribers it still has end with `failure` (or, without, as the connection did).
+   * subscribers it still has end with `failure` (or, without, as the connection did). Its
+   * pending `subscribe` settles as not confirmed, registered or not: nothing will confirm it.
    */
   private forget(entry: ChannelEntry<In, Out>, release: boolean, failure?: Failure): void {
     this.stopWaiting(entry, false);
@@ -291,15 +292,16 @@ export class ChannelRegistry<In, Out> {
         () => this.host.serial.run(() => this.reject(entry, undefined, new Error(`no ack within ${ackTimeout} ms`))),
         ackTimeout,
       );
-    this.awaitingAck.set(entry, { after: wire.framesHeard, timer, settle });
+    this.pendingSubscribes.set(entry, { after: wire.framesHeard, timer, settle });
     const written = wire.write(frame);
     if (!ack || !written) this.stopWaiting(entry, written);
   }
 
+  /** A pending `subscribe` is settled: confirmed (it counts) or not. */
   private stopWaiting(entry: ChannelEntry<In, Out>, confirmed: boolean): void {
-    const wait = this.awaitingAck.get(entry);
+    const wait = this.pendingSubscribes.get(entry);
     if (wait === undefined) return;
-    this.awaitingAck.delete(entry);
+    this.pendingSubscribes.delete(entry);
     wait.timer?.unsubscribe();
     wait.settle?.(confirmed);
   }
