@@ -29,32 +29,43 @@ export interface ChannelHost<Out> {
   channelsChanged(): void;
 }
 
-/** @internal One `channel()` Observable's subscribers on a key, with that call's own `match`. */
-interface ChannelView<In> {
-  readonly match: ((message: In) => boolean) | undefined;
-  /** The user's spec of the `channel()` call (its functions are called with it as `this`). */
-  readonly self: object;
-  /** Replaced, never mutated, so a delivery in progress keeps the subscribers it began with. */
+/**
+ * @internal One `channel()` call's subscribers on the server subscription of its key. A call
+ * subscribed again after that subscription ended, or after its view was dropped, gets a new view.
+ */
+interface ChannelView<In, Out> {
+  readonly entry: ChannelEntry<In, Out>;
+  /** The call's own spec: its `match` filters what the view receives, with `self` as `this`. */
+  readonly spec: ChannelDefinition<In, Out>;
+  /**
+   * Replaced, never mutated, so a delivery in progress keeps the subscribers it began with.
+   * Never empty while the view is in its entry's views.
+   */
   subscribers: readonly Subscriber<In>[];
 }
 
-/** @internal A pending `ack` for the `subscribe` written on the current link. */
-interface AckWait {
+/** @internal A `subscribe` on the current link being written, or written and waiting for its `ack`. */
+interface PendingSubscribe {
   /** `framesHeard` when the subscribe was written: only later frames can answer it. */
   readonly after: number;
-  readonly timer: Subscription;
+  /** The `ack`'s timeout (none without `ack`). */
+  readonly timer: Subscription | undefined;
+  /** Told whether the subscription counts, when it was written by a replay. */
   readonly settle: ((confirmed: boolean) => void) | undefined;
 }
 
 /** @internal One server subscription, shared by every channel with its key. */
 interface ChannelEntry<In, Out> {
-  readonly key: string;
+  readonly channelKey: string;
   /** The first spec subscribed: its `subscribe`, `unsubscribe` and `ack` define the subscription. */
   readonly spec: ChannelDefinition<In, Out>;
-  views: readonly ChannelView<In>[];
-  last: In | undefined;
-  ack: AckWait | undefined;
+  /** Replaced, never mutated (as `subscribers`); never empty while the entry is registered. */
+  views: readonly ChannelView<In, Out>[];
+  lastMessage: In | undefined;
 }
+
+/** How a subscriber ends: with this error (a {@link Thrown} is one), or, when absent, as the connection ended. */
+type Failure = { readonly error: unknown };
 
 /**
  * The connection's channels: ref-counted by key, dispatched by `route` (one map lookup) or
@@ -67,17 +78,18 @@ interface ChannelEntry<In, Out> {
  */
 export class ChannelRegistry<In, Out> {
   private readonly byKey = new Map<string, ChannelEntry<In, Out>>();
-  private readonly awaitingAck = new Set<ChannelEntry<In, Out>>();
-  /** Entries with a `match` view, replaced (not mutated) on change so dispatch can iterate it. */
-  private matchable: readonly ChannelEntry<In, Out>[] = [];
+  private readonly pendingSubscribes = new Map<ChannelEntry<In, Out>, PendingSubscribe>();
+  /** Views with a `match`, replaced (not mutated) on change so dispatch can iterate it. */
+  private matching: readonly ChannelView<In, Out>[] = [];
   /** The link whose replay has begun: channels joining now subscribe on it at once. */
   private wire: ChannelWire | undefined;
-  private finished: { readonly reason: ClosedReason; readonly error: unknown } | undefined;
+  /** Set when the connection ends: ends a subscriber as the connection did. */
+  private finished: ((subscriber: Subscriber<In>) => void) | undefined;
 
   constructor(
     private readonly host: ChannelHost<Out>,
     private readonly keyOf: (message: Out) => string,
-    private readonly route: ((message: In) => string | undefined) | undefined,
+    private readonly router: ((message: In) => string | undefined) | undefined,
   ) {}
 
   /** Active server subscriptions. */
@@ -92,18 +104,18 @@ export class ChannelRegistry<In, Out> {
    * message cannot be built or serialized), and nothing is registered.
    */
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
-    const definition = readChannelSpec(spec, this.route !== undefined);
+    const definition = readChannelSpec(spec, this.router !== undefined);
     const key = definition.key ?? guarded(this.keyOf, definition.subscribe as Out);
-    if (threw(key)) return this.failed$(key.error);
-    const viewOf = new WeakMap<ChannelEntry<In, Out>, ChannelView<In>>();
     return new Observable<In>((subscriber) => {
-      let joined: { entry: ChannelEntry<In, Out>; view: ChannelView<In> } | undefined;
+      let joined: ChannelView<In, Out> | undefined;
       this.host.serial.run(() => {
-        if (this.finished) this.end(subscriber);
-        else joined = this.join(key, definition, viewOf, subscriber);
+        // After the end, subscribers complete or error as the connection did.
+        if (this.finished) this.endAll([subscriber]);
+        else if (threw(key)) this.endAll([subscriber], key);
+        else joined = this.addSubscriber(key, definition, subscriber);
       });
       return () => {
-        if (joined) this.host.serial.run(() => this.leave(joined!.entry, joined!.view, subscriber));
+        if (joined) this.host.serial.run(() => this.removeSubscriber(joined!, subscriber));
       };
     });
   }
@@ -139,27 +151,22 @@ export class ChannelRegistry<In, Out> {
   /** The link is gone: pending acks are void; channels wait for the next link. */
   linkLost(): void {
     this.wire = undefined;
-    for (const entry of this.awaitingAck) {
-      entry.ack?.timer.unsubscribe();
-      entry.ack = undefined;
-    }
-    this.awaitingAck.clear();
+    for (const wait of this.pendingSubscribes.values()) wait.timer?.unsubscribe();
+    this.pendingSubscribes.clear();
   }
 
   /**
    * Checks a message against pending acks. `seq` is the message's place among the link's
    * frames: only a frame that came after a channel's `subscribe` was written can answer it.
+   * (A subscription written meanwhile, by user code called from here, was written after it.)
    */
   checkAcks(message: In, seq: number): void {
-    if (this.awaitingAck.size === 0) return;
-    for (const entry of [...this.awaitingAck]) {
-      const wait = entry.ack;
-      if (wait === undefined || seq <= wait.after || this.byKey.get(entry.key) !== entry) continue;
-      // Reading what `ack` returned (`instanceof` walks a Proxy's prototype) is inside the guard too.
-      const verdict = guarded((m: In) => ackVerdict(entry.spec.ack!.call(entry.spec.self, m)), message);
-      if (threw(verdict)) this.reject(entry, message, verdict.error);
-      else if (verdict === true) this.stopWaiting(entry, true);
-      else if (verdict !== undefined) this.reject(entry, message, verdict);
+    if (this.pendingSubscribes.size === 0) return;
+    for (const [entry, wait] of this.pendingSubscribes) {
+      if (seq <= wait.after) continue;
+      const verdict = guarded(ackVerdict<In, Out>, message, entry.spec);
+      if (verdict === true) this.stopWaiting(entry, true);
+      else if (verdict) this.reject(entry, message, threw(verdict) ? verdict.error : verdict);
     }
   }
 
@@ -169,211 +176,161 @@ export class ChannelRegistry<In, Out> {
    * every channel whose own `match` accepts it.
    */
   dispatch(message: In): void {
-    if (this.route) {
-      const key = guarded(this.route, message);
+    let entry: ChannelEntry<In, Out> | undefined;
+    if (this.router) {
+      const key = guarded(this.router, message);
       if (threw(key)) this.host.invalid(key.error, message);
-      else if (key !== undefined) {
-        const entry = this.byKey.get(key);
-        if (entry) {
-          entry.last = message;
-          for (const view of entry.views) deliver(view, message);
-          return;
-        }
-      }
+      else entry = this.byKey.get(key as string); // none for `undefined`, as for a key without channel
     }
-    for (const entry of this.matchable) {
-      for (const view of entry.views) {
-        if (view.match === undefined) continue;
-        const matches = guarded(view.match, message, view.self);
-        if (threw(matches)) this.failView(entry, view, matches.error);
-        else if (matches) {
-          entry.last = message;
-          deliver(view, message);
-        }
+    // A placed message goes to every channel on its key, no `match` asked; any other to the channels whose `match` accepts it.
+    for (const view of entry ? entry.views : this.matching) {
+      const matches = entry !== undefined || guarded(view.spec.match!, message, view.spec.self);
+      if (threw(matches)) {
+        // Only this call's channel fails; the key is released if it was the last.
+        this.endAll(view.subscribers, matches);
+        this.dropView(view);
+      } else if (matches) {
+        view.entry.lastMessage = message;
+        // To the subscribers the view had when this delivery began.
+        for (const subscriber of view.subscribers) subscriber.next(message);
       }
     }
   }
 
   /** The connection ended: channels complete (manual close) or error, after what is queued. */
   finish(reason: ClosedReason, error: unknown): void {
-    this.finished = { reason, error };
+    this.finished =
+      reason === 'manual'
+        ? (subscriber) => subscriber.complete()
+        : (subscriber) => subscriber.error(new ConnectionClosedError(reason, error));
     this.linkLost();
-    const entries = [...this.byKey.values()];
-    this.byKey.clear();
-    this.matchable = [];
-    for (const entry of entries) {
-      for (const view of entry.views) for (const subscriber of view.subscribers) this.end(subscriber);
-    }
+    this.matching = []; // all of it goes: no filtering it entry by entry
+    for (const entry of this.byKey.values()) this.forget(entry, false);
   }
 
-  /** A channel that cannot exist: each subscriber errors (after the end: completes or errors as the connection did). */
-  private failed$(error: unknown): Observable<In> {
-    return new Observable<In>((subscriber) => {
-      this.host.serial.run(() => {
-        if (this.finished) this.end(subscriber);
-        else this.errorAll([subscriber], error);
-      });
-    });
-  }
-
-  private join(
-    key: string,
-    spec: ChannelDefinition<In, Out>,
-    viewOf: WeakMap<ChannelEntry<In, Out>, ChannelView<In>>,
-    subscriber: Subscriber<In>,
-  ): { entry: ChannelEntry<In, Out>; view: ChannelView<In> } {
+  /**
+   * Adds a subscriber to its `channel()` call's view on the key's subscription (a call's view
+   * is the one with its spec), making the view, and the subscription, when there is none.
+   */
+  private addSubscriber(key: string, spec: ChannelDefinition<In, Out>, subscriber: Subscriber<In>): ChannelView<In, Out> {
     let entry = this.byKey.get(key);
     const created = entry === undefined;
-    if (entry === undefined) {
-      entry = { key, spec, views: [], last: undefined, ack: undefined };
-      this.byKey.set(key, entry);
+    if (entry === undefined) this.byKey.set(key, (entry = { channelKey: key, spec, views: [], lastMessage: undefined }));
+    let view = entry.views.find((other) => other.spec === spec);
+    if (view === undefined) {
+      view = { entry, spec, subscribers: [] };
+      entry.views = entry.views.concat(view);
+      if (spec.match) this.matching = this.matching.concat(view);
     }
-    let view = viewOf.get(entry);
-    if (view === undefined || !entry.views.includes(view)) {
-      view = { match: spec.match, self: spec.self, subscribers: [] };
-      viewOf.set(entry, view);
-      entry.views = [...entry.views, view];
-      if (view.match !== undefined && !this.matchable.includes(entry)) this.matchable = [...this.matchable, entry];
+    view.subscribers = view.subscribers.concat(subscriber);
+    if (created) {
+      // Offline, or before the replay of a new link: the replay sends it, exactly once.
+      if (this.wire) this.subscribeOnLink(entry, false);
+      this.host.channelsChanged();
     }
-    view.subscribers = [...view.subscribers, subscriber];
-    // Offline, or before the replay of a new link: the replay sends it, exactly once.
-    if (created && this.wire !== undefined) this.subscribeOnLink(entry, false, undefined);
-    if (created) this.host.channelsChanged();
-    return { entry, view };
+    return view;
   }
 
-  private leave(entry: ChannelEntry<In, Out>, view: ChannelView<In>, subscriber: Subscriber<In>): void {
-    if (!view.subscribers.includes(subscriber)) return;
+  /** A subscriber leaves; its view is dropped when it was the last (again, harmlessly, if the view failed). */
+  private removeSubscriber(view: ChannelView<In, Out>, subscriber: Subscriber<In>): void {
     view.subscribers = view.subscribers.filter((other) => other !== subscriber);
-    if (view.subscribers.length === 0) this.dropView(entry, view);
+    if (view.subscribers.length === 0) this.dropView(view);
   }
 
-  /** A view has no subscribers left: the last view of a key releases the server subscription. */
-  private dropView(entry: ChannelEntry<In, Out>, view: ChannelView<In>): void {
+  /** A view is done (left, or its `match` threw): the last view of a key releases the server subscription. */
+  private dropView(view: ChannelView<In, Out>): void {
+    const entry = view.entry;
     entry.views = entry.views.filter((other) => other !== view);
-    if (entry.views.length > 0) {
-      if (!entry.views.some((other) => other.match !== undefined)) {
-        this.matchable = this.matchable.filter((other) => other !== entry);
-      }
-      return;
-    }
-    if (this.byKey.get(entry.key) === entry) this.release(entry);
+    this.matching = this.matching.filter((other) => other !== view);
+    if (entry.views.length === 0) this.forget(entry, true);
   }
 
-  /** Forgets a channel and, when its link is up, sends its `unsubscribe` (best effort, guarded). */
-  private release(entry: ChannelEntry<In, Out>): void {
-    this.forget(entry);
-    const wire = this.wire;
-    if (wire === undefined || entry.spec.unsubscribe === undefined) return;
-    const message = this.messageFor(entry.spec.unsubscribe, entry, false);
-    if (threw(message)) return;
-    const frame = this.host.encode(message);
-    if (!threw(frame)) wire.write(frame);
-  }
-
-  private forget(entry: ChannelEntry<In, Out>): void {
-    const known = this.byKey.get(entry.key) === entry;
-    if (known) this.byKey.delete(entry.key);
-    this.matchable = this.matchable.filter((other) => other !== entry);
+  /**
+   * Forgets a registered server subscription. With `release` and a link up, its `unsubscribe`
+   * is sent (best effort, guarded): the server may hold what its `subscribe` made. The
+   * subscribers it still has end with `failure` (or, without, as the connection did). Its
+   * pending `subscribe` settles as not confirmed, registered or not: nothing will confirm it.
+   */
+  private forget(entry: ChannelEntry<In, Out>, release: boolean, failure?: Failure): void {
     this.stopWaiting(entry, false);
-    if (known) this.host.channelsChanged();
+    if (this.byKey.get(entry.channelKey) !== entry) return;
+    this.byKey.delete(entry.channelKey);
+    this.matching = this.matching.filter((view) => view.entry !== entry);
+    this.host.channelsChanged();
+    const wire = this.wire;
+    const unsubscribe = entry.spec.unsubscribe;
+    if (release && wire && unsubscribe !== undefined) {
+      const frame = this.frameFor(unsubscribe, entry, false);
+      if (!threw(frame)) wire.write(frame);
+    }
+    for (const view of entry.views) this.endAll(view.subscribers, failure);
   }
 
-  private subscribeOnLink(
-    entry: ChannelEntry<In, Out>,
-    restoring: boolean,
-    settle: ((confirmed: boolean) => void) | undefined,
-  ): void {
+  /** The server refused, or never confirmed, the subscription (or `ack` threw): it is released, its channels error. */
+  private reject(entry: ChannelEntry<In, Out>, serverMessage: In | undefined, cause: unknown): void {
+    this.forget(entry, true, { error: new SubscriptionRejectedError(entry.channelKey, serverMessage, cause) });
+  }
+
+  /**
+   * Writes a subscription's `subscribe` on the link; `settle` is told whether it counts: once
+   * written, or, with `ack`, once confirmed. It waits from just before the write (a transport
+   * may answer inside it); frames heard before then do not count.
+   */
+  private subscribeOnLink(entry: ChannelEntry<In, Out>, restoring: boolean, settle?: (confirmed: boolean) => void): void {
     const wire = this.wire!;
-    const message = this.messageFor(entry.spec.subscribe, entry, restoring);
-    const frame = threw(message) ? message : this.host.encode(message);
+    const frame = this.frameFor(entry.spec.subscribe, entry, restoring);
     if (threw(frame)) {
-      this.fail(entry, frame.error);
+      // Nothing was sent on this link: there is nothing to release.
+      this.forget(entry, false, frame);
       settle?.(false);
       return;
     }
-    if (!entry.spec.ack) {
-      const written = wire.write(frame); // not inside `settle?.()`: an optional call skips its argument
-      settle?.(written);
-      return;
-    }
-    // Registered before the write: a transport may answer inside it. Frames heard before it do not count.
-    const timeout = entry.spec.ackTimeout;
-    const timer = this.host.scheduler.schedule(
-      () => this.host.serial.run(() => this.reject(entry, undefined, new Error(`no ack within ${timeout} ms`))),
-      timeout,
-    );
-    entry.ack = { after: wire.framesHeard, timer, settle };
-    this.awaitingAck.add(entry);
-    if (!wire.write(frame)) this.stopWaiting(entry, false);
+    const { ack, ackTimeout } = entry.spec;
+    const timer =
+      ack &&
+      this.host.scheduler.schedule(
+        () => this.host.serial.run(() => this.reject(entry, undefined, new Error(`no ack within ${ackTimeout} ms`))),
+        ackTimeout,
+      );
+    this.pendingSubscribes.set(entry, { after: wire.framesHeard, timer, settle });
+    const written = wire.write(frame);
+    if (!ack || !written) this.stopWaiting(entry, written);
   }
 
+  /** A pending `subscribe` is settled: confirmed (it counts) or not. */
   private stopWaiting(entry: ChannelEntry<In, Out>, confirmed: boolean): void {
-    if (!this.awaitingAck.delete(entry)) return;
-    const wait = entry.ack!;
-    entry.ack = undefined;
-    wait.timer.unsubscribe();
+    const wait = this.pendingSubscribes.get(entry);
+    if (wait === undefined) return;
+    this.pendingSubscribes.delete(entry);
+    wait.timer?.unsubscribe();
     wait.settle?.(confirmed);
   }
 
-  /**
-   * The server refused, or never confirmed, the subscription (or `ack` threw): every view of it
-   * errors, and the subscription its `subscribe` may have made on the server is released
-   * (`unsubscribe`, best effort, guarded).
-   */
-  private reject(entry: ChannelEntry<In, Out>, serverMessage: In | undefined, cause: unknown): void {
-    if (this.byKey.get(entry.key) !== entry) return;
-    this.release(entry);
-    for (const view of entry.views) this.errorAll(view.subscribers, new SubscriptionRejectedError(entry.key, serverMessage, cause));
+  /** A channel's `subscribe` or `unsubscribe` as a frame: its builder and the serializer run guarded. */
+  private frameFor(message: ChannelMessage<In, Out>, entry: ChannelEntry<In, Out>, restoring: boolean): Frame | Thrown {
+    const context: ChannelContext<In> = entry.lastMessage === undefined ? { restoring } : { restoring, last: entry.lastMessage };
+    const built =
+      typeof message === 'function' ? guarded(message as (context: ChannelContext<In>) => Out, context, entry.spec.self) : message;
+    return threw(built) ? built : this.host.encode(built);
   }
 
-  /**
-   * The subscription cannot exist: its `subscribe` could not be built or serialized, so nothing
-   * was sent on this link and there is nothing to release. It errors, gone.
-   */
-  private fail(entry: ChannelEntry<In, Out>, error: unknown): void {
-    if (this.byKey.get(entry.key) !== entry) return;
-    this.forget(entry);
-    for (const view of entry.views) this.errorAll(view.subscribers, error);
-  }
-
-  /** One channel's own `match` threw: its subscribers error; the key is released if it was the last. */
-  private failView(entry: ChannelEntry<In, Out>, view: ChannelView<In>, error: unknown): void {
-    if (!entry.views.includes(view)) return;
-    const subscribers = view.subscribers;
-    view.subscribers = [];
-    this.dropView(entry, view);
-    this.errorAll(subscribers, error);
-  }
-
-  private errorAll(subscribers: readonly Subscriber<In>[], error: unknown): void {
+  /** Ends subscribers, in one delivery: with `failure`'s error, or without one as the connection ended. */
+  private endAll(subscribers: readonly Subscriber<In>[], failure?: Failure): void {
     this.host.serial.deliver(() => {
-      for (const subscriber of subscribers) subscriber.error(error);
-    });
-  }
-
-  private messageFor(message: ChannelMessage<In, Out>, entry: ChannelEntry<In, Out>, restoring: boolean): Out | Thrown {
-    if (typeof message !== 'function') return message;
-    const context: ChannelContext<In> = entry.last === undefined ? { restoring } : { restoring, last: entry.last };
-    return guarded(message as (context: ChannelContext<In>) => Out, context, entry.spec.self);
-  }
-
-  private end(subscriber: Subscriber<In>): void {
-    const { reason, error } = this.finished!;
-    this.host.serial.deliver(() => {
-      if (reason === 'manual') subscriber.complete();
-      else subscriber.error(new ConnectionClosedError(reason, error));
+      for (const subscriber of subscribers) {
+        if (failure) subscriber.error(failure.error);
+        else this.finished!(subscriber);
+      }
     });
   }
 }
 
-/** Delivers to the subscribers a view had when this delivery began. */
-function deliver<In>(view: ChannelView<In>, message: In): void {
-  for (const subscriber of view.subscribers) subscriber.next(message);
-}
-
-/** What an `ack` result means: true confirms, an `Error` rejects, anything else is not the answer. */
-function ackVerdict(result: unknown): true | Error | undefined {
+/**
+ * What the subscription's `ack` says of a message, read inside the guard (`instanceof` walks a
+ * Proxy's prototype): true confirms, an `Error` rejects, anything else (no `ack`) is not the answer.
+ */
+function ackVerdict<In, Out>(this: ChannelDefinition<In, Out>, message: In): true | Error | undefined {
+  const result: unknown = this.ack?.call(this.self, message);
   if (result === true) return true;
   return result instanceof Error ? result : undefined;
 }
