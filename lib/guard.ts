@@ -58,54 +58,38 @@ export function threw(result: unknown): result is Thrown {
  * over before it stay handed over); undefined otherwise
  */
 export function guardedEach<T>(values: unknown, each: (value: T) => void, goOn: () => boolean): Thrown | undefined {
-  let isArray: boolean;
+  // An array is read by index, with no iterator and no step object per value (a decoder's
+  // usual result, on the per-frame path): `next` stays undefined for it. `Array.isArray` throws
+  // for a revoked Proxy, so it runs inside the guard too.
+  let iterator: Iterator<T> | undefined;
+  let next: Iterator<T>['next'] | undefined;
   try {
-    isArray = Array.isArray(values); // throws for a revoked Proxy
+    if (!Array.isArray(values)) {
+      const method: unknown = values === null || values === undefined ? undefined : (values as Iterable<T>)[Symbol.iterator];
+      iterator = typeof method === 'function' ? (method.call(values) as Iterator<T>) : undefined;
+      next = isObject(iterator) ? iterator.next : undefined; // read once, as `for…of` does
+      if (typeof next !== 'function') return notIterable();
+    }
   } catch (error) {
     return new Thrown(error);
   }
-  return isArray ? eachOfArray(values as ArrayLike<T>, each, goOn) : eachOfIterable(values, each, goOn);
-}
-
-function eachOfArray<T>(values: ArrayLike<T>, each: (value: T) => void, goOn: () => boolean): Thrown | undefined {
   for (let i = 0; ; i++) {
     let value: T;
     try {
-      if (i >= values.length) return undefined;
-      value = values[i]!;
+      if (next === undefined) {
+        if (i >= (values as ArrayLike<T>).length) return undefined;
+        value = (values as ArrayLike<T>)[i]!;
+      } else {
+        const step: unknown = next.call(iterator);
+        if (!isObject(step)) return notIterable();
+        if ((step as IteratorResult<T>).done) return undefined;
+        value = (step as IteratorResult<T>).value as T;
+      }
     } catch (error) {
       return new Thrown(error);
     }
     each(value);
-    if (!goOn()) return undefined;
-  }
-}
-
-function eachOfIterable<T>(values: unknown, each: (value: T) => void, goOn: () => boolean): Thrown | undefined {
-  let iterator: Iterator<T>;
-  let next: Iterator<T>['next'];
-  try {
-    const method: unknown = values === null || values === undefined ? undefined : (values as Iterable<T>)[Symbol.iterator];
-    if (typeof method !== 'function') return notIterable();
-    iterator = method.call(values) as Iterator<T>;
-    if (!isObject(iterator)) return notIterable();
-    next = iterator.next; // read once, as `for…of` does
-    if (typeof next !== 'function') return notIterable();
-  } catch (error) {
-    return new Thrown(error);
-  }
-  for (;;) {
-    let value: T;
-    try {
-      const step: unknown = next.call(iterator);
-      if (!isObject(step)) return notIterable();
-      if ((step as IteratorResult<T>).done) return undefined;
-      value = (step as IteratorResult<T>).value as T;
-    } catch (error) {
-      return new Thrown(error);
-    }
-    each(value);
-    if (!goOn()) return closeIterator(iterator);
+    if (!goOn()) return next === undefined ? undefined : closeIterator(iterator!);
   }
 }
 
