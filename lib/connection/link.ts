@@ -124,7 +124,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return true;
     } catch (error) {
-      this.fail(new DisconnectError('error', { cause: error, message: 'the transport refused a frame' }), true);
+      this.fail(new DisconnectError('error', { cause: error, message: 'the transport refused a frame' }));
       return false;
     }
   }
@@ -177,7 +177,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       () => serial.run(() => this.fail(new DisconnectError('timeout', { message: `not open after ${connectTimeout} ms` }))),
       connectTimeout,
     );
-    const url = guarded((attempt: number) => this.host.pool.pick({ attempt }), this.attempt);
+    const url = guarded(this.host.pool.pick, { attempt: this.attempt }, this.host.pool);
     if (threw(url)) {
       this.fail(new DisconnectError('error', { cause: url.error, message: 'url factory threw' }));
       return;
@@ -203,7 +203,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (this.hasEnded()) return;
     const transport = this.host.transport;
     const options =
-      typeof transport === 'function' ? guarded((target: string) => transport({ attempt: this.attempt, url: target }), url) : transport;
+      typeof transport === 'function' ? guarded(transport, { attempt: this.attempt, url }) : transport;
     if (threw(options)) {
       this.fail(new DisconnectError('error', { cause: options.error, message: 'transport options factory threw' }));
       return;
@@ -226,17 +226,16 @@ export class Link implements SocketEvents, HeartbeatTarget {
       this.fail(new DisconnectError('fatal', { cause: error, message: (error as Error).message }));
       return;
     }
-    const socket = openSocket(
-      this.host.WebSocketImpl,
-      url,
-      this.host.protocols,
-      options,
-      this,
-      (error) => this.fail(new DisconnectError('error', { cause: error, message: errorMessage(error) })),
-      this.host.scheduler,
-    );
+    let socket: Socket;
+    try {
+      socket = openSocket(this.host.WebSocketImpl, url, this.host.protocols, options, this, this.host.scheduler);
+    } catch (error) {
+      // The WebSocket constructor threw (a malformed URL, say).
+      this.fail(new DisconnectError('error', { cause: error, message: errorMessage(error) }));
+      return;
+    }
     // The socket was made while the link ended (a constructor that called close()): end it too.
-    if (this.hasEnded()) socket?.dispose(true);
+    if (this.hasEnded()) socket.dispose(true);
     else this.socket = socket;
   }
 
@@ -266,12 +265,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
     const selected = this.socket?.protocol;
     const requested = this.host.protocols;
     if (selected === undefined) return undefined;
-    if (requested === undefined || requested.length === 0) {
-      return selected === '' ? undefined : `server selected subprotocol ${selected} but none was requested`;
-    }
-    if (selected === '') return 'server selected no subprotocol';
-    const list = typeof requested === 'string' ? [requested] : requested;
-    return list.includes(selected) ? undefined : `server selected subprotocol ${selected}, which was not requested`;
+    const list = requested === undefined ? [] : ([] as string[]).concat(requested);
+    if (selected === '') return list.length ? 'server selected no subprotocol' : undefined;
+    if (list.includes(selected)) return undefined;
+    return `server selected subprotocol ${selected}${list.length ? ', which was not requested' : ' but none was requested'}`;
   }
 
   /** @internal */
@@ -360,7 +357,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return;
     }
-    const frame = guarded((heartbeat) => this.host.pingFrame(heartbeat), options);
+    const frame = guarded(this.host.pingFrame, options, this.host);
     if (threw(frame)) {
       this.fail(new DisconnectError('error', { cause: frame.error, message: 'heartbeat message failed' }));
     } else this.write(frame);
@@ -387,13 +384,12 @@ export class Link implements SocketEvents, HeartbeatTarget {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
   // A browser reports a failed WebSocket with a bare Event: it gives no detail, on purpose.
   if (typeof Event === 'function' && error instanceof Event) return 'WebSocket error (the browser gives no detail)';
-  const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message === 'string') return message;
   try {
-    return String(error);
+    // An Error's message, or any object's string `message` (a getter may throw: this is a transport's value).
+    const message = (error as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' ? message : String(error);
   } catch {
     return 'unprintable error';
   }

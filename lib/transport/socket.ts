@@ -41,8 +41,8 @@ export interface Socket {
 }
 
 /**
- * Opens a socket and routes its events to `events`. Never throws: a constructor that throws
- * (a malformed URL, say) is reported through `onConstructError`.
+ * Opens a socket and routes its events to `events`. A WebSocket constructor that throws (a
+ * malformed URL, say) throws here.
  *
  * A socket with Node `ws`'s extras (`ping`, `terminate`, `on`, `off`) gets the handle of
  * node-socket.ts, which also guards against what `ws` would otherwise get wrong (a peer that
@@ -56,16 +56,13 @@ export function openSocket(
   protocols: string | string[] | undefined,
   transportOptions: object | undefined,
   events: SocketEvents,
-  onConstructError: (error: unknown) => void,
   scheduler: SchedulerLike,
-): Socket | undefined {
-  let raw;
-  try {
-    if (transportOptions !== undefined) raw = new WebSocketImpl(url, protocols, transportOptions);
-    else raw = protocols === undefined ? new WebSocketImpl(url) : new WebSocketImpl(url, protocols);
-  } catch (error) {
-    onConstructError(error);
-    return undefined;
-  }
+): Socket {
+  const raw =
+    transportOptions !== undefined
+      ? new WebSocketImpl(url, protocols, transportOptions)
+      : protocols === undefined
+        ? new WebSocketImpl(url)
+        : new WebSocketImpl(url, protocols);
   return openNodeSocket(raw, events, scheduler) ?? new DomSocket(raw, events);
 }

@@ -392,6 +392,35 @@ describe('a subprotocol mismatch on the testing transport', () => {
     });
   });
 
+  it.each([
+    [['v2'], 'other', 'server selected subprotocol other, which was not requested'],
+    ['v2', 'other', 'server selected subprotocol other, which was not requested'],
+    [['v2'], '', 'server selected no subprotocol'],
+    [undefined, 'v1', 'server selected subprotocol v1 but none was requested'],
+    [[], 'v1', 'server selected subprotocol v1 but none was requested'],
+  ])('asked for %j, accept(%j): the error says "%s"', (protocols, selected, message) => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, { protocols }, { mode: 'manual' });
+      h.at(5, () => h.server.accept(selected));
+      scheduler.flush();
+      expect(errorOf(h.events[1] as DisconnectedEvent).message).toBe(`error: ${message}`);
+    });
+  });
+
+  it.each([
+    [[], ''],
+    ['v2', 'v2'],
+  ])('asked for %j, accept(%j): no mismatch', (protocols, selected) => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const h = harness(scheduler, { protocols }, { mode: 'manual' }, 50);
+      h.at(5, () => h.server.accept(selected));
+      scheduler.flush();
+      expect(h.timeline[1]).toEqual([5, 'Connected']);
+    });
+  });
+
   it('control: accept(v2) when the client asked for [v1, v2] connects (#9)', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
