@@ -45,33 +45,28 @@ export const jsonSerializer: Serializer<never, unknown> = {
  */
 export function checkFrame(result: unknown, source = 'serializer.serialize()'): Frame {
   if (typeof result === 'string' || ArrayBuffer.isView(result) || isArrayBufferLike(result)) return result;
-  throw new TypeError(`${source} returned ${kindOf(result)}; expected a string, ArrayBuffer or ArrayBufferView`);
+  throw new TypeError(`${source} returned ${result === null ? 'null' : typeof result}; expected a string, ArrayBuffer or ArrayBufferView`);
 }
 
 /**
  * Brand checks that also hold across realms (a Jest VM context, an iframe), where
- * `instanceof ArrayBuffer` is false for a real buffer: the `byteLength` getters throw on
- * anything that is not the real thing.
+ * `instanceof ArrayBuffer` is false for a real buffer: the `byteLength` getters of
+ * `ArrayBuffer` and `SharedArrayBuffer` throw on anything that is not the real thing. Where
+ * there is no `SharedArrayBuffer` its entry is undefined, and calling it throws too.
  */
-const bufferLengthGetters = [ArrayBuffer, globalThis.SharedArrayBuffer]
-  .filter((constructor) => typeof constructor === 'function')
-  .map((constructor) => Object.getOwnPropertyDescriptor(constructor.prototype, 'byteLength')?.get)
-  .filter((getter): getter is () => number => getter !== undefined);
+const bufferLengthGetters = [ArrayBuffer, globalThis.SharedArrayBuffer].map(
+  (type) => type && Object.getOwnPropertyDescriptor(type.prototype, 'byteLength')?.get,
+);
 
 function isArrayBufferLike(value: unknown): value is ArrayBufferLike {
-  if (typeof value !== 'object' || value === null) return false;
   return bufferLengthGetters.some((getter) => {
     try {
-      getter.call(value);
+      getter!.call(value);
       return true;
     } catch {
       return false;
     }
   });
-}
-
-function kindOf(value: unknown): string {
-  return value === null ? 'null' : typeof value;
 }
 
 let decoder: TextDecoder | undefined;
