@@ -38,12 +38,9 @@ export class Outbox<Out> {
   /** Appends a message and returns its entry, or throws {@link BufferOverflowError} when a limit would be broken. */
   push(message: Out, frame: Frame, watcher?: WriteWatcher): OutboxEntry<Out> {
     const bytes = frameSize(frame);
-    if (this.size + 1 > this.limits.maxMessages) {
-      throw new BufferOverflowError('maxMessages', this.limits.maxMessages, this.size, this.bytes, bytes);
-    }
-    if (this.bytes + bytes > this.limits.maxBytes) {
-      throw new BufferOverflowError('maxBytes', this.limits.maxBytes, this.size, this.bytes, bytes);
-    }
+    const broken =
+      this.size + 1 > this.limits.maxMessages ? 'maxMessages' : this.bytes + bytes > this.limits.maxBytes ? 'maxBytes' : undefined;
+    if (broken !== undefined) throw new BufferOverflowError(broken, this.limits[broken], this.size, this.bytes, bytes);
     const entry = { message, frame, bytes, watcher };
     this.queued.push(entry);
     this.bytes += bytes;

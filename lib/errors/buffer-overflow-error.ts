@@ -27,10 +27,11 @@ export class BufferOverflowError extends Error {
     readonly buffer: BufferKind = 'offline',
   ) {
     super(
-      (buffer === 'acked' ? 'Acked send buffer full: ' : 'Offline buffer full: ') +
-        (limit === 'maxMessages'
+      `${buffer === 'acked' ? 'Acked send' : 'Offline'} buffer full: ${
+        limit === 'maxMessages'
           ? `${bufferedMessages} of ${max} messages buffered`
-          : `${bufferedBytes} + ${messageBytes} bytes would exceed ${max} bytes`),
+          : `${bufferedBytes} + ${messageBytes} bytes would exceed ${max} bytes`
+      }`,
     );
   }
 }
