@@ -10,9 +10,8 @@ export function frameSize(frame: Frame): number {
   for (let i = 0; i < frame.length; i++) {
     const code = frame.charCodeAt(i);
     if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) i++, (bytes += 2); // surrogate pair: 4 bytes for 2 units
-    else bytes += 2;
+    bytes += code < 0x800 ? 1 : 2;
+    if (code >= 0xd800 && code <= 0xdbff) i++; // a surrogate pair: 4 bytes for its 2 units
   }
   return bytes;
 }

@@ -43,7 +43,7 @@ export function guarded<A, R>(fn: (arg: A) => R, arg: A, self?: unknown): R | Th
 
 /** True when a guarded call threw. Runs no user code, whatever `result` is (a Proxy included). */
 export function threw(result: unknown): result is Thrown {
-  return typeof result === 'object' && result !== null && thrownMarks.has(result);
+  return thrownMarks.has(result as object); // false for a primitive: `WeakSet#has` takes any value
 }
 
 /**

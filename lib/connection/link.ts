@@ -349,11 +349,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
   }
 
   private writeProbe(): void {
-    const socket = this.socket;
-    if (this.phase === 'ended' || socket === undefined || !socket.isOpen()) return;
+    if (!this.canWrite()) return;
     const options = this.host.heartbeat;
     if (options === false || options === 'default' || options.message === undefined) {
-      socket.ping();
+      this.socket!.ping();
       if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
       return;
     }

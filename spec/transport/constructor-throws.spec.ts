@@ -56,6 +56,6 @@ describe('a WebSocket constructor that throws', () => {
       'error: unprintable error',
     ],
   ])('%s: described in the error message, never thrown', (_what, thrown, message) => {
-    expect(firstLoss(thrown).error.message).toBe(message);
+    expect((firstLoss(thrown).error as Error).message).toBe(message);
   });
 });
