@@ -25,8 +25,9 @@ export interface LinkUpHost<Out> {
 /**
  * What happens between a socket opening and the link being live, as one cancellable unit:
  * handshake → `Connected`/`Reconnected` → channel replay → acks → `SubscriptionsRestored` →
- * flush. Every step checks that the unit is still current, so a link that ends (or a
- * `close()`) at any point stops the rest, including steps waiting for an ack or a promise.
+ * flush. Every step checks that its link is still in the phase the step expects, so a link
+ * that ends (or a `close()`, which ends it) at any point stops the rest, including steps
+ * waiting for an ack or a promise.
  *
  * The handshake (when there is one) sends `handshake.message` (awaiting it when it is a
  * promise), then waits for `handshake.ack`. While it waits, every frame goes to `ack`
@@ -36,8 +37,6 @@ export interface LinkUpHost<Out> {
  * @internal
  */
 export class LinkUp<In, Out> {
-  /** The link ended or the connection closed: nothing more happens. */
-  private cancelled = false;
   /** The handshake is over (done, failed or cancelled): it sends and decides nothing more. */
   private settled = false;
   /** The handshake's timeout, while it runs. */
@@ -86,14 +85,11 @@ export class LinkUp<In, Out> {
     }
   }
 
-  /** The link ended or the connection closed: nothing more happens. */
+  /**
+   * The handshake stops waiting (done, failed, or its link forgotten by the connection, which
+   * then ends it: the steps after the handshake stop on the link's phase).
+   */
   cancel(): void {
-    this.cancelled = true;
-    this.settle();
-  }
-
-  /** The handshake stops waiting. */
-  private settle(): void {
     this.settled = true;
     this.timer?.unsubscribe();
   }
@@ -112,7 +108,7 @@ export class LinkUp<In, Out> {
 
   private handshakeDone(): void {
     if (this.settled) return;
-    this.settle();
+    this.cancel();
     this.linkOpen();
   }
 
@@ -122,12 +118,12 @@ export class LinkUp<In, Out> {
 
   private fail(error: DisconnectError): void {
     if (this.settled) return;
-    this.settle();
+    this.cancel();
     this.link.fail(error);
   }
 
   private linkOpen(): void {
-    if (this.cancelled || this.link.phase !== 'handshake') return;
+    if (this.link.phase !== 'handshake') return;
     this.link.up();
     const restoring = this.host.announce(this.link);
     if (!this.current()) return;
@@ -145,7 +141,7 @@ export class LinkUp<In, Out> {
   }
 
   private current(): boolean {
-    return !this.cancelled && this.link.phase === 'restoring';
+    return this.link.phase === 'restoring';
   }
 }
 
