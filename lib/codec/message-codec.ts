@@ -1,8 +1,7 @@
 import { DeserializeError } from '../errors/deserialize-error';
-import { guarded, threw, Thrown } from '../guard';
+import { guarded, guardedEach, threw, Thrown } from '../guard';
 import { checkFrame, type Frame, type Serializer } from '../serializer';
 import type { Codec, Decoder, LinkInfo } from './codec';
-import { eachDecoded } from './each-decoded';
 
 /**
  * A connection's messages to and from frames: through the serializer, or through the codec
@@ -47,8 +46,12 @@ export class MessageCodec<In, Out> {
   }
 
   /**
-   * Decodes one inbound frame with a link's codec decoder: each message goes to `each`, in
-   * order, while `goOn()` holds; a frame that cannot be decoded goes to `invalid`.
+   * Decodes one inbound frame with a link's codec decoder: each message it yields goes to
+   * `each`, in order, while `goOn()` holds (the link may end inside `each`). A decoder that
+   * throws, returns something not iterable, or whose result throws while it is read (a
+   * `Symbol.iterator` or `next` getter, an iterator that throws midway, a Proxy) reports the
+   * frame once to `invalid` (the messages yielded before stay delivered). The decoder and every
+   * read of its result are user code, called only through the guard; `each` is not.
    */
   decodeEach(
     decoder: Decoder<In>,
@@ -57,6 +60,8 @@ export class MessageCodec<In, Out> {
     goOn: () => boolean,
     invalid: (error: DeserializeError, data: unknown) => void,
   ): void {
-    eachDecoded<In>(decoder, data, each, goOn, (error) => invalid(new DeserializeError(error), data));
+    const messages = guarded(decoder, data);
+    const failure = threw(messages) ? messages : guardedEach<In>(messages, each, goOn);
+    if (failure !== undefined) invalid(new DeserializeError(failure.error), data);
   }
 }
