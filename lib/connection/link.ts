@@ -64,8 +64,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
   url = '';
   /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
   framesHeard = 0;
-  /** The link got past its handshake at some point (it stays true once it ended). */
-  wentUp = false;
   /** Close code and reason sent when the link is torn down from our side. */
   closeCode: number = NORMAL_CLOSURE;
   closeReason: string | undefined = undefined;
@@ -145,7 +143,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
   up(): void {
     if (this.phase !== 'handshake') return;
     this.phase = 'restoring';
-    this.wentUp = true;
     this.connectTimer?.unsubscribe();
     this.connectTimer = undefined;
     this.startHeartbeat();
