@@ -287,22 +287,20 @@ export class Link implements SocketEvents, HeartbeatTarget {
 
   /** @internal */
   socketClosed(code: number, reason: string, error: unknown): void {
-    this.host.serial.run(() => this.closed(code, reason, error));
-  }
-
-  private closed(code: number, reason: string, error: unknown): void {
-    if (this.phase === 'ended') return;
-    const cleanClose = code !== ABNORMAL_CLOSURE;
-    this.fail(
-      new DisconnectError(cleanClose ? 'server-closed' : 'error', {
-        code,
-        // A refused upgrade's status, headers and Retry-After (Node `ws` only: none in a browser build).
-        ...upgradeFailureDetails(error, !this.isUp),
-        cause: error,
-        message: reason || (error !== undefined ? errorMessage(error) : `close code ${code}`),
-      }),
-      false,
-    );
+    this.host.serial.run(() => {
+      if (this.phase === 'ended') return;
+      const cleanClose = code !== ABNORMAL_CLOSURE;
+      this.fail(
+        new DisconnectError(cleanClose ? 'server-closed' : 'error', {
+          code,
+          // A refused upgrade's status, headers and Retry-After (Node `ws` only: none in a browser build).
+          ...upgradeFailureDetails(error, !this.isUp),
+          cause: error,
+          message: reason || (error !== undefined ? errorMessage(error) : `close code ${code}`),
+        }),
+        false,
+      );
+    });
   }
 
   private startHeartbeat(): void {
@@ -324,18 +322,20 @@ export class Link implements SocketEvents, HeartbeatTarget {
   // ---- HeartbeatTarget ---------------------------------------------------------------------
 
   /** @internal */
-  framesSoFar(): number {
-    return this.framesHeard;
-  }
-
-  /** @internal */
-  lastWriteAt(): number {
-    return this.writtenAt;
-  }
-
-  /** @internal */
   sendProbe(): void {
-    this.host.serial.run(() => this.writeProbe());
+    this.host.serial.run(() => {
+      if (!this.canWrite()) return;
+      const options = this.host.heartbeat;
+      if (options === false || options === 'default' || options.message === undefined) {
+        this.socket!.ping();
+        if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
+        return;
+      }
+      const frame = guarded(this.host.pingFrame, options, this.host);
+      if (threw(frame)) {
+        this.fail(new DisconnectError('error', { cause: frame.error, message: 'heartbeat message failed' }));
+      } else this.write(frame);
+    });
   }
 
   /** @internal */
@@ -343,20 +343,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.host.serial.run(() =>
       this.fail(new DisconnectError('stale', { message: `no frame within ${timeout} ms of a probe` })),
     );
-  }
-
-  private writeProbe(): void {
-    if (!this.canWrite()) return;
-    const options = this.host.heartbeat;
-    if (options === false || options === 'default' || options.message === undefined) {
-      this.socket!.ping();
-      if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
-      return;
-    }
-    const frame = guarded(this.host.pingFrame, options, this.host);
-    if (threw(frame)) {
-      this.fail(new DisconnectError('error', { cause: frame.error, message: 'heartbeat message failed' }));
-    } else this.write(frame);
   }
 
   private stopTimers(): void {

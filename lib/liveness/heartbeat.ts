@@ -3,13 +3,13 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 /** @internal What a heartbeat drives on its link (the link itself: no closure per heartbeat). */
 export interface HeartbeatTarget {
   /** Frames heard on the link so far (messages and pongs): a counter, so no clock is read per frame. */
-  framesSoFar(): number;
+  readonly framesHeard: number;
   /** Sends a probe (protocol or application ping); a no-op where the link cannot be probed. */
   sendProbe(): void;
   /** A probe went unanswered for `timeout` ms: the link is dead. */
   probeUnanswered(timeout: number): void;
   /** When a frame was last written, on the scheduler's clock (read only by an outbound heartbeat). */
-  lastWriteAt(): number;
+  readonly writtenAt: number;
 }
 
 /** @internal One probe in flight: answered by any frame heard after it was sent. */
@@ -57,7 +57,7 @@ export class Heartbeat {
     /** Also probe whenever nothing has been written for `interval` ms (a keepalive). */
     outbound = false,
   ) {
-    this.heardAtTick = target.framesSoFar();
+    this.heardAtTick = target.framesHeard;
     this.ticking = scheduler.schedule<Heartbeat>(
       function (heartbeat) {
         heartbeat!.tick();
@@ -80,7 +80,7 @@ export class Heartbeat {
   /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
   probeNow(): void {
     const newest = this.inFlight[this.inFlight.length - 1];
-    if (newest !== undefined && this.target.framesSoFar() === newest.sentAt) return;
+    if (newest !== undefined && this.target.framesHeard === newest.sentAt) return;
     this.probedSinceTick = true;
     this.probe();
   }
@@ -90,7 +90,7 @@ export class Heartbeat {
    * probe is a write), and returns the ms until the link could next have been idle that long.
    */
   keepAlive(): number {
-    const idle = this.scheduler.now() - this.target.lastWriteAt();
+    const idle = this.scheduler.now() - this.target.writtenAt;
     if (!(idle < this.interval)) {
       this.keptAliveSinceTick = true;
       this.probe();
@@ -100,11 +100,11 @@ export class Heartbeat {
   }
 
   private probe(): void {
-    const probe: Probe = { sentAt: this.target.framesSoFar(), ponged: false, deadline: undefined };
+    const probe: Probe = { sentAt: this.target.framesHeard, ponged: false, deadline: undefined };
     this.inFlight.push(probe);
     probe.deadline = this.scheduler.schedule(() => {
       this.inFlight.splice(this.inFlight.indexOf(probe), 1);
-      if (this.target.framesSoFar() === probe.sentAt) this.target.probeUnanswered(this.timeout);
+      if (this.target.framesHeard === probe.sentAt) this.target.probeUnanswered(this.timeout);
     }, this.timeout);
     this.target.sendProbe();
   }
@@ -138,7 +138,7 @@ export class Heartbeat {
 
   /** @internal The interval tick. */
   tick(): void {
-    const heard = this.target.framesSoFar();
+    const heard = this.target.framesHeard;
     // Traffic spares a probe, but the answer to the previous probe is not traffic.
     const quiet = heard === this.heardAtTick || this.probedSinceTick;
     const keptAlive = this.keptAliveSinceTick;
