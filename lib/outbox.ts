@@ -47,13 +47,12 @@ export class Outbox<Out> {
     return entry;
   }
 
-  /** Takes `entry` out wherever it stands (an acked send that timed out); false if it is not here. */
-  remove(entry: OutboxEntry<Out>): boolean {
+  /** Takes `entry` out wherever it stands (an acked send that timed out), if it is here. */
+  remove(entry: OutboxEntry<Out>): void {
     const index = this.queued.indexOf(entry, this.head);
-    if (index < 0) return false;
+    if (index < 0) return;
     this.queued.splice(index, 1);
     this.bytes -= entry.bytes;
-    return true;
   }
 
   /** Removes and returns the oldest entry (it is about to be written). */

@@ -129,10 +129,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
 
   /** Fails the attempt (or drops the link) with `error`, ending the socket. */
   fail(error: DisconnectError, abrupt = true): void {
-    if (this.phase === 'ended') return;
-    this.phase = 'ended';
-    this.stopTimers();
-    this.socket?.dispose(abrupt, NORMAL_CLOSURE);
+    if (!this.stop(abrupt)) return;
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (subscriber !== undefined) subscriber.error(error);
@@ -345,9 +342,14 @@ export class Link implements SocketEvents, HeartbeatTarget {
     );
   }
 
-  private stopTimers(): void {
+  /** Ends the link (its timers stopped, its socket disposed): false when it had ended already. */
+  private stop(abrupt: boolean, code?: number, reason?: string): boolean {
+    if (this.phase === 'ended') return false;
+    this.phase = 'ended';
     this.connectTimer?.unsubscribe();
     this.heartbeat?.stop();
+    this.socket?.dispose(abrupt, code, reason);
+    return true;
   }
 
   /** The attempt was unsubscribed before it ended: end it (a link already up is not the loop's). */
@@ -358,10 +360,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest, an abandoned attempt. */
   end(): void {
     this.subscriber = undefined;
-    if (this.phase === 'ended') return;
-    this.phase = 'ended';
-    this.stopTimers();
-    this.socket?.dispose(false, this.closeCode, this.closeReason);
+    this.stop(false, this.closeCode, this.closeReason);
   }
 }
 
