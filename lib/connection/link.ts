@@ -136,9 +136,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
     else this.host.lost(this, error);
   }
 
-  /** The handshake is done: the link is open for business (its sequence goes on). */
+  /** The handshake is done (the link is in its `handshake` phase): it is open for business (its sequence goes on). */
   up(): void {
-    if (this.phase !== 'handshake') return;
     this.phase = 'restoring';
     this.connectTimer?.unsubscribe();
     this.connectTimer = undefined;
@@ -307,7 +306,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (options === 'default' && !socket.canPing) return;
     const { interval = DEFAULT_HEARTBEAT_OPTIONS.interval, timeout = DEFAULT_HEARTBEAT_OPTIONS.timeout } =
       options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options;
-    if (options === 'default' || options.message === undefined) socket.listenForPongs(); // our probes are pings
+    if (options === 'default' || options.message === undefined) socket.listenForPongs?.(); // our probes are pings
     const outbound = options !== 'default' && options.outbound === true;
     if (outbound) {
       this.trackWrites = true;
@@ -324,7 +323,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (!this.canWrite()) return;
       const options = this.host.heartbeat;
       if (options === false || options === 'default' || options.message === undefined) {
-        this.socket!.ping();
+        this.socket!.ping?.();
         if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
         return;
       }

@@ -67,7 +67,7 @@ export function selectedProtocol(raw: WebSocketLike): string | undefined {
 
 /**
  * @internal A socket with the browser API only (`on*` properties, `close()`): the native
- * `WebSocket`, and in a browser build every other transport. It cannot ping, and ending it is
+ * `WebSocket`, and in a browser build every other transport. It cannot ping (it has no `ping()`), and ending it is
  * the transport's closing handshake.
  */
 export class DomSocket implements Socket, RawSocketHandle {
@@ -94,14 +94,6 @@ export class DomSocket implements Socket, RawSocketHandle {
 
   send(frame: Frame): void {
     this.raw.send(frame);
-  }
-
-  ping(): void {
-    // A browser socket has no protocol ping.
-  }
-
-  listenForPongs(): void {
-    // Nor protocol pongs.
   }
 
   dispose(_abrupt: boolean, code: number = NORMAL_CLOSURE, reason?: string): void {

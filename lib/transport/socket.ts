@@ -28,10 +28,10 @@ export interface Socket {
   isOpen(): boolean;
   /** Writes a frame; the caller checks `isOpen()` first. */
   send(frame: Frame): void;
-  /** Sends a protocol ping; a no-op where `canPing` is not set. */
-  ping(): void;
-  /** From now on, protocol pongs reach `socketPong()` (called when our pings start). */
-  listenForPongs(): void;
+  /** Sends a protocol ping (absent where the transport has none: a browser's). */
+  ping?(): void;
+  /** From now on, protocol pongs reach `socketPong()` (called when our pings start; absent where there are none). */
+  listenForPongs?(): void;
   /**
    * Detaches every listener but a silent `error` one (so late errors cannot crash the
    * process) and ends the socket: a closing handshake, or at once when `abrupt` (where the
