@@ -67,13 +67,11 @@ export function selectedProtocol(raw: WebSocketLike): string | undefined {
 
 /**
  * @internal A socket with the browser API only (`on*` properties, `close()`): the native
- * `WebSocket`, and in a browser build every other transport. It cannot ping (it has no `ping()`), and ending it is
- * the transport's closing handshake.
+ * `WebSocket`, and in a browser build every other transport. It cannot ping (it has no
+ * `ping()`), and ending it is the transport's closing handshake.
  */
 export class DomSocket implements Socket, RawSocketHandle {
   lastError: unknown = undefined;
-  /** The raw socket is released: no more events go to `events` (reported closed, or disposed). */
-  private released = false;
 
   constructor(
     private readonly raw: RawSocket,
@@ -97,7 +95,7 @@ export class DomSocket implements Socket, RawSocketHandle {
   }
 
   dispose(_abrupt: boolean, code: number = NORMAL_CLOSURE, reason?: string): void {
-    if (!this.released) this.detach();
+    this.detach();
     const state = this.raw.readyState;
     if (state !== CONNECTING && state !== OPEN) return; // closing already, or closed
     try {
@@ -108,13 +106,16 @@ export class DomSocket implements Socket, RawSocketHandle {
   }
 
   transportClosed(code: number, reason: string): void {
-    if (this.released) return;
     this.detach();
     this.events.socketClosed(code, reason, this.lastError);
   }
 
+  /**
+   * Releases the raw socket: no more events reach `events` once it reported its close or was
+   * disposed of, not even a late `close` (so it is reported once).
+   */
   private detach(): void {
-    this.released = true;
     stopListeningThroughProperties(this.raw);
+    this.raw.onclose = null;
   }
 }
