@@ -73,9 +73,16 @@ export function guardedEach<T>(values: unknown, each: (value: T) => void, goOn: 
   } catch (error) {
     return new Thrown(error);
   }
-  for (let i = 0; ; i++) {
+  for (let i = 0, stopped = false; ; i++) {
     let value: T;
     try {
+      if (stopped) {
+        // `goOn()` stopped it early: the iterator may clean up (a generator's `finally`), as
+        // `break` in `for…of` lets it. An array has nothing to close.
+        const close: unknown = iterator?.return;
+        if (typeof close === 'function') close.call(iterator);
+        return undefined;
+      }
       if (next === undefined) {
         if (i >= (values as ArrayLike<T>).length) return undefined;
         value = (values as ArrayLike<T>)[i]!;
@@ -89,18 +96,7 @@ export function guardedEach<T>(values: unknown, each: (value: T) => void, goOn: 
       return new Thrown(error);
     }
     each(value);
-    if (!goOn()) return next === undefined ? undefined : closeIterator(iterator!);
-  }
-}
-
-/** Stopped early: lets the iterator clean up (a generator's `finally`), as `break` in `for…of` does. */
-function closeIterator(iterator: Iterator<unknown>): Thrown | undefined {
-  try {
-    const close: unknown = iterator.return;
-    if (typeof close === 'function') close.call(iterator);
-    return undefined;
-  } catch (error) {
-    return new Thrown(error);
+    stopped = !goOn();
   }
 }
 

@@ -100,7 +100,10 @@ export class Link implements SocketEvents, HeartbeatTarget {
       const link = new Link(host, host.beginAttempt(), subscriber);
       host.attach(link);
       link.start();
-      return () => link.abandon();
+      // Unsubscribed before the attempt ended: end it (a link already up is not the loop's).
+      return () => {
+        if (link.subscriber !== undefined) link.end();
+      };
     });
   }
 
@@ -349,11 +352,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.heartbeat?.stop();
     this.socket?.dispose(abrupt, code, reason);
     return true;
-  }
-
-  /** The attempt was unsubscribed before it ended: end it (a link already up is not the loop's). */
-  private abandon(): void {
-    if (this.subscriber !== undefined) this.end();
   }
 
   /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest, an abandoned attempt. */
