@@ -307,8 +307,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
     const socket = this.socket;
     if (options === false || socket === undefined) return;
     if (options === 'default' && !socket.canPing) return;
-    const { interval = DEFAULT_HEARTBEAT_OPTIONS.interval, timeout = DEFAULT_HEARTBEAT_OPTIONS.timeout } =
-      options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options;
+    // A heartbeat option comes resolved with its defaults filled in (resolveHeartbeat): both are set.
+    const { interval, timeout } = (options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options) as typeof DEFAULT_HEARTBEAT_OPTIONS;
     if (options === 'default' || options.message === undefined) socket.listenForPongs?.(); // our probes are pings
     const outbound = options !== 'default' && options.outbound === true;
     if (outbound) {
