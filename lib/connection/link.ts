@@ -2,9 +2,15 @@ import { Observable } from '../rx';
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
-import { guarded, settleUserValue, threw } from '../guard';
+import { guarded, settleUserValue, threw, type Thrown } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
-import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketUrl, type HeartbeatOptions } from '../options';
+import {
+  DEFAULT_HEARTBEAT_OPTIONS,
+  validateTransportOptions,
+  validateWebSocketUrl,
+  type HandshakeOptions,
+  type HeartbeatOptions,
+} from '../options';
 import type { Decoder } from '../codec/codec';
 import type { Frame } from '../serializer';
 import { upgradeFailureDetails } from '../transport/node-socket';
@@ -40,6 +46,19 @@ export interface LinkHost {
   pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame;
   /** The link, once up, is lost (its attempt loop is over: the host starts the next one). */
   lost(link: Link, error: DisconnectError): void;
+  // ---- The link-up sequence's steps, as the connection performs them
+  /** The `handshake` option, resolved (its `timeout` filled in), if any. */
+  readonly handshake: (HandshakeOptions<unknown, unknown> & { timeout: number }) | undefined;
+  /** Serializes a message of ours (guarded). */
+  encode(message: unknown): Frame | Thrown;
+  /** Emits `Connected` or `Reconnected`; returns true when channels are being restored. */
+  announce(link: Link): boolean;
+  /** Sends every channel's `subscribe` on the link; `done(count)` once every ack is in. */
+  replay(link: Link, restoring: boolean, done: (count: number) => void): void;
+  /** Emits `SubscriptionsRestored{count}`. */
+  restored(count: number): void;
+  /** Writes the offline buffer to the link, oldest first, and makes the link live. */
+  flush(link: Link): void;
 }
 
 /**
@@ -75,6 +94,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
   // Every field is set here, so each has its slot in the object from the start (none added later).
   private socket: Socket | undefined = undefined;
   private connectTimer: Subscription | undefined = undefined;
+  /** The handshake's timeout, while it runs. */
+  private handshakeTimer: Subscription | undefined = undefined;
   private heartbeat: Heartbeat | undefined = undefined;
   /** The attempt's subscriber, until the link is up (or the attempt fails). */
   private subscriber: Subscriber<void> | undefined;
@@ -137,19 +158,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.subscriber = undefined;
     if (subscriber !== undefined) subscriber.error(error);
     else this.host.lost(this, error);
-  }
-
-  /** The handshake is done (the link is in its `handshake` phase): it is open for business (its sequence goes on). */
-  up(): void {
-    this.phase = 'restoring';
-    this.connectTimer?.unsubscribe();
-    this.connectTimer = undefined;
-    this.startHeartbeat();
-    const subscriber = this.subscriber!;
-    subscriber.next();
-    // The attempt is over: its loop completes and is released; the link outlives it.
-    this.subscriber = undefined;
-    subscriber.complete();
   }
 
   /** Probe liveness now (a wake-up while connected). */
@@ -238,6 +246,99 @@ export class Link implements SocketEvents, HeartbeatTarget {
   /** Read afresh: user code (a WebSocket constructor) may have ended the link meanwhile. */
   private hasEnded(): boolean {
     return this.phase === 'ended';
+  }
+
+  // ---- The link-up sequence ---------------------------------------------------------------
+  //
+  // What happens between the socket opening and the link being live, as one cancellable unit:
+  // handshake → `Connected`/`Reconnected` → channel replay → acks → `SubscriptionsRestored` →
+  // flush. Every step checks that the link is still in the phase the step expects, so a link
+  // that ends (a `close()` ends it) at any point stops the rest, including steps waiting for
+  // an ack or a promise.
+  //
+  // The handshake (when there is one) sends `handshake.message` (awaiting it when it is a
+  // promise), then waits for `handshake.ack`. While it waits, every frame goes to `ack`
+  // (heartbeat pongs are not recognised yet). It fails the link on a timeout or a throwing
+  // message, and fatally when `ack` returns an `Error`.
+
+  /** Starts the link-up sequence (the socket is open, its decoder made): the handshake, or the link-up. */
+  linkUp(): void {
+    const { handshake, serial } = this.host;
+    if (!handshake) {
+      this.handshakeDone();
+      return;
+    }
+    const { timeout } = handshake;
+    this.handshakeTimer = this.host.scheduler.schedule(
+      () =>
+        serial.run(() => this.fail(new DisconnectError('timeout', { message: `handshake not done within ${timeout} ms` }))),
+      timeout,
+    );
+    const message = guarded(handshake.message, undefined, handshake);
+    if (threw(message)) this.handshakeFailed(message.error);
+    else {
+      settleUserValue(
+        message,
+        (resolved) => serial.run(() => this.sendHandshake(resolved)),
+        (error) => serial.run(() => this.handshakeFailed(error)),
+      );
+    }
+  }
+
+  /** A message while the handshake is pending (the link in its `handshake` phase) goes to its `ack`: is it the ack? */
+  handshakeReceived(message: unknown): void {
+    const handshake = this.host.handshake;
+    if (!handshake?.ack) return;
+    const verdict = guarded<unknown, AckVerdict>(ackVerdict, message, handshake);
+    if (threw(verdict)) this.handshakeFailed(verdict.error);
+    else if (verdict === true) this.handshakeDone();
+    else if (verdict !== false) {
+      this.fail(new DisconnectError('fatal', { cause: verdict.refusal, message: `handshake rejected: ${verdict.text}` }));
+    }
+  }
+
+  /** The handshake message, resolved: sent, unless the handshake is over (acked first, or failed). */
+  private sendHandshake(message: unknown): void {
+    if (this.phase !== 'handshake') return;
+    const frame = this.host.encode(message);
+    if (threw(frame)) this.handshakeFailed(frame.error);
+    // A link that cannot take it is closing: its close event fails the attempt.
+    else if (this.write(frame) && !this.host.handshake!.ack) this.handshakeDone();
+  }
+
+  /** The handshake message could not be made or sent: the attempt fails (nothing, once the handshake is over). */
+  private handshakeFailed(error: unknown): void {
+    if (this.phase === 'handshake') this.fail(new DisconnectError('error', { cause: error, message: 'handshake message failed' }));
+  }
+
+  /** The handshake is done: the link is open for business, and the rest of the sequence goes on. */
+  private handshakeDone(): void {
+    if (this.phase !== 'handshake') return;
+    this.phase = 'restoring';
+    this.connectTimer?.unsubscribe();
+    this.connectTimer = undefined;
+    this.handshakeTimer?.unsubscribe();
+    this.handshakeTimer = undefined;
+    this.startHeartbeat();
+    const subscriber = this.subscriber!;
+    subscriber.next();
+    // The attempt is over: its loop completes and is released; the link outlives it.
+    this.subscriber = undefined;
+    subscriber.complete();
+    const { host } = this;
+    const restoring = host.announce(this);
+    if (this.phase !== 'restoring') return;
+    host.replay(this, restoring, (count) => {
+      if ((this.phase as LinkPhase) !== 'restoring') return;
+      if (restoring) host.restored(count);
+      // The buffer goes out once the all-clear has reached every subscriber: what a handler
+      // sends meanwhile is buffered behind it, and a handler that closes keeps it in `unsent`.
+      host.serial.deliver(() =>
+        host.serial.run(() => {
+          if ((this.phase as LinkPhase) === 'restoring') host.flush(this);
+        }),
+      );
+    });
   }
 
   // ---- SocketEvents: every socket callback enters the connection's queue first ----------
@@ -349,6 +450,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (this.phase === 'ended') return false;
     this.phase = 'ended';
     this.connectTimer?.unsubscribe();
+    this.handshakeTimer?.unsubscribe();
     this.heartbeat?.stop();
     this.socket?.dispose(abrupt, code, reason);
     return true;
@@ -372,3 +474,16 @@ function errorMessage(error: unknown): string {
     return 'unprintable error';
   }
 }
+
+/**
+ * `ack`'s verdict on a message, read inside the guard (an `Error` result is user data: its
+ * `instanceof` and its `message` getter may throw): true, false, or a rejection.
+ */
+function ackVerdict(this: HandshakeOptions<unknown, unknown>, message: unknown): AckVerdict {
+  const verdict: unknown = this.ack!(message);
+  if (verdict === true) return true;
+  return verdict instanceof Error ? { refusal: verdict, text: String(verdict.message) } : false;
+}
+
+/** @internal True (acked), false (not this message), or the server's refusal. */
+type AckVerdict = boolean | { readonly refusal: Error; readonly text: string };

@@ -30,7 +30,6 @@ import { requireCloseReason, requireCount } from '../validate';
 import type { Connection, RetryNowOptions } from './connection';
 import { Lifecycle } from './lifecycle';
 import { Link, type LinkHost } from './link';
-import { LinkUp, type LinkUpHost } from './link-up';
 import { insideWork, Serial } from './serial';
 import { Multicast } from './multicast';
 import { attemptLoop, scheduleStart, waitOrNudge, type StartHost } from './attempt-loop';
@@ -50,14 +49,14 @@ import {
  * ({@link reduceLifecycle}); this class feeds it what happens (socket and timer callbacks,
  * public calls), queues the events it returns and performs its effects. Attempts (each a
  * {@link Link}) are resubscribed by RxJS `retry({ delay })`, whose `delay` is the wait the
- * reducer decided ({@link waitOrNudge}); the link-up sequence is {@link LinkUp}. Everything
+ * reducer decided ({@link waitOrNudge}); the link runs its own link-up sequence. Everything
  * runs through one {@link Serial} queue: work happens at once, and what it emits is delivered
  * to subscribers in order once that work is done.
  *
  * @internal
  */
 export class ReconnectingConnection<In, Out>
-  implements Connection<In, Out>, LinkHost, LinkUpHost<Out>, ChannelHost<Out>, RestHost, StartHost, AckHost<In, Out>
+  implements Connection<In, Out>, LinkHost, ChannelHost<Out>, RestHost, StartHost, AckHost<In, Out>
 {
   /** Every lifecycle event (see {@link Connection.events$}). */
   get events$(): Observable<ConnectionEvent<Out>> {
@@ -110,8 +109,6 @@ export class ReconnectingConnection<In, Out>
 
   /** The attempt or link of the moment (none while waiting, or after close). */
   private link: Link | undefined = undefined;
-  /** That link's link-up sequence, once its socket opened. */
-  private sequence: LinkUp<In, Out> | undefined = undefined;
   /** The loss `reconnect()` caused: not a failure, it starts a fresh series at once. */
   private forcedLoss: DisconnectError | undefined = undefined;
   /** `lazy`: when the connection rests and wakes (none without `lazy`). */
@@ -129,7 +126,7 @@ export class ReconnectingConnection<In, Out>
   private readonly buffer: ResolvedOptions<In, Out>['buffer'];
   /** @internal LinkHost: the `transport` option (client options, or a factory of them). */
   readonly transport: ResolvedOptions<In, Out>['transport'];
-  private readonly handshake: ResolvedOptions<In, Out>['handshake'];
+  readonly handshake: LinkHost['handshake'];
   private readonly route: ResolvedOptions<In, Out>['route'];
 
   constructor(
@@ -139,7 +136,7 @@ export class ReconnectingConnection<In, Out>
   ) {
     this.buffer = options.buffer;
     this.transport = options.transport;
-    this.handshake = options.handshake;
+    this.handshake = options.handshake as LinkHost['handshake'];
     this.route = options.route;
     this.scheduler = options.scheduler;
     this.startedReal = DEVELOPMENT && onRealAsyncClock(options.scheduler); // false in production: no call left
@@ -371,8 +368,6 @@ export class ReconnectingConnection<In, Out>
   private forgetLink(): Link | undefined {
     const link = this.link;
     this.link = undefined;
-    this.sequence?.cancel();
-    this.sequence = undefined;
     this.channels?.linkLost();
     return link;
   }
@@ -397,7 +392,6 @@ export class ReconnectingConnection<In, Out>
 
   attach(link: Link): void {
     this.link = link;
-    this.sequence = undefined;
   }
 
   connecting(link: Link, url: string): void {
@@ -412,8 +406,7 @@ export class ReconnectingConnection<In, Out>
       return;
     }
     link.decoder = decoder;
-    this.sequence = new LinkUp<In, Out>(link, this, this.handshake);
-    this.sequence.start();
+    link.linkUp();
   }
 
   frame(link: Link, data: unknown): void {
@@ -437,7 +430,7 @@ export class ReconnectingConnection<In, Out>
 
   /** One inbound message: the handshake, a pong, channel acks, then delivery. */
   private inbound(link: Link, message: In, seq: number): void {
-    if (link.phase === 'handshake') this.sequence?.received(message);
+    if (link.phase === 'handshake') link.handshakeReceived(message);
     else if (this.isPong !== undefined && link.awaitingPong) {
       const pong = guarded(this.isPong, message);
       if (threw(pong)) this.invalid(pong.error, message);
@@ -453,7 +446,7 @@ export class ReconnectingConnection<In, Out>
     return this.codec.encode(message as Out);
   }
 
-  // ---- LinkUpHost and ChannelHost ----------------------------------------------------------
+  // ---- LinkHost (the link-up sequence's steps) and ChannelHost -----------------------------
 
   encode(message: Out): Frame | Thrown {
     return this.codec.encodeGuarded(message);
@@ -490,7 +483,6 @@ export class ReconnectingConnection<In, Out>
       if (link.phase !== 'restoring') break;
     }
     if (link.phase === 'restoring') link.phase = 'live';
-    if (this.link === link) this.sequence = undefined; // its work is done: nothing kept while live
     this.rest?.unneeded();
   }
 
