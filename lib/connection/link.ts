@@ -1,65 +1,17 @@
 import { Observable } from '../rx';
-import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import type { Subscriber, Subscription } from 'rxjs';
 import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
-import { guarded, settleUserValue, threw, type Thrown } from '../guard';
+import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
-import {
-  DEFAULT_HEARTBEAT_OPTIONS,
-  validateTransportOptions,
-  validateWebSocketUrl,
-  type HandshakeOptions,
-  type HeartbeatOptions,
-} from '../options';
+import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketUrl, type HandshakeOptions } from '../options';
 import type { Decoder } from '../codec/codec';
 import type { Frame } from '../serializer';
 import { upgradeFailureDetails } from '../transport/node-socket';
 import { openSocket, type Socket, type SocketEvents } from '../transport/socket';
-import type { WebSocketConstructor } from '../transport/websocket-like';
-import type { Serial } from './serial';
-import type { UrlPool } from '../url-pool';
-import type { TransportOption } from '../options/transport-options';
+import type { LinkHost } from './link-host';
 
-/** @internal What a link needs from the connection that owns it. */
-export interface LinkHost {
-  readonly scheduler: SchedulerLike;
-  readonly serial: Serial;
-  readonly WebSocketImpl: WebSocketConstructor;
-  readonly protocols: string | string[] | undefined;
-  readonly connectTimeout: number;
-  readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
-  /** An attempt starts now: returns its number. */
-  beginAttempt(): number;
-  /** A new attempt started: it is the connection's link of the moment. */
-  attach(link: Link): void;
-  /** The servers: `pick()` gives this attempt's (a URL, or a promise of one from a factory; may throw). */
-  readonly pool: UrlPool;
-  /** The `transport` option: client options for the socket, or a factory of them (its result may be a promise; it may throw). */
-  readonly transport: TransportOption | undefined;
-  /** The attempt is about to open a socket to `url`. */
-  connecting(link: Link, url: string): void;
-  /** The socket is open: the host runs the link-up sequence. */
-  opened(link: Link): void;
-  /** An inbound frame (called inside the connection's queue). */
-  frame(link: Link, data: unknown): void;
-  /** The application-level ping frame of `heartbeat`, whose `message` is set (may throw). */
-  pingFrame(heartbeat: HeartbeatOptions<unknown, unknown>): Frame;
-  /** The link, once up, is lost (its attempt loop is over: the host starts the next one). */
-  lost(link: Link, error: DisconnectError): void;
-  // ---- The link-up sequence's steps, as the connection performs them
-  /** The `handshake` option, resolved (its `timeout` filled in), if any. */
-  readonly handshake: (HandshakeOptions<unknown, unknown> & { timeout: number }) | undefined;
-  /** Serializes a message of ours (guarded). */
-  encode(message: unknown): Frame | Thrown;
-  /** Emits `Connected` or `Reconnected`; returns true when channels are being restored. */
-  announce(link: Link): boolean;
-  /** Sends every channel's `subscribe` on the link; `done(count)` once every ack is in. */
-  replay(link: Link, restoring: boolean, done: (count: number) => void): void;
-  /** Emits `SubscriptionsRestored{count}`. */
-  restored(count: number): void;
-  /** Writes the offline buffer to the link, oldest first, and makes the link live. */
-  flush(link: Link): void;
-}
+export type { LinkHost };
 
 /**
  * Where a link stands. `resolving` (waiting for the URL factory) → `opening` (socket
@@ -69,8 +21,8 @@ export interface LinkHost {
 export type LinkPhase = 'resolving' | 'opening' | 'handshake' | 'restoring' | 'live' | 'ended';
 
 /**
- * One attempt and, if it opens, the link it becomes: a socket, its connect timeout and its
- * heartbeat. A failed attempt errors its subscriber with a {@link DisconnectError};
+ * One attempt and, if it opens, the link it becomes: a socket, its connect timeout, its
+ * link-up sequence (see {@link linkUp}) and its heartbeat. A failed attempt errors its subscriber with a {@link DisconnectError};
  * unsubscribing before the link is up tears everything down (that is how `close()` ends an
  * attempt). Once up, the link is the connection's alone: {@link end} closes it, and its loss
  * goes to {@link LinkHost.lost}. Every socket and timer callback enters the connection's

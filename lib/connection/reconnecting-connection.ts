@@ -126,6 +126,7 @@ export class ReconnectingConnection<In, Out>
   private readonly buffer: ResolvedOptions<In, Out>['buffer'];
   /** @internal LinkHost: the `transport` option (client options, or a factory of them). */
   readonly transport: ResolvedOptions<In, Out>['transport'];
+  /** @internal LinkHost: the `handshake` option, resolved (its `timeout` filled in). */
   readonly handshake: LinkHost['handshake'];
   private readonly route: ResolvedOptions<In, Out>['route'];
 
