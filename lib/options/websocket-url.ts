@@ -1,6 +1,6 @@
 import { DEVELOPMENT } from '../development';
 import { invalid } from '../validate';
-import type { UrlContext, UrlOption } from './connect-options';
+import type { UrlOption } from './connect-options';
 
 /**
  * The URL relative ones are resolved against, as the native `WebSocket` does: the document's
@@ -36,11 +36,6 @@ export function resolveWebSocketUrl(field: string, url: unknown, base: string | 
         : '',
     )
   );
-}
-
-/** Checks `url` as {@link resolveWebSocketUrl} does (a URL factory's result, before a link opens). */
-export function validateWebSocketUrl(field: string, url: unknown): asserts url is string {
-  resolveWebSocketUrl(field, url);
 }
 
 /** `url` resolved to an absolute `ws:`/`wss:` URL with a host, or undefined when it is none. */
@@ -80,27 +75,16 @@ function urlProblem(url: unknown, base: string | undefined): string {
 /**
  * The `url` option checked and resolved ({@link resolveWebSocketUrl}): a single URL, or a pool
  * that is non-empty with every entry valid (`url[i]`), copied (entries changed later would
- * bypass the check); a factory is wrapped so that each string it gives is resolved against the
- * page when it is called (anything else it gives reaches the link as it is, which refuses it).
+ * bypass the check). A factory is returned as it is: the link resolves each result when it
+ * opens (against the page as it is then, as the native `WebSocket` does), and refuses what is
+ * no URL.
  */
 export function resolveUrlOption(url: UrlOption): UrlOption;
 export function resolveUrlOption(url: unknown): UrlOption;
 export function resolveUrlOption(url: unknown): UrlOption {
+  if (typeof url === 'function') return url as UrlOption;
   const base = pageBaseUrl();
-  if (typeof url === 'function') return base === undefined ? (url as UrlFactory) : resolvingFactory(url as UrlFactory, base);
   if (!Array.isArray(url)) return resolveWebSocketUrl('url', url, base);
   if (url.length === 0) invalid('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
   return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry, base));
-}
-
-type UrlFactory = (context: UrlContext) => string | Promise<string>;
-
-function resolvingFactory(factory: UrlFactory, base: string): UrlFactory {
-  // Anything but a string is left as it is (the link refuses it).
-  const resolve = (url: unknown): string => (resolveUrl(url, base) ?? url) as string;
-  return (context) => {
-    const url: unknown = factory(context);
-    // A promise's `then` is read here, inside the guard that calls the factory.
-    return typeof (url as PromiseLike<unknown> | null)?.then === 'function' ? Promise.resolve(url).then(resolve) : resolve(url);
-  };
 }
