@@ -17,45 +17,40 @@ export function pageBaseUrl(): string | undefined {
  * `url` as the `WebSocket` constructor resolves it: an absolute `ws:` or `wss:` URL, or throws
  * {@link ConfigError} naming `field` (`url`, `url[2]`).
  *
- * It is parsed as a WHATWG URL (so a port like 99999 or a bad host is refused), against
- * `base` when there is one: in a browser, a relative URL (`/feed`, `feed`, `//host/feed`) is
- * resolved against the page, and `http:`/`https:` become `ws:`/`wss:`, as the native
- * `WebSocket` does. Without a base (Node) the URL must be an absolute `ws:`/`wss:` one. It must
+ * It is parsed as a WHATWG URL (so a port like 99999 or a bad host is refused), against the
+ * page's base URL ({@link pageBaseUrl}, read at each call) when there is one: in a browser, a
+ * relative URL (`/feed`, `feed`, `//host/feed`) is resolved against the page, and
+ * `http:`/`https:` become `ws:`/`wss:`, as the native `WebSocket` does. Without a base (Node) the URL must be an absolute `ws:`/`wss:` one. It must
  * have a host, no fragment (`#` anywhere) and no whitespace (which URL parsing would silently
  * strip or percent-encode). A URL the transport would reject with a `SyntaxError` on every
  * attempt fails here, once, instead.
  */
-export function resolveWebSocketUrl(field: string, url: unknown, base: string | undefined = pageBaseUrl()): string {
-  return (
-    resolveUrl(url, base) ??
-    invalid(
-      field,
-      url,
-      DEVELOPMENT
-        ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${urlProblem(url, base)})`
-        : '',
-    )
+export function resolveWebSocketUrl(field: string, url: unknown): string {
+  const base = pageBaseUrl();
+  try {
+    if (typeof url === 'string' && !/\s|#/.test(url)) {
+      const parsed = new URL(url, base); // throws for what is no URL
+      // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
+      const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
+      if (/^wss?:$/.test(scheme) && parsed.hostname !== '') {
+        if (/^wss?:/i.test(url)) return url; // absolute already (so `scheme` is its own): as given
+        parsed.protocol = scheme;
+        return parsed.href;
+      }
+    }
+  } catch {
+    // not a URL: refused below
+  }
+  return invalid(
+    field,
+    url,
+    DEVELOPMENT
+      ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${urlProblem(url, base)})`
+      : '',
   );
 }
 
-/** `url` resolved to an absolute `ws:`/`wss:` URL with a host, or undefined when it is none. */
-function resolveUrl(url: unknown, base: string | undefined): string | undefined {
-  let parsed: URL;
-  try {
-    if (typeof url !== 'string' || /\s|#/.test(url)) return undefined;
-    parsed = new URL(url, base);
-  } catch {
-    return undefined;
-  }
-  // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
-  const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
-  if (!/^wss?:$/.test(scheme) || parsed.hostname === '') return undefined;
-  if (scheme === parsed.protocol && /^wss?:/i.test(url)) return url; // absolute already: as given
-  parsed.protocol = scheme;
-  return parsed.href;
-}
-
-/** Why {@link resolveUrl} refused `url` (development builds only). */
+/** Why {@link resolveWebSocketUrl} refused `url` (development builds only). */
 function urlProblem(url: unknown, base: string | undefined): string {
   if (typeof url !== 'string') return 'not a string';
   if (/\s/.test(url)) return 'whitespace is not allowed';
@@ -83,8 +78,7 @@ export function resolveUrlOption(url: UrlOption): UrlOption;
 export function resolveUrlOption(url: unknown): UrlOption;
 export function resolveUrlOption(url: unknown): UrlOption {
   if (typeof url === 'function') return url as UrlOption;
-  const base = pageBaseUrl();
-  if (!Array.isArray(url)) return resolveWebSocketUrl('url', url, base);
+  if (!Array.isArray(url)) return resolveWebSocketUrl('url', url);
   if (url.length === 0) invalid('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
-  return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry, base));
+  return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry));
 }
