@@ -15,7 +15,7 @@ export class UrlPool {
   pick(context: UrlContext): string | Promise<string> {
     if (typeof this.url === 'string') return this.url;
     if (typeof this.url === 'function') return this.url(context);
-    return this.url[this.index % this.url.length] as string;
+    return this.url[this.index] as string; // rotate() keeps the index in range
   }
 
   /** The last attempt failed to open: a pool moves on to its next server. */
