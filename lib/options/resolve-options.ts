@@ -73,7 +73,8 @@ const wake$ = rule(
 /**
  * Every option of {@link ConnectOptions} and its rule, in the order they are checked: the
  * groups resolve themselves (a pool of URLs is copied, so that entries changed after
- * validation cannot bypass it; `retry`, `heartbeat`… get their defaults).
+ * validation cannot bypass it; `retry`, `heartbeat`… get their defaults), naming their fields
+ * after the name each rule is given (`heartbeat.timeout`).
  */
 const CONNECT_SCHEMA = {
   url: resolveUrlOption,
