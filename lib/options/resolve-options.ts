@@ -7,7 +7,7 @@ import type { WebSocketConstructor } from '../transport/websocket-like';
 import { invalid, optional, optionalFunction, positiveDuration, rule, schedulerLike, withDefault, type Rule } from '../validate';
 import type { BufferOptions } from './buffer-options';
 import type { CircuitBreakerOptions } from './circuit-breaker-options';
-import type { ConnectOptions, UrlOption } from './connect-options';
+import type { ConnectOptions } from './connect-options';
 import { DEFAULT_CONNECT_TIMEOUT } from './defaults';
 import type { HandshakeOptions } from './handshake-options';
 import type { HeartbeatOptions } from './heartbeat-options';
@@ -21,11 +21,11 @@ import { resolveBySchema, type OptionsSchema } from './schema';
 import { validateTransportOption } from './transport-options';
 import type { TransportOption } from './transport-options';
 import { validateProtocols } from './websocket-protocols';
-import { resolveUrlOption } from './websocket-url';
+import { resolveUrlOption, type ResolvedUrl } from './websocket-url';
 
 /** @internal Options with every default filled in and every field checked. */
 export interface ResolvedOptions<In, Out> {
-  readonly url: UrlOption;
+  readonly url: ResolvedUrl;
   readonly protocols: string | string[] | undefined;
   readonly WebSocket: WebSocketConstructor | undefined;
   readonly transport: TransportOption | undefined;

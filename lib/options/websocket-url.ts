@@ -67,18 +67,19 @@ function urlProblem(url: unknown, base: string | undefined): string {
   return /^wss?:$/.test(scheme) ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
 }
 
+/** The `url` option resolved: a URL factory, or a non-empty pool of URLs (a single URL is a pool of one). */
+export type ResolvedUrl = Exclude<UrlOption, string>;
+
 /**
- * The `url` option checked and resolved ({@link resolveWebSocketUrl}): a single URL, or a pool
- * that is non-empty with every entry valid (`url[i]`), copied (entries changed later would
- * bypass the check). A factory is returned as it is: the link resolves each result when it
- * opens (against the page as it is then, as the native `WebSocket` does), and refuses what is
- * no URL.
+ * The `url` option checked and resolved ({@link resolveWebSocketUrl}): a single URL, as a pool
+ * of one, or a pool that is non-empty with every entry valid (`url[i]`), copied (entries
+ * changed later would bypass the check). A factory is returned as it is: the link resolves
+ * each result when it opens (against the page as it is then, as the native `WebSocket` does),
+ * and refuses what is no URL.
  */
-export function resolveUrlOption(url: UrlOption): UrlOption;
-export function resolveUrlOption(url: unknown): UrlOption;
-export function resolveUrlOption(url: unknown): UrlOption {
-  if (typeof url === 'function') return url as UrlOption;
-  if (!Array.isArray(url)) return resolveWebSocketUrl('url', url);
+export function resolveUrlOption(url: unknown): ResolvedUrl {
+  if (typeof url === 'function') return url as ResolvedUrl;
+  if (!Array.isArray(url)) return [resolveWebSocketUrl('url', url)];
   if (url.length === 0) invalid('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
   return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry));
 }
