@@ -54,8 +54,10 @@ const serializer = rule(
 /** `codec`: an object with `encode()` and `decoder()`, given without a `serializer`. */
 const codec: Rule = (value, field, options) => {
   if (value === undefined) return value;
-  const candidate = value as Partial<Codec<unknown, unknown>> | null;
-  if (typeof candidate?.encode !== 'function' || typeof candidate.decoder !== 'function') {
+  if (
+    typeof (value as Partial<Codec<unknown, unknown>> | null)?.encode !== 'function' ||
+    typeof (value as Codec<unknown, unknown>).decoder !== 'function'
+  ) {
     invalid(field, value, DEVELOPMENT ? 'an object with encode() and decoder()' : '');
   }
   if ((options as ConnectOptions<unknown, unknown>).serializer !== undefined) {
