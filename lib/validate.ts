@@ -258,10 +258,8 @@ export function requireCloseReason(reason: unknown): asserts reason is string | 
   }
 }
 
-let encoder: TextEncoder | undefined;
 function fitsCloseFrame(text: string): boolean {
-  // Each UTF-16 unit takes 1 to 3 UTF-8 bytes (a lone surrogate is encoded as U+FFFD).
-  if (text.length * 3 <= MAX_CLOSE_REASON_BYTES) return true;
-  if (text.length > MAX_CLOSE_REASON_BYTES) return false;
-  return (encoder ??= new TextEncoder()).encode(text).length <= MAX_CLOSE_REASON_BYTES;
+  // A UTF-16 unit takes at least one UTF-8 byte, so a longer text is never encoded; a lone
+  // surrogate is encoded as U+FFFD (3 bytes), as the transport does.
+  return text.length <= MAX_CLOSE_REASON_BYTES && new TextEncoder().encode(text).length <= MAX_CLOSE_REASON_BYTES;
 }

@@ -4,7 +4,7 @@ import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
-import { DEFAULT_HEARTBEAT_OPTIONS, validateTransportOptions, validateWebSocketUrl, type HandshakeOptions } from '../options';
+import { DEFAULT_HEARTBEAT_OPTIONS, resolveWebSocketUrl, validateTransportOptions, type HandshakeOptions } from '../options';
 import type { Decoder } from '../codec/codec';
 import type { Frame } from '../serializer';
 import { upgradeFailureDetails } from '../transport/node-socket';
@@ -145,10 +145,12 @@ export class Link implements SocketEvents, HeartbeatTarget {
     );
   }
 
-  private open(url: unknown): void {
+  private open(given: unknown): void {
     if (this.phase !== 'resolving') return;
+    let url: string;
     try {
-      validateWebSocketUrl('url', url);
+      // A factory's result is resolved here, against the page as it is now (relative, http(s)).
+      url = resolveWebSocketUrl('url', given);
     } catch (error) {
       this.fail(new DisconnectError('fatal', { cause: error, message: (error as Error).message }));
       return;

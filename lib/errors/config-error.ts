@@ -9,7 +9,8 @@ import { DEVELOPMENT } from '../development';
  * library leaves out what an option accepts (`expected` is then empty) and did-you-mean
  * suggestions, to stay small; the same checks throw the same error, naming the field and
  * the value: `Invalid option retry.jitter: got 2` instead of
- * `Invalid option retry.jitter: expected a number in [0, 1], got 2`.
+ * `Invalid option retry.jitter: expected a number in [0, 1], got 2` (an object or a function is
+ * named by its `typeof` alone there: `got object`).
  *
  * Building the message never throws, whatever `value` is (see `describeValue`): a
  * validation error must not be replaced by an error from printing the bad value.
@@ -35,16 +36,14 @@ export class ConfigError extends Error {
 }
 
 /**
- * The production build's description of a value: a string quoted and cut to 80 characters,
- * an object or a function by its kind (`[object Array]`), anything else as `String()` prints it. Never throws.
+ * The production build's description of a value: a string quoted, any other primitive as
+ * `String()` prints it (`2`, `null`, `Symbol(x)`), an object or a function by its `typeof`
+ * alone; cut to 80 characters. Nothing of an object is read (no getter, trap or `toString`
+ * runs), so it never throws.
  */
 function describeBriefly(value: unknown): string {
-  try {
-    if (typeof value === 'string') return JSON.stringify(truncate(value));
-    return truncate(Object(value) === value ? Object.prototype.toString.call(value) : String(value));
-  } catch {
-    return unprintable(value);
-  }
+  if (Object(value) === value) return typeof value;
+  return truncate(typeof value === 'string' ? JSON.stringify(value) : String(value));
 }
 
 /** Characters of a string (or of any one description) kept in a message. */

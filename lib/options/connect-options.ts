@@ -32,6 +32,8 @@ export interface ConnectOptions<In, Out> {
    * Where to connect: a `ws:`/`wss:` URL, a pool of them, or a factory. Required. Each URL
    * must parse as a WHATWG URL with a host and a valid port, and have no fragment and no
    * whitespace; a factory result that does not ends the connection (`Closed{reason: 'fatal'}`).
+   * In a browser a relative or `http(s)` URL is resolved against the page, as the native
+   * `WebSocket` does (a factory's result when its attempt opens, against the page as it is then).
    */
   url: UrlOption;
   /**

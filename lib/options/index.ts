@@ -15,7 +15,7 @@ export { resolveOptions, type ResolvedOptions } from './resolve-options';
 export { DEFAULT_IDLE_AFTER, type LazyOptions } from './lazy-options';
 export type { ResolvedRetryOptions } from './resolve-retry';
 export { defaultShouldRetry, type RetryOptions } from './retry-options';
-export { validateWebSocketUrl } from './websocket-url';
+export { resolveWebSocketUrl } from './websocket-url';
 export {
   validateTransportOption,
   validateTransportOptions,

@@ -23,10 +23,10 @@ export type ResolvedLazy = false | { readonly idleAfter: number };
 const LAZY_SCHEMA = { idleAfter: withDefault(duration, DEFAULT_IDLE_AFTER) } satisfies OptionsSchema<LazyOptions>;
 
 /** Fills in the default and checks the field; throws {@link ConfigError} naming it. */
-export function resolveLazy(lazy: unknown): ResolvedLazy {
+export function resolveLazy(lazy: unknown, field: string): ResolvedLazy {
   if (lazy === undefined || lazy === false) return false;
   return resolveBySchema(
-    'lazy',
+    field,
     lazy === true ? {} : lazy, // `true` is every default
     LAZY_SCHEMA,
     {},

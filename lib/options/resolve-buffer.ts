@@ -7,8 +7,8 @@ import { resolveBySchema, type OptionsSchema } from './schema';
 const BUFFER_SCHEMA = { maxMessages: count, maxBytes: limit } satisfies OptionsSchema<BufferOptions>;
 
 /** The `buffer` option with its defaults filled in, or `false` (no offline buffer). */
-export function resolveBuffer(options: unknown): Required<BufferOptions> | false {
+export function resolveBuffer(options: unknown, field: string): Required<BufferOptions> | false {
   if (options === false) return false;
   if (options === undefined) return DEFAULT_BUFFER_OPTIONS; // shared: it is frozen
-  return resolveBySchema('buffer', options, BUFFER_SCHEMA, DEFAULT_BUFFER_OPTIONS);
+  return resolveBySchema(field, options, BUFFER_SCHEMA, DEFAULT_BUFFER_OPTIONS);
 }

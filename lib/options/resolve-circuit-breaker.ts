@@ -7,7 +7,7 @@ import { resolveBySchema, type OptionsSchema } from './schema';
 const CIRCUIT_BREAKER_SCHEMA = { failureThreshold: positiveCount, resetTimeout: duration } satisfies OptionsSchema<CircuitBreakerOptions>;
 
 /** The `circuitBreaker` option with its defaults filled in, or `false` (off, the default). */
-export function resolveCircuitBreaker(options: unknown): Required<CircuitBreakerOptions> | false {
+export function resolveCircuitBreaker(options: unknown, field: string): Required<CircuitBreakerOptions> | false {
   if (options === false || options === undefined) return false;
-  return resolveBySchema('circuitBreaker', options, CIRCUIT_BREAKER_SCHEMA, DEFAULT_CIRCUIT_BREAKER_OPTIONS);
+  return resolveBySchema(field, options, CIRCUIT_BREAKER_SCHEMA, DEFAULT_CIRCUIT_BREAKER_OPTIONS);
 }

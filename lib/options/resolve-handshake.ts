@@ -12,9 +12,9 @@ const HANDSHAKE_SCHEMA = {
 } satisfies OptionsSchema<HandshakeOptions<unknown, unknown>>;
 
 /** The `handshake` option checked, with its `timeout` filled in; `undefined` when not given. */
-export function resolveHandshake(options: unknown): (HandshakeOptions<unknown, unknown> & { timeout: number }) | undefined {
+export function resolveHandshake(options: unknown, field: string): (HandshakeOptions<unknown, unknown> & { timeout: number }) | undefined {
   if (options === undefined) return undefined;
-  return resolveBySchema('handshake', options, HANDSHAKE_SCHEMA) as HandshakeOptions<unknown, unknown> & {
+  return resolveBySchema(field, options, HANDSHAKE_SCHEMA) as HandshakeOptions<unknown, unknown> & {
     timeout: number;
   };
 }

@@ -16,8 +16,8 @@ const HEARTBEAT_SCHEMA = {
  * The `heartbeat` option with its defaults filled in; `'default'` when it is not given (the
  * link decides: protocol pings where the socket has `ping()`), `false` when turned off.
  */
-export function resolveHeartbeat(options: unknown): HeartbeatOptions | false | 'default' {
+export function resolveHeartbeat(options: unknown, field: string): HeartbeatOptions | false | 'default' {
   if (options === false) return false;
   if (options === undefined) return 'default';
-  return resolveBySchema('heartbeat', options, HEARTBEAT_SCHEMA, DEFAULT_HEARTBEAT_OPTIONS) as HeartbeatOptions;
+  return resolveBySchema(field, options, HEARTBEAT_SCHEMA, DEFAULT_HEARTBEAT_OPTIONS) as HeartbeatOptions;
 }

@@ -7,7 +7,7 @@ import type { WebSocketConstructor } from '../transport/websocket-like';
 import { invalid, optional, optionalFunction, positiveDuration, rule, schedulerLike, withDefault, type Rule } from '../validate';
 import type { BufferOptions } from './buffer-options';
 import type { CircuitBreakerOptions } from './circuit-breaker-options';
-import type { ConnectOptions, UrlOption } from './connect-options';
+import type { ConnectOptions } from './connect-options';
 import { DEFAULT_CONNECT_TIMEOUT } from './defaults';
 import type { HandshakeOptions } from './handshake-options';
 import type { HeartbeatOptions } from './heartbeat-options';
@@ -21,11 +21,11 @@ import { resolveBySchema, type OptionsSchema } from './schema';
 import { validateTransportOption } from './transport-options';
 import type { TransportOption } from './transport-options';
 import { validateProtocols } from './websocket-protocols';
-import { resolveUrlOption } from './websocket-url';
+import { resolveUrlOption, type ResolvedUrl } from './websocket-url';
 
 /** @internal Options with every default filled in and every field checked. */
 export interface ResolvedOptions<In, Out> {
-  readonly url: UrlOption;
+  readonly url: ResolvedUrl;
   readonly protocols: string | string[] | undefined;
   readonly WebSocket: WebSocketConstructor | undefined;
   readonly transport: TransportOption | undefined;
@@ -54,8 +54,10 @@ const serializer = rule(
 /** `codec`: an object with `encode()` and `decoder()`, given without a `serializer`. */
 const codec: Rule = (value, field, options) => {
   if (value === undefined) return value;
-  const candidate = value as Partial<Codec<unknown, unknown>> | null;
-  if (typeof candidate?.encode !== 'function' || typeof candidate.decoder !== 'function') {
+  if (
+    typeof (value as Partial<Codec<unknown, unknown>> | null)?.encode !== 'function' ||
+    typeof (value as Codec<unknown, unknown>).decoder !== 'function'
+  ) {
     invalid(field, value, DEVELOPMENT ? 'an object with encode() and decoder()' : '');
   }
   if ((options as ConnectOptions<unknown, unknown>).serializer !== undefined) {
@@ -73,7 +75,8 @@ const wake$ = rule(
 /**
  * Every option of {@link ConnectOptions} and its rule, in the order they are checked: the
  * groups resolve themselves (a pool of URLs is copied, so that entries changed after
- * validation cannot bypass it; `retry`, `heartbeat`… get their defaults).
+ * validation cannot bypass it; `retry`, `heartbeat`… get their defaults), naming their fields
+ * after the name each rule is given (`heartbeat.timeout`).
  */
 const CONNECT_SCHEMA = {
   url: resolveUrlOption,

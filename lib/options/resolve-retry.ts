@@ -27,16 +27,12 @@ const RETRY_SCHEMA = {
   retryOnFailedConnect: optionalBoolean,
 } satisfies OptionsSchema<RetryOptions>;
 
-/** The `retry` option left out, and `retry: false`, each resolved once (connections share them: they are immutable). */
-let defaultRetry: ResolvedRetryOptions | undefined;
-let noRetry: ResolvedRetryOptions | undefined;
-
 /** The `retry` option with its defaults filled in; throws {@link ConfigError} naming the field. */
 export function resolveRetry(retry: unknown): ResolvedRetryOptions {
-  // `false`: no retry at all, unless `retry({ maxAttempts })` sets a limit (then at once).
-  if (retry === false) return (noRetry ??= Object.freeze(resolveRetry({ maxAttempts: 0, delay: () => 0 })));
-  if (retry === undefined) return (defaultRetry ??= Object.freeze(resolveRetry({})));
-  const resolved = resolveBySchema('retry', retry, RETRY_SCHEMA, {
+  // `false`: no retry at all, unless `retry({ maxAttempts })` sets a limit (then at once). Left
+  // out: every default (each connection resolves its own: once per connect(), it costs nothing).
+  const given = retry === false ? { maxAttempts: 0, delay: () => 0 } : retry === undefined ? {} : retry;
+  const resolved = resolveBySchema('retry', given, RETRY_SCHEMA, {
     ...DEFAULT_BACKOFF_OPTIONS,
     ...DEFAULT_RETRY_OPTIONS,
     shouldRetry: defaultShouldRetry,

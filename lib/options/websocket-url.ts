@@ -1,6 +1,6 @@
 import { DEVELOPMENT } from '../development';
 import { invalid } from '../validate';
-import type { UrlContext, UrlOption } from './connect-options';
+import type { UrlOption } from './connect-options';
 
 /**
  * The URL relative ones are resolved against, as the native `WebSocket` does: the document's
@@ -17,50 +17,40 @@ export function pageBaseUrl(): string | undefined {
  * `url` as the `WebSocket` constructor resolves it: an absolute `ws:` or `wss:` URL, or throws
  * {@link ConfigError} naming `field` (`url`, `url[2]`).
  *
- * It is parsed as a WHATWG URL (so a port like 99999 or a bad host is refused), against
- * `base` when there is one: in a browser, a relative URL (`/feed`, `feed`, `//host/feed`) is
- * resolved against the page, and `http:`/`https:` become `ws:`/`wss:`, as the native
- * `WebSocket` does. Without a base (Node) the URL must be an absolute `ws:`/`wss:` one. It must
+ * It is parsed as a WHATWG URL (so a port like 99999 or a bad host is refused), against the
+ * page's base URL ({@link pageBaseUrl}, read at each call) when there is one: in a browser, a
+ * relative URL (`/feed`, `feed`, `//host/feed`) is resolved against the page, and
+ * `http:`/`https:` become `ws:`/`wss:`, as the native `WebSocket` does. Without a base (Node) the URL must be an absolute `ws:`/`wss:` one. It must
  * have a host, no fragment (`#` anywhere) and no whitespace (which URL parsing would silently
  * strip or percent-encode). A URL the transport would reject with a `SyntaxError` on every
  * attempt fails here, once, instead.
  */
-export function resolveWebSocketUrl(field: string, url: unknown, base: string | undefined = pageBaseUrl()): string {
-  return (
-    resolveUrl(url, base) ??
-    invalid(
-      field,
-      url,
-      DEVELOPMENT
-        ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${urlProblem(url, base)})`
-        : '',
-    )
+export function resolveWebSocketUrl(field: string, url: unknown): string {
+  const base = pageBaseUrl();
+  try {
+    if (typeof url === 'string' && !/\s|#/.test(url)) {
+      const parsed = new URL(url, base); // throws for what is no URL
+      // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
+      const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
+      if (/^wss?:$/.test(scheme) && parsed.hostname !== '') {
+        if (/^wss?:/i.test(url)) return url; // absolute already (so `scheme` is its own): as given
+        parsed.protocol = scheme;
+        return parsed.href;
+      }
+    }
+  } catch {
+    // not a URL: refused below
+  }
+  return invalid(
+    field,
+    url,
+    DEVELOPMENT
+      ? `${base === undefined ? 'a ws:// or wss:// URL' : 'a ws://, wss://, http://, https:// or relative URL'} (${urlProblem(url, base)})`
+      : '',
   );
 }
 
-/** Checks `url` as {@link resolveWebSocketUrl} does (a URL factory's result, before a link opens). */
-export function validateWebSocketUrl(field: string, url: unknown): asserts url is string {
-  resolveWebSocketUrl(field, url);
-}
-
-/** `url` resolved to an absolute `ws:`/`wss:` URL with a host, or undefined when it is none. */
-function resolveUrl(url: unknown, base: string | undefined): string | undefined {
-  let parsed: URL;
-  try {
-    if (typeof url !== 'string' || /\s|#/.test(url)) return undefined;
-    parsed = new URL(url, base);
-  } catch {
-    return undefined;
-  }
-  // http(s) → ws(s), as the native WebSocket does; only where there is a page (browsers).
-  const scheme = base === undefined ? parsed.protocol : parsed.protocol.replace(/^http/, 'ws');
-  if (!/^wss?:$/.test(scheme) || parsed.hostname === '') return undefined;
-  if (scheme === parsed.protocol && /^wss?:/i.test(url)) return url; // absolute already: as given
-  parsed.protocol = scheme;
-  return parsed.href;
-}
-
-/** Why {@link resolveUrl} refused `url` (development builds only). */
+/** Why {@link resolveWebSocketUrl} refused `url` (development builds only). */
 function urlProblem(url: unknown, base: string | undefined): string {
   if (typeof url !== 'string') return 'not a string';
   if (/\s/.test(url)) return 'whitespace is not allowed';
@@ -77,30 +67,19 @@ function urlProblem(url: unknown, base: string | undefined): string {
   return /^wss?:$/.test(scheme) ? 'the host is empty' : `the scheme is ${parsed.protocol}`;
 }
 
+/** The `url` option resolved: a URL factory, or a non-empty pool of URLs (a single URL is a pool of one). */
+export type ResolvedUrl = Exclude<UrlOption, string>;
+
 /**
- * The `url` option checked and resolved ({@link resolveWebSocketUrl}): a single URL, or a pool
- * that is non-empty with every entry valid (`url[i]`), copied (entries changed later would
- * bypass the check); a factory is wrapped so that each string it gives is resolved against the
- * page when it is called (anything else it gives reaches the link as it is, which refuses it).
+ * The `url` option checked and resolved ({@link resolveWebSocketUrl}): a single URL, as a pool
+ * of one, or a pool that is non-empty with every entry valid (`url[i]`), copied (entries
+ * changed later would bypass the check). A factory is returned as it is: the link resolves
+ * each result when it opens (against the page as it is then, as the native `WebSocket` does),
+ * and refuses what is no URL.
  */
-export function resolveUrlOption(url: UrlOption): UrlOption;
-export function resolveUrlOption(url: unknown): UrlOption;
-export function resolveUrlOption(url: unknown): UrlOption {
-  const base = pageBaseUrl();
-  if (typeof url === 'function') return base === undefined ? (url as UrlFactory) : resolvingFactory(url as UrlFactory, base);
-  if (!Array.isArray(url)) return resolveWebSocketUrl('url', url, base);
+export function resolveUrlOption(url: unknown): ResolvedUrl {
+  if (typeof url === 'function') return url as ResolvedUrl;
+  if (!Array.isArray(url)) return [resolveWebSocketUrl('url', url)];
   if (url.length === 0) invalid('url', url, DEVELOPMENT ? 'a non-empty pool of URLs' : '');
-  return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry, base));
-}
-
-type UrlFactory = (context: UrlContext) => string | Promise<string>;
-
-function resolvingFactory(factory: UrlFactory, base: string): UrlFactory {
-  // Anything but a string is left as it is (the link refuses it).
-  const resolve = (url: unknown): string => (resolveUrl(url, base) ?? url) as string;
-  return (context) => {
-    const url: unknown = factory(context);
-    // A promise's `then` is read here, inside the guard that calls the factory.
-    return typeof (url as PromiseLike<unknown> | null)?.then === 'function' ? Promise.resolve(url).then(resolve) : resolve(url);
-  };
+  return url.map((entry: unknown, index) => resolveWebSocketUrl(`url[${index}]`, entry));
 }

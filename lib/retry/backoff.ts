@@ -61,17 +61,20 @@ export function backoff(options: BackoffOptions = {}): (attempt: number) => numb
   return backoffFromValid(validateBackoffOptions(options));
 }
 
-/** {@link backoff} for options already validated (no checks, no defaults). */
+/** {@link backoff} for options already validated (no checks, no defaults); `attempt` is checked. */
 export function backoffFromValid(options: Required<BackoffOptions>): (attempt: number) => number {
-  return (attempt: number): number => backoffDelay(options, attempt);
+  return (attempt: number): number => {
+    requireCount('attempt', attempt, 1);
+    return backoffDelay(options, attempt);
+  };
 }
 
 /**
  * The delay before retry number `attempt` under a validated policy: the formula of
  * {@link backoff}, as a plain function of its data (a connection keeps the policy, not a closure).
+ * `attempt` is the caller's own count (a whole number >= 1): it is not checked here.
  */
 export function backoffDelay(policy: Readonly<Required<BackoffOptions>>, attempt: number): number {
-  requireCount('attempt', attempt, 1);
   const { initialDelay, maxDelay, multiplier, jitter } = policy;
   const exponent = attempt - 1;
   // 0 · Infinity is NaN once the power overflows: a zero initial delay stays zero.

@@ -1,8 +1,9 @@
-import { timer } from 'rxjs';
-import { connect, ConfigError } from '../../lib';
+import { firstValueFrom, timer } from 'rxjs';
+import { connect, ConfigError, ofType, type ClosedEvent, type UrlOption } from '../../lib';
 import { pageBaseUrl, resolveUrlOption, resolveWebSocketUrl } from '../../lib/options/websocket-url';
 import { TestServer } from '../../lib/testing';
 import { testScheduler } from '../support/marbles';
+import { within } from '../support/until';
 
 /** Runs `body` with a fake page `location` (and, when given, `document.baseURI`), then removes them. */
 function onPage<T>(page: { href: string; baseURI?: string }, body: () => T): T {
@@ -64,17 +65,69 @@ describe('URLs in a browser: resolved against the page as the native WebSocket d
     expect(error.expected).toContain(problem);
   });
 
-  it('a pool is resolved entry by entry, and a factory result each time it is called', async () => {
-    await onPage(page, async () => {
+  it('a pool is resolved entry by entry when connect() is called', () => {
+    onPage(page, () => {
       expect(resolveUrlOption(['/a', 'http://b.example/b'])).toEqual(['wss://app.example/a', 'ws://b.example/b']);
-      const factory = resolveUrlOption(({ attempt }) => `/feed?attempt=${attempt}`) as (c: { attempt: number }) => string;
-      expect(factory({ attempt: 2 })).toBe('wss://app.example/feed?attempt=2');
-      const asyncFactory = resolveUrlOption(async () => 'https://x.example/ws') as (c: { attempt: number }) => Promise<string>;
-      await expect(asyncFactory({ attempt: 0 })).resolves.toBe('wss://x.example/ws');
-      // What is not a URL goes through as it is: the link refuses it (fatal), as without a page.
-      const bad = resolveUrlOption(() => 'ftp://x' as string) as (c: { attempt: number }) => string;
-      expect(bad({ attempt: 0 })).toBe('ftp://x');
     });
+  });
+
+  /** The URLs a connection with `url` opened, and its Closed event, on `page`, running for 50 ms with the server refusing. */
+  function attempts(url: UrlOption, during?: (server: TestServer) => void): { opened: string[]; reported: string[]; closed: ClosedEvent | undefined } {
+    const reported: string[] = [];
+    let closed: ClosedEvent | undefined;
+    let server!: TestServer;
+    onPage(page, () =>
+      testScheduler().run(() => {
+        server = new TestServer({ mode: 'refuse' });
+        const conn = connect({ url, WebSocket: server.WebSocket, retry: { initialDelay: 10, jitter: 0, multiplier: 1 } });
+        conn.events$.subscribe((e) => {
+          if (e.type === 'Connecting') reported.push(e.url);
+          if (e.type === 'Closed') closed = e;
+        });
+        during?.(server);
+        timer(50).subscribe(() => conn.close());
+      }),
+    );
+    return { opened: server.connections.map((c) => c.url), reported, closed };
+  }
+
+  it('a factory result is resolved each time it is called', () => {
+    const { opened, reported } = attempts(({ attempt }) => `/feed?attempt=${attempt}`);
+    expect(opened.slice(0, 2)).toEqual(['wss://app.example/feed?attempt=0', 'wss://app.example/feed?attempt=1']);
+    expect(reported.slice(0, 2)).toEqual(opened.slice(0, 2));
+  });
+
+  it('an async factory result is resolved too', async () => {
+    const scope = globalThis as { location?: unknown };
+    scope.location = { href: page.href };
+    const server = new TestServer();
+    const conn = connect({ url: async () => 'https://x.example/ws', WebSocket: server.WebSocket });
+    try {
+      const connecting = await within(firstValueFrom(conn.events$.pipe(ofType('Connecting'))), 'Connecting');
+      expect(connecting.url).toBe('wss://x.example/ws');
+      expect(server.connections.map((c) => c.url)).toEqual(['wss://x.example/ws']);
+    } finally {
+      conn.close();
+      delete scope.location;
+    }
+  });
+
+  it('a factory result is resolved against the page as it is when the attempt opens (as the native WebSocket does)', () => {
+    const scope = globalThis as { location?: { href: string } };
+    const { opened } = attempts(
+      () => 'ws',
+      () => timer(5).subscribe(() => (scope.location = { href: 'http://moved.example/app/' })),
+    );
+    expect(opened.slice(0, 2)).toEqual(['wss://app.example/feed/ws', 'ws://moved.example/app/ws']);
+  });
+
+  it('a factory result that is no URL the page can resolve is fatal: a ConfigError naming url', () => {
+    const { opened, closed } = attempts(() => 'ftp://x');
+    expect(opened).toEqual([]);
+    expect(closed?.reason).toBe('fatal');
+    expect(closed?.error).toBeInstanceOf(ConfigError);
+    expect((closed?.error as ConfigError).field).toBe('url');
+    expect((closed?.error as ConfigError).expected).toContain('the scheme is ftp:');
   });
 
   it('connect() opens the resolved URL and reports it in Connecting', () => {
@@ -107,7 +160,7 @@ describe('URLs in Node (no page): absolute ws:/wss: only, with the same error as
     expect(error.expected).toContain(problem);
   });
 
-  it('a factory is not wrapped: its result reaches the link as given', () => {
+  it('a factory is kept as it is (its results are checked by the link)', () => {
     const factory = (): string => 'ws://h/ws';
     expect(resolveUrlOption(factory)).toBe(factory);
   });
