@@ -48,7 +48,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
   private connectTimer: Subscription | undefined = undefined;
   /** The handshake's timeout, while it runs. */
   private handshakeTimer: Subscription | undefined = undefined;
-  private heartbeat: Heartbeat | undefined = undefined;
+  /** The link's liveness, once it is up (when it has a heartbeat): wake-ups and pongs go to it. */
+  heartbeat: Heartbeat | undefined = undefined;
   /** The attempt's subscriber, until the link is up (or the attempt fails). */
   private subscriber: Subscriber<void> | undefined;
 
@@ -110,21 +111,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.subscriber = undefined;
     if (subscriber !== undefined) subscriber.error(error);
     else this.host.lost(this, error);
-  }
-
-  /** Probe liveness now (a wake-up while connected). */
-  probe(): void {
-    this.heartbeat?.probeNow();
-  }
-
-  /** An `isPong` frame: swallowed (true) when it answers a probe in flight. */
-  consumePong(): boolean {
-    return this.heartbeat?.consumePong() ?? false;
-  }
-
-  /** True when an application pong may be owed: only then is `isPong` consulted. */
-  get awaitingPong(): boolean {
-    return this.heartbeat?.awaitingPong ?? false;
   }
 
   private start(): void {

@@ -288,7 +288,7 @@ export class ReconnectingConnection<In, Out>
         this.link?.fail(effect.error, !effect.forced);
         return;
       case 'probe':
-        this.link?.probe();
+        this.link?.heartbeat?.probeNow();
         return;
       case 'rotate-url':
         this.pool.rotate();
@@ -432,10 +432,10 @@ export class ReconnectingConnection<In, Out>
   /** One inbound message: the handshake, a pong, channel acks, then delivery. */
   private inbound(link: Link, message: In, seq: number): void {
     if (link.phase === 'handshake') link.handshakeReceived(message);
-    else if (this.isPong !== undefined && link.awaitingPong) {
+    else if (this.isPong !== undefined && link.heartbeat?.awaitingPong) {
       const pong = guarded(this.isPong, message);
       if (threw(pong)) this.invalid(pong.error, message);
-      else if (pong === true && link.consumePong()) return;
+      else if (pong === true && link.heartbeat.consumePong()) return;
     }
     this.channels?.checkAcks(message, seq);
     if (this.serial.mayDeliverNow) this.deliverMessage(message);
