@@ -1,6 +1,6 @@
 import { Observable } from '../rx';
 import type { Subscriber, Subscription } from 'rxjs';
-import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
+import { ABNORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
@@ -35,9 +35,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
   url = '';
   /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
   framesHeard = 0;
-  /** Close code and reason sent when the link is torn down from our side. */
-  closeCode: number = NORMAL_CLOSURE;
-  closeReason: string | undefined = undefined;
   /** The link's own decoder, when the connection has a codec (made once the socket is open). */
   decoder: Decoder<unknown> | undefined = undefined;
   /** When a frame was last written (kept only while an outbound heartbeat needs it). */
@@ -394,10 +391,13 @@ export class Link implements SocketEvents, HeartbeatTarget {
     return true;
   }
 
-  /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest, an abandoned attempt. */
-  end(): void {
+  /**
+   * Ends the link from our side, closing with `code` and `reason` (`close()`'s), or 1000: a
+   * lazy rest, an abandoned attempt.
+   */
+  end(code?: number, reason?: string): void {
     this.subscriber = undefined;
-    this.stop(false, this.closeCode, this.closeReason);
+    this.stop(false, code, reason);
   }
 }
 

@@ -247,11 +247,8 @@ export class ReconnectingConnection<In, Out>
       throw new ClockMixUpError();
     }
     this.serial.run(() => {
-      const link = this.link;
-      if (link !== undefined) {
-        link.closeCode = code;
-        link.closeReason = reason;
-      }
+      // The link of the moment closes with this code and reason (ended, the close that follows leaves it be).
+      this.link?.end(code, reason);
       this.dispatch({ type: 'close', code });
     });
   }
