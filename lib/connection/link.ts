@@ -37,9 +37,8 @@ export class Link implements SocketEvents, HeartbeatTarget {
   framesHeard = 0;
   /** The link's own decoder, when the connection has a codec (made once the socket is open). */
   decoder: Decoder<unknown> | undefined = undefined;
-  /** When a frame was last written (kept only while an outbound heartbeat needs it). */
-  writtenAt = 0;
-  private trackWrites = false;
+  /** When a frame was last written: kept only for an outbound heartbeat (undefined without one). */
+  writtenAt: number | undefined = undefined;
   // Every field is set here, so each has its slot in the object from the start (none added later).
   private socket: Socket | undefined = undefined;
   private connectTimer: Subscription | undefined = undefined;
@@ -93,7 +92,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (!this.canWrite()) return false;
     try {
       this.socket!.send(frame);
-      if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
+      if (this.writtenAt !== undefined) this.writtenAt = this.host.scheduler.now();
       return true;
     } catch (error) {
       this.fail(new DisconnectError('error', { cause: error, message: 'the transport refused a frame' }));
@@ -346,12 +345,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
     // A heartbeat option comes resolved with its defaults filled in (resolveHeartbeat): both are set.
     const { interval, timeout } = (options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options) as typeof DEFAULT_HEARTBEAT_OPTIONS;
     if (options === 'default' || options.message === undefined) socket.listenForPongs?.(); // our probes are pings
-    const outbound = options !== 'default' && options.outbound === true;
-    if (outbound) {
-      this.trackWrites = true;
-      this.writtenAt = this.host.scheduler.now();
-    }
-    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this, outbound);
+    // Outbound: writes are timed from now on, and the heartbeat keeps the link from going quiet.
+    if (options !== 'default' && options.outbound === true) this.writtenAt = this.host.scheduler.now();
+    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this);
   }
 
   // ---- HeartbeatTarget ---------------------------------------------------------------------
@@ -363,7 +359,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       const options = this.host.heartbeat;
       if (options === false || options === 'default' || options.message === undefined) {
         this.socket!.ping?.();
-        if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
+        if (this.writtenAt !== undefined) this.writtenAt = this.host.scheduler.now();
         return;
       }
       const frame = guarded(this.host.pingFrame, options, this.host);

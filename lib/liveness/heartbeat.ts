@@ -8,8 +8,8 @@ export interface HeartbeatTarget {
   sendProbe(): void;
   /** A probe went unanswered for `timeout` ms: the link is dead. */
   probeUnanswered(timeout: number): void;
-  /** When a frame was last written, on the scheduler's clock (read only by an outbound heartbeat). */
-  readonly writtenAt: number;
+  /** When a frame was last written, on the scheduler's clock; set (from the start) only when the heartbeat is outbound. */
+  readonly writtenAt: number | undefined;
 }
 
 /** @internal One probe in flight: answered by any frame heard after it was sent. */
@@ -31,15 +31,16 @@ interface Probe {
  * `timeout` is never stale, and a dead one is stale `timeout` ms after its first unanswered
  * probe, for any `interval`/`timeout` pair and however often `probeNow()` is called.
  *
- * With `outbound`, it is also a keepalive (MQTT's): whenever nothing has been written for
- * `interval` ms, a probe goes out, so the peer never sees us silent for longer than that.
+ * Outbound (`heartbeat.outbound`: the target times its writes), it is also a keepalive
+ * (MQTT's): whenever nothing has been written for `interval` ms, a probe goes out, so the
+ * peer never sees us silent for longer than that.
  *
  * @internal
  */
 export class Heartbeat {
   /** The interval tick (a field each, not a `Subscription` of them: one array less per link). */
   private readonly ticking: Subscription;
-  /** The outbound keepalive check, with `outbound`. */
+  /** The outbound keepalive check, for an outbound heartbeat. */
   private readonly keeping: Subscription | undefined;
   /** Probes whose deadline has not passed, oldest first. */
   private readonly inFlight: Probe[] = [];
@@ -54,8 +55,6 @@ export class Heartbeat {
     private readonly timeout: number,
     private readonly scheduler: SchedulerLike,
     private readonly target: HeartbeatTarget,
-    /** Also probe whenever nothing has been written for `interval` ms (a keepalive). */
-    outbound = false,
   ) {
     this.heardAtTick = target.framesHeard;
     this.ticking = scheduler.schedule<Heartbeat>(
@@ -66,15 +65,18 @@ export class Heartbeat {
       interval,
       this,
     );
-    this.keeping = outbound
-      ? scheduler.schedule<Heartbeat>(
-          function (heartbeat) {
-            this.schedule(heartbeat, heartbeat!.keepAlive());
-          },
-          interval,
-          this,
-        )
-      : undefined;
+    // An outbound heartbeat (the target times its writes) also probes whenever nothing has
+    // been written for `interval` ms: a keepalive.
+    this.keeping =
+      target.writtenAt !== undefined
+        ? scheduler.schedule<Heartbeat>(
+            function (heartbeat) {
+              this.schedule(heartbeat, heartbeat!.keepAlive());
+            },
+            interval,
+            this,
+          )
+        : undefined;
   }
 
   /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
@@ -90,7 +92,7 @@ export class Heartbeat {
    * probe is a write), and returns the ms until the link could next have been idle that long.
    */
   keepAlive(): number {
-    const idle = this.scheduler.now() - this.target.writtenAt;
+    const idle = this.scheduler.now() - this.target.writtenAt!;
     if (!(idle < this.interval)) {
       this.keptAliveSinceTick = true;
       this.probe();
