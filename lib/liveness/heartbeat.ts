@@ -51,27 +51,45 @@ export class Heartbeat {
   private keptAliveSinceTick = false;
 
   constructor(
-    private readonly interval: number,
+    interval: number,
     private readonly timeout: number,
     private readonly scheduler: SchedulerLike,
     private readonly target: HeartbeatTarget,
   ) {
     this.heardAtTick = target.framesHeard;
+    // The interval tick.
     this.ticking = scheduler.schedule<Heartbeat>(
       function (heartbeat) {
-        heartbeat!.tick();
+        const self = heartbeat!;
+        const heard = self.target.framesHeard;
+        // Traffic spares a probe, but the answer to the previous probe is not traffic.
+        const quiet = heard === self.heardAtTick || self.probedSinceTick;
+        const keptAlive = self.keptAliveSinceTick;
+        self.heardAtTick = heard;
+        self.probedSinceTick = false;
+        self.keptAliveSinceTick = false;
+        // A keepalive probe since the last tick already has a deadline watching the link.
+        if (quiet && !keptAlive) self.probeNow();
         this.schedule(heartbeat, interval);
       },
       interval,
       this,
     );
     // An outbound heartbeat (the target times its writes) also probes whenever nothing has
-    // been written for `interval` ms: a keepalive.
+    // been written for `interval` ms (the probe is a write), then checks again when the link
+    // could next have been idle that long.
     this.keeping =
       target.writtenAt !== undefined
         ? scheduler.schedule<Heartbeat>(
             function (heartbeat) {
-              this.schedule(heartbeat, heartbeat!.keepAlive());
+              const self = heartbeat!;
+              const idle = scheduler.now() - target.writtenAt!;
+              if (idle < interval) this.schedule(heartbeat, interval - idle);
+              else {
+                self.keptAliveSinceTick = true;
+                self.probe();
+                this.schedule(heartbeat, interval);
+              }
             },
             interval,
             this,
@@ -85,20 +103,6 @@ export class Heartbeat {
     if (newest !== undefined && this.target.framesHeard === newest.sentAt) return;
     this.probedSinceTick = true;
     this.probe();
-  }
-
-  /**
-   * @internal The outbound check: probes when nothing has been written for `interval` ms (the
-   * probe is a write), and returns the ms until the link could next have been idle that long.
-   */
-  keepAlive(): number {
-    const idle = this.scheduler.now() - this.target.writtenAt!;
-    if (!(idle < this.interval)) {
-      this.keptAliveSinceTick = true;
-      this.probe();
-      return this.interval;
-    }
-    return this.interval - idle;
   }
 
   private probe(): void {
@@ -136,18 +140,5 @@ export class Heartbeat {
     this.keeping?.unsubscribe();
     for (const probe of this.inFlight) probe.deadline?.unsubscribe();
     this.inFlight.length = 0;
-  }
-
-  /** @internal The interval tick. */
-  tick(): void {
-    const heard = this.target.framesHeard;
-    // Traffic spares a probe, but the answer to the previous probe is not traffic.
-    const quiet = heard === this.heardAtTick || this.probedSinceTick;
-    const keptAlive = this.keptAliveSinceTick;
-    this.heardAtTick = heard;
-    this.probedSinceTick = false;
-    this.keptAliveSinceTick = false;
-    // A keepalive probe since the last tick already has a deadline watching the link.
-    if (quiet && !keptAlive) this.probeNow();
   }
 }
