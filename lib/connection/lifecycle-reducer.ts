@@ -123,7 +123,7 @@ export interface LifecycleStep {
    * For `failed`: what the attempt loop does next, as `retry({ delay })`'s notifier: wait
    * `delay` ms (or until nudged), `'hold'` until nudged, or nothing (the loop ends).
    */
-  readonly wait?: number | 'hold';
+  readonly wait: number | 'hold' | undefined;
 }
 
 /** @internal The fixed settings the rules read. */
@@ -441,7 +441,7 @@ function step(
   effects: readonly LifecycleEffect[] = NO_EFFECTS,
   wait?: number | 'hold',
 ): LifecycleStep {
-  return wait === undefined ? { state, events, effects } : { state, events, effects, wait };
+  return { state, events, effects, wait };
 }
 
 const NO_EVENTS: readonly ConnectionEvent<never>[] = [];
