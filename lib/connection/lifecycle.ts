@@ -18,10 +18,8 @@ export class Lifecycle<Out> {
   private events: Subject<ConnectionEvent<Out>> | undefined = undefined;
   /** The state as a replaying subject (rx-stomp's `connectionState$` shape), made on first use. */
   private states: BehaviorSubject<ConnectionState> | undefined = undefined;
-  /** The fold of every event delivered so far: what `state$` last emitted. */
+  /** The fold of every event delivered so far: what `state$` last emitted (`'closed'` once `Closed` has been delivered). */
   current: ConnectionState;
-  /** `Closed` has reached every subscriber. */
-  private ended = false;
 
   constructor(
     private readonly serial: Serial,
@@ -33,7 +31,7 @@ export class Lifecycle<Out> {
   /** Every event, from the moment of subscription; completes after `Closed`. Made on first use. */
   get events$(): Observable<ConnectionEvent<Out>> {
     return (this.eventsObservable ??= new Observable<ConnectionEvent<Out>>((subscriber) => {
-      if (this.ended) subscriber.complete();
+      if (this.current === 'closed') subscriber.complete();
       else subscriber.add((this.events ??= new Subject()).subscribe(subscriber));
     }));
   }
@@ -65,7 +63,6 @@ export class Lifecycle<Out> {
     }
     this.events?.next(event);
     if (event.type === 'Closed') {
-      this.ended = true;
       this.states?.complete();
       this.events?.complete();
     }
