@@ -31,8 +31,9 @@ export class Lifecycle<Out> {
   /** Every event, from the moment of subscription; completes after `Closed`. Made on first use. */
   get events$(): Observable<ConnectionEvent<Out>> {
     return (this.eventsObservable ??= new Observable<ConnectionEvent<Out>>((subscriber) => {
+      // The subscriber itself subscribes (as operators do): leaving unsubscribes it from the Subject.
       if (this.current === 'closed') subscriber.complete();
-      else subscriber.add((this.events ??= new Subject()).subscribe(subscriber));
+      else (this.events ??= new Subject()).subscribe(subscriber);
     }));
   }
 
@@ -45,7 +46,7 @@ export class Lifecycle<Out> {
         if (this.current === 'closed') {
           subscriber.next(this.current);
           subscriber.complete();
-        } else subscriber.add((this.states ??= new BehaviorSubject<ConnectionState>(this.current)).subscribe(subscriber));
+        } else (this.states ??= new BehaviorSubject<ConnectionState>(this.current)).subscribe(subscriber);
       });
     }));
   }
