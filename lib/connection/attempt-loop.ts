@@ -26,38 +26,35 @@ export function attemptLoop(
   return firstWait === undefined ? attempts$ : firstWait.pipe(switchMap(() => attempts$));
 }
 
-/** @internal What the start of a connection calls back. */
+/** @internal What the start of a connection reads and calls back. */
 export interface StartHost {
-  /** The first hop is done: schedule the second (see {@link scheduleStart}). */
-  secondHop(): void;
+  readonly scheduler: SchedulerLike;
+  /** The scheduled start (its first hop, then its second), until it runs. */
+  starting: Subscription | undefined;
   /** The time of the first attempt has come; `starting` is the action that ran. */
   begin(starting: Subscription): void;
 }
 
-/** @internal The state of the start action: which connection, and which hop. */
-interface StartHop {
-  readonly host: StartHost;
-  readonly hop: 1 | 2;
-}
-
 /**
- * Schedules hop `hop` of a connection's start. The start takes two hops at time 0: observers
- * that subscribe in the tick of `connect()`, including marble tests' `expectObservable` (itself
- * scheduled at frame 0, after the call), see the first `Connecting`.
+ * Schedules a connection's start, kept in the host's `starting` (its first hop, then its
+ * second) until it runs. The start takes two hops at time 0: observers that subscribe in the
+ * tick of `connect()`, including marble tests' `expectObservable` (itself scheduled at frame
+ * 0, after the call), see the first `Connecting`.
  *
  * The second hop is a new action, not the first rescheduled: inside `TestScheduler.run()`,
  * rxjs emulates `setInterval`, and an action that reschedules itself at 0 ms can have its
  * pending run taken by another timer due in the same frame; cancelling that timer then leaves
  * a run behind that throws "Expected a due immediate or interval".
  */
-export function scheduleStart(scheduler: SchedulerLike, host: StartHost, hop: 1 | 2): Subscription {
-  const state: StartHop = { host, hop };
-  return scheduler.schedule(startHop, 0, state);
+export function scheduleStart(host: StartHost): void {
+  host.starting = host.scheduler.schedule(firstHop, 0, host);
 }
 
-/** A module function, so no closure per connection. */
-function startHop(this: SchedulerAction<StartHop>, state?: StartHop): void {
-  const { host, hop } = state!;
-  if (hop === 1) host.secondHop();
-  else host.begin(this);
+/** Module functions, so no closure per connection. */
+function firstHop(host?: StartHost): void {
+  host!.starting = host!.scheduler.schedule(secondHop, 0, host);
+}
+
+function secondHop(this: SchedulerAction<StartHost>, host?: StartHost): void {
+  host!.begin(this);
 }

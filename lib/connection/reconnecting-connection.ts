@@ -115,8 +115,8 @@ export class ReconnectingConnection<In, Out>
   private readonly rest: Rest | undefined;
   /** The attempt loop (retry pipeline) while one runs. */
   private attempts: Subscription | undefined = undefined;
-  /** The scheduled start of the attempt loop, until it runs. */
-  private starting: Subscription | undefined = undefined;
+  /** @internal StartHost: the scheduled start of the attempt loop, until it runs. */
+  starting: Subscription | undefined = undefined;
   /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
@@ -164,7 +164,7 @@ export class ReconnectingConnection<In, Out>
       );
       if (!threw(wakes)) this.wakes = wakes;
     }
-    if (!this.rest) this.starting = scheduleStart(this.scheduler, this, 1);
+    if (!this.rest) scheduleStart(this);
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
@@ -270,7 +270,7 @@ export class ReconnectingConnection<In, Out>
         this.runAttempts(undefined);
         return;
       case 'schedule-start':
-        this.starting = scheduleStart(this.scheduler, this, 1);
+        scheduleStart(this);
         return;
       case 'nudge':
         this.nudges?.next();
@@ -374,11 +374,6 @@ export class ReconnectingConnection<In, Out>
   begin(starting: Subscription): void {
     if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
     this.serial.run(() => this.dispatch({ type: 'start' }));
-  }
-
-  /** @internal The first hop is done: the second is an action of its own (see {@link scheduleStart}). */
-  secondHop(): void {
-    this.starting = scheduleStart(this.scheduler, this, 2);
   }
 
   // ---- LinkHost ----------------------------------------------------------------------------
