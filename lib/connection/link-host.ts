@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { DisconnectError } from '../errors/disconnect-error';
 import type { Thrown } from '../guard';
+import type { MessageCodec } from '../codec/message-codec';
 import type { HandshakeOptions, HeartbeatOptions } from '../options';
 import type { TransportOption } from '../options/transport-options';
 import type { Frame } from '../serializer';
@@ -27,8 +28,8 @@ export interface LinkHost {
   readonly transport: TransportOption | undefined;
   /** The attempt is about to open a socket to `url`. */
   connecting(link: Link, url: string): void;
-  /** The socket is open: the host makes the link's decoder, then starts its link-up sequence ({@link Link.linkUp}). */
-  opened(link: Link): void;
+  /** Messages to and from frames: the link makes its decoder with it once its socket is open. */
+  readonly codec: MessageCodec<unknown, unknown>;
   /** An inbound frame (called inside the connection's queue). */
   frame(link: Link, data: unknown): void;
   /** The application-level ping frame of `heartbeat`, whose `message` is set (may throw). */

@@ -35,7 +35,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   url = '';
   /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
   framesHeard = 0;
-  /** The link's own decoder, when the connection has a codec (made once the socket is open). */
+  /** The link's own decoder, when the connection has a codec (made once the socket is open, before the handshake). */
   decoder: Decoder<unknown> | undefined = undefined;
   /** When a frame was last written: kept only for an outbound heartbeat (undefined without one). */
   writtenAt: number | undefined = undefined;
@@ -196,7 +196,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   // message, and fatally when `ack` returns an `Error`.
 
   /** Starts the link-up sequence (the socket is open, its decoder made): the handshake, or the link-up. */
-  linkUp(): void {
+  private linkUp(): void {
     const { handshake, serial } = this.host;
     if (!handshake) {
       this.handshakeDone();
@@ -287,7 +287,13 @@ export class Link implements SocketEvents, HeartbeatTarget {
         return;
       }
       this.phase = 'handshake';
-      this.host.opened(this);
+      const decoder = this.host.codec.decoderFor({ url: this.url, attempt: this.attempt });
+      if (threw(decoder)) {
+        this.fail(new DisconnectError('error', { cause: decoder.error, message: 'codec.decoder() failed' }));
+        return;
+      }
+      this.decoder = decoder;
+      this.linkUp();
     });
   }
 

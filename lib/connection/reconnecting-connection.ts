@@ -89,8 +89,8 @@ export class ReconnectingConnection<In, Out>
 
   private readonly lifecycle: Lifecycle<Out>;
   private readonly messages: Multicast<In>;
-  /** Messages to and from frames (the serializer, or the codec). */
-  private readonly codec: MessageCodec<In, Out>;
+  /** @internal LinkHost: messages to and from frames (the serializer, or the codec). */
+  readonly codec: MessageCodec<In, Out>;
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined = undefined;
@@ -389,17 +389,6 @@ export class ReconnectingConnection<In, Out>
 
   connecting(link: Link, url: string): void {
     this.lifecycle.emit({ type: 'Connecting', attempt: link.attempt, url });
-  }
-
-  opened(link: Link): void {
-    if (link !== this.link) return;
-    const decoder = this.codec.decoderFor({ url: link.url, attempt: link.attempt });
-    if (threw(decoder)) {
-      link.fail(new DisconnectError('error', { cause: decoder.error, message: 'codec.decoder() failed' }));
-      return;
-    }
-    link.decoder = decoder;
-    link.linkUp();
   }
 
   frame(link: Link, data: unknown): void {
