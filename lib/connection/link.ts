@@ -267,11 +267,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (restoring) host.restored(count);
       // The buffer goes out once the all-clear has reached every subscriber: what a handler
       // sends meanwhile is buffered behind it, and a handler that closes keeps it in `unsent`.
-      host.serial.deliver(() =>
-        host.serial.run(() => {
-          if ((this.phase as LinkPhase) === 'restoring') host.flush(this);
-        }),
-      );
+      host.serial.deliver(() => {
+        if ((this.phase as LinkPhase) === 'restoring') host.flush(this);
+      });
     });
   }
 

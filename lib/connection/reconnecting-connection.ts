@@ -291,14 +291,12 @@ export class ReconnectingConnection<In, Out>
         this.pool.rotate();
         return;
       case 'after-delivery':
-        this.serial.deliver(() =>
-          this.serial.run(() => {
-            this.dispatch({ type: 'give-up-delivered' });
-            // `lazy`: demand that changed while the give-up was delivered (a handler that left and
-            // resumed) was not acted on then: a resumed outage still rests in time.
-            this.rest?.demandChanged();
-          }),
-        );
+        this.serial.deliver(() => {
+          this.dispatch({ type: 'give-up-delivered' });
+          // `lazy`: demand that changed while the give-up was delivered (a handler that left and
+          // resumed) was not acted on then: a resumed outage still rests in time.
+          this.rest?.demandChanged();
+        });
         return;
       case 'wake-rest':
         this.rest?.wake();

@@ -51,7 +51,11 @@ export class Serial {
     return this.depth === 1 && !this.draining && (this.queue === undefined || this.head === this.queue.length);
   }
 
-  /** Queues a delivery; it runs after everything queued before it (at once when nothing runs). */
+  /**
+   * Queues a delivery; it runs after everything queued before it (at once when nothing runs).
+   * A delivery may do work as well: what that work queues runs after it, as the queue is being
+   * drained.
+   */
   deliver(delivery: () => void): void {
     (this.queue ??= []).push(delivery);
     if (this.depth === 0 && !this.draining) this.drain();
