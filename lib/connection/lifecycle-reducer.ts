@@ -339,13 +339,7 @@ function failed(
       0,
     );
   }
-  const plan = planRetry(rules.retry, error, {
-    attempt: next.attempt,
-    everConnected: next.everConnected,
-    elapsed: now - next.outageStartedAt,
-    maxAttempts: next.maxAttempts,
-    stopRequested: next.stopRequested,
-  });
+  const plan = planRetry(rules.retry, error, next, now);
   if (plan.kind === 'give-up') {
     const reason = plan.reason === 'fatal' ? 'fatal' : error.reason;
     return giveUp(next, reason, error, made, plan.reason, plan.error, effects);
