@@ -303,9 +303,11 @@ export function reduceLifecycle(
     case 'leave-rest':
       if (state.phase !== 'idle') return step(state);
       // The rest ended the outage, and its breaker with it: waking is a fresh start, attempt 0.
-      return step({ ...state, ...restartOutage(state, now), attempt: 0, phase: 'starting' }, NO_EVENTS, [
-        { type: 'schedule-start' },
-      ]);
+      return step(
+        { ...state, outageStartedAt: now, breaker: state.breaker && CLOSED_BREAKER, attempt: 0, phase: 'starting' },
+        NO_EVENTS,
+        [{ type: 'schedule-start' }],
+      );
   }
 }
 
@@ -399,14 +401,12 @@ function outageAfterLoss(state: LifecycleState, wasUp: boolean, rules: Lifecycle
   };
 }
 
-/** A new outage from now, the breaker closed. */
-function restartOutage(state: LifecycleState, now: number): Pick<LifecycleState, 'outageStartedAt' | 'breaker'> {
-  return { outageStartedAt: now, breaker: state.breaker && CLOSED_BREAKER };
-}
-
-/** `retry()` after a give-up, or `reconnect()`: a fresh series whose attempt 1 is next. */
+/**
+ * `retry()` after a give-up, or `reconnect()`: a fresh series whose attempt 1 is next (a new
+ * outage from now, the breaker closed).
+ */
 function freshSeries(state: LifecycleState, now: number): LifecycleState {
-  return { ...state, ...restartOutage(state, now), stopRequested: false, attempt: 1 };
+  return { ...state, outageStartedAt: now, breaker: state.breaker && CLOSED_BREAKER, stopRequested: false, attempt: 1 };
 }
 
 function disconnected(
