@@ -327,9 +327,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
   socketClosed(code: number, reason: string, error: unknown): void {
     this.host.serial.run(() => {
       if (this.phase === 'ended') return;
-      const cleanClose = code !== ABNORMAL_CLOSURE;
       this.fail(
-        new DisconnectError(cleanClose ? 'server-closed' : 'error', {
+        // 1006: no close frame came (the connection broke).
+        new DisconnectError(code !== ABNORMAL_CLOSURE ? 'server-closed' : 'error', {
           code,
           // A refused upgrade's status, headers and Retry-After (Node `ws` only: none in a browser build).
           ...upgradeFailureDetails(error, !this.isUp),

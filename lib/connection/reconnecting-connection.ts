@@ -208,10 +208,10 @@ export class ReconnectingConnection<In, Out>
     if (this.closed !== undefined) return false;
     const frame = this.codec.encode(message);
     const link = this.link;
-    if (link === undefined || !link.canWrite()) return false;
+    if (link === undefined) return false;
     this.serial.enter();
     try {
-      return link.write(frame);
+      return link.write(frame); // false, and nothing done, when it cannot be written now
     } finally {
       this.serial.exit();
     }
