@@ -18,10 +18,8 @@ export interface LinkHost {
   readonly protocols: string | string[] | undefined;
   readonly connectTimeout: number;
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
-  /** An attempt starts now: returns its number. */
-  beginAttempt(): number;
-  /** A new attempt started: it is the connection's link of the moment. */
-  attach(link: Link): void;
+  /** An attempt starts now, on `link`: the connection's link of the moment. Returns the attempt's number. */
+  beginAttempt(link: Link): number;
   /** The servers: `pick()` gives this attempt's (a URL, or a promise of one from a factory; may throw). */
   readonly pool: UrlPool;
   /** The `transport` option: client options for the socket, or a factory of them (its result may be a promise; it may throw). */

@@ -48,14 +48,16 @@ export class Link implements SocketEvents, HeartbeatTarget {
   heartbeat: Heartbeat | undefined = undefined;
   /** The attempt's subscriber, until the link is up (or the attempt fails). */
   private subscriber: Subscriber<void> | undefined;
+  /** The attempt number this link was opened by. */
+  readonly attempt: number;
 
   private constructor(
     private readonly host: LinkHost,
-    /** The attempt number this link was opened by. */
-    readonly attempt: number,
     subscriber: Subscriber<void>,
   ) {
     this.subscriber = subscriber;
+    // Last, once the link is whole: it becomes the connection's link of the moment.
+    this.attempt = host.beginAttempt(this);
   }
 
   /**
@@ -67,8 +69,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
    */
   static attempt$(host: LinkHost): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const link = new Link(host, host.beginAttempt(), subscriber);
-      host.attach(link);
+      const link = new Link(host, subscriber);
       link.start();
       // Unsubscribed before the attempt ended: end it (a link already up is not the loop's).
       return () => {

@@ -376,13 +376,10 @@ export class ReconnectingConnection<In, Out>
 
   // ---- LinkHost ----------------------------------------------------------------------------
 
-  /** @internal An attempt starts now: its number. */
-  beginAttempt(): number {
-    return this.dispatch({ type: 'attempt' }).state.attempt;
-  }
-
-  attach(link: Link): void {
+  /** @internal An attempt starts now, on `link`: its number. */
+  beginAttempt(link: Link): number {
     this.link = link;
+    return this.dispatch({ type: 'attempt' }).state.attempt;
   }
 
   connecting(link: Link, url: string): void {
