@@ -23,7 +23,7 @@ export class Lifecycle<Out> {
 
   constructor(
     private readonly serial: Serial,
-    initial: ConnectionState = 'connecting',
+    initial: ConnectionState,
   ) {
     this.current = initial;
   }

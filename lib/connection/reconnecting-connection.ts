@@ -301,11 +301,9 @@ export class ReconnectingConnection<In, Out>
       case 'wake-rest':
         this.rest?.wake();
         return;
-      case 'stop-attempts': {
-        const link = this.forgetLink();
-        this.stopAttempts(link); // ends the attempt or link of the moment (its socket closes with 1000)
+      case 'stop-attempts':
+        this.stopAttempts(this.forgetLink()); // ends the attempt or link of the moment (its socket closes with 1000)
         return;
-      }
       case 'finish':
         this.finish(effect.reason, effect.error);
         return;
@@ -530,8 +528,7 @@ export class ReconnectingConnection<In, Out>
   private finish(reason: ClosedReason, error: unknown): void {
     if (this.closed !== undefined) return;
     this.closed = { reason, error };
-    const link = this.forgetLink();
-    this.stopAttempts(link);
+    this.stopAttempts(this.forgetLink());
     this.rest?.stop();
     this.wakes?.unsubscribe();
     this.wakes = undefined;
