@@ -539,10 +539,10 @@ export class ReconnectingConnection<In, Out>
       const ended = new ConnectionClosedError(reason, error);
       for (const acked of this.acked) acked.end(ended);
     }
-    this.serial.deliver(() => {
-      if (reason === 'manual') this.messages.end(false, undefined);
-      else this.messages.end(true, new ConnectionClosedError(reason, error));
-    });
+    // `close()` completes messages$; any other end errors it.
+    this.serial.deliver(() =>
+      this.messages.end(reason === 'manual' ? undefined : new ConnectionClosedError(reason, error)),
+    );
     // After what is being delivered: a frame in delivery when a handler closed still reaches
     // every channel that had it when its delivery began.
     const channels = this.channels;
