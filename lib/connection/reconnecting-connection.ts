@@ -255,8 +255,8 @@ export class ReconnectingConnection<In, Out>
 
   // ---- the lifecycle: feed the reducer, queue its events, perform its effects ------------
 
-  /** Applies one input to the lifecycle: its events are queued, then its effects performed. */
-  private dispatch(input: LifecycleInput): LifecycleStep {
+  /** @internal Applies one input to the lifecycle: its events are queued, then its effects performed. */
+  dispatch(input: LifecycleInput): LifecycleStep {
     const result = reduceLifecycle(this.life, input, this.rules, this.scheduler.now());
     this.life = result.state;
     for (const event of result.events) this.lifecycle.emit(event);
@@ -488,15 +488,6 @@ export class ReconnectingConnection<In, Out>
     return this.closed === undefined && this.life.phase !== 'giving-up';
   }
 
-  /** @internal Leaves the rest: the attempt loop afresh, attempt 0. */
-  startAfresh(): void {
-    this.dispatch({ type: 'leave-rest' });
-  }
-
-  /** @internal `lazy`: ends the link or outage (no retry); the connection rests until something needs a link. */
-  settleIdle(): void {
-    this.dispatch({ type: 'rest' });
-  }
 
   private createChannels(): ChannelRegistry<In, Out> {
     const channels = new ChannelRegistry<In, Out>(
