@@ -1,5 +1,7 @@
 import { merge, Observable, retry, switchMap, take, timer } from '../rx';
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import type { LifecycleInput } from './lifecycle-reducer';
+import type { Serial } from './serial';
 
 /**
  * The wait before an attempt, as `retry({ delay })`'s notifier: `delay` ms on the scheduler,
@@ -29,10 +31,11 @@ export function attemptLoop(
 /** @internal What the start of a connection reads and calls back. */
 export interface StartHost {
   readonly scheduler: SchedulerLike;
+  readonly serial: Serial;
   /** The scheduled start (its first hop, then its second), until it runs. */
   starting: Subscription | undefined;
-  /** The time of the first attempt has come; `starting` is the action that ran. */
-  begin(starting: Subscription): void;
+  /** Feeds the lifecycle `start`: the time of the first attempt has come. */
+  dispatch(input: LifecycleInput): unknown;
 }
 
 /**
@@ -55,6 +58,9 @@ function firstHop(host?: StartHost): void {
   host!.starting = host!.scheduler.schedule(secondHop, 0, host);
 }
 
-function secondHop(this: SchedulerAction<StartHost>, host?: StartHost): void {
-  host!.begin(this);
+/** The time of the first attempt has come: the lifecycle's `start`. */
+function secondHop(this: SchedulerAction<StartHost>, state?: StartHost): void {
+  const host = state!;
+  if (host.starting === this) host.starting = undefined; // spent: nothing kept for it
+  host.serial.run(() => host.dispatch({ type: 'start' }));
 }

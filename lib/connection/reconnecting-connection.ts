@@ -366,11 +366,6 @@ export class ReconnectingConnection<In, Out>
     return link;
   }
 
-  /** @internal The first attempt's time has come (see {@link scheduleStart}). */
-  begin(starting: Subscription): void {
-    if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
-    this.serial.run(() => this.dispatch({ type: 'start' }));
-  }
 
   // ---- LinkHost ----------------------------------------------------------------------------
 
