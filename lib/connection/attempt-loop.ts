@@ -1,4 +1,4 @@
-import { merge, Observable, retry, switchMap, take, timer } from '../rx';
+import { merge, Observable, retry, switchMap, take } from '../rx';
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import type { LifecycleInput } from './lifecycle-reducer';
 import type { Serial } from './serial';
@@ -7,9 +7,23 @@ import type { Serial } from './serial';
  * The wait before an attempt, as `retry({ delay })`'s notifier: `delay` ms on the scheduler,
  * or at once when `nudge$` emits (`retry()`, a wake-up); `'hold'` waits for the nudge alone
  * (a give-up being delivered, which a handler may resume).
+ *
+ * Its end runs inside `serial`'s work, as every socket and timer callback does: a nudge comes
+ * from inside it (a call, a wake-up), and the timer enters it. So what it sets off downstream
+ * (RxJS `retry()` resubscribing an attempt) runs as work, and what that emits is delivered
+ * once it is done.
  */
-export function waitOrNudge(delay: number | 'hold', nudge$: Observable<void>, scheduler: SchedulerLike): Observable<unknown> {
-  return (delay === 'hold' ? nudge$ : merge(timer(delay, scheduler), nudge$)).pipe(take(1));
+export function waitOrNudge(
+  delay: number | 'hold',
+  nudge$: Observable<void>,
+  scheduler: SchedulerLike,
+  serial: Serial,
+): Observable<unknown> {
+  if (delay === 'hold') return nudge$.pipe(take(1));
+  const timer$ = new Observable<void>((subscriber) =>
+    scheduler.schedule(() => serial.run(() => subscriber.next()), delay),
+  );
+  return merge(timer$, nudge$).pipe(take(1));
 }
 
 /**

@@ -30,7 +30,7 @@ import { requireCloseReason, requireCount } from '../validate';
 import type { Connection, RetryNowOptions } from './connection';
 import { Lifecycle } from './lifecycle';
 import { Link, type LinkHost } from './link';
-import { insideWork, Serial } from './serial';
+import { Serial } from './serial';
 import { Multicast } from './multicast';
 import { attemptLoop, scheduleStart, waitOrNudge, type StartHost } from './attempt-loop';
 import {
@@ -313,7 +313,7 @@ export class ReconnectingConnection<In, Out>
   /** The wait the reducer decided, as `retry()`'s notifier (nothing: the loop ends). */
   private waitFor(wait: number | 'hold' | undefined): Observable<unknown> {
     if (wait === undefined) return EMPTY;
-    return waitOrNudge(wait, (this.nudges ??= new Subject<void>()), this.scheduler).pipe(insideWork(this.serial));
+    return waitOrNudge(wait, (this.nudges ??= new Subject<void>()), this.scheduler, this.serial);
   }
 
   /** Runs the attempt loop; `firstWait` first when a link was lost (its backoff) or a give-up holds it. */

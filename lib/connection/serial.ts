@@ -1,6 +1,3 @@
-import { Observable } from '../rx';
-import type { MonoTypeOperatorFunction } from 'rxjs';
-
 /**
  * The connection's one emitter. Work (a socket callback, a timer, a public call) runs at once;
  * deliveries to subscribers (events, state, messages, channel values, completions) are queued
@@ -86,20 +83,4 @@ export class Serial {
 
 function noop(): void {
   // A delivered slot, released for the garbage collector.
-}
-
-/**
- * Passes the source's values on inside `serial`'s work: what they set off downstream (RxJS
- * `retry()` resubscribing an attempt when a wait ends on its timer) runs as work, as every
- * socket and timer callback does, and what it emits is delivered once that work is done.
- */
-export function insideWork<T>(serial: Serial): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
-        next: (value) => serial.run(() => subscriber.next(value)),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
 }
