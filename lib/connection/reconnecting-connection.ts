@@ -68,7 +68,8 @@ export class ReconnectingConnection<In, Out>
     return this.lifecycle.state$;
   }
 
-  readonly messages$: Observable<In>;
+  /** Every inbound message (see {@link Connection.messages$}): a {@link Multicast}, which the connection feeds. */
+  readonly messages$: Multicast<In>;
 
   /** The state `state$` last emitted (see {@link Connection.state}). */
   get state(): ConnectionState {
@@ -88,7 +89,6 @@ export class ReconnectingConnection<In, Out>
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
 
   private readonly lifecycle: Lifecycle<Out>;
-  private readonly messages: Multicast<In>;
   /** @internal LinkHost: messages to and from frames (the serializer, or the codec). */
   readonly codec: MessageCodec<In, Out>;
   private readonly isPong: ((message: In) => boolean) | undefined;
@@ -151,8 +151,7 @@ export class ReconnectingConnection<In, Out>
     this.life = initialLifecycle(this.rules, options.scheduler.now(), options.lazy !== false);
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
-    this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
-    this.messages$ = this.messages;
+    this.messages$ = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) {
@@ -471,7 +470,7 @@ export class ReconnectingConnection<In, Out>
   /** @internal Something needs a link: a `messages$` subscriber, a channel, a buffered send. */
   needed(): boolean {
     return (
-      this.messages.count > 0 ||
+      this.messages$.count > 0 ||
       (this.channels?.size ?? 0) > 0 ||
       (this.outbox?.size ?? 0) > 0 ||
       (this.acked?.some((acked) => acked.pending > 0) ?? false)
@@ -498,7 +497,7 @@ export class ReconnectingConnection<In, Out>
 
   private deliverMessage(message: In): void {
     if (this.acked) for (const acked of this.acked) acked.delivered(message);
-    this.messages.emit(message);
+    this.messages$.emit(message);
     this.channels?.dispatch(message);
   }
 
@@ -527,7 +526,7 @@ export class ReconnectingConnection<In, Out>
     }
     // `close()` completes messages$; any other end errors it.
     this.serial.deliver(() =>
-      this.messages.end(reason === 'manual' ? undefined : new ConnectionClosedError(reason, error)),
+      this.messages$.end(reason === 'manual' ? undefined : new ConnectionClosedError(reason, error)),
     );
     // After what is being delivered: a frame in delivery when a handler closed still reaches
     // every channel that had it when its delivery began.
