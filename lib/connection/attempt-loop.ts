@@ -1,13 +1,29 @@
-import { merge, Observable, retry, switchMap, take, timer } from '../rx';
+import { merge, Observable, retry, switchMap, take } from '../rx';
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import type { LifecycleInput } from './lifecycle-reducer';
+import type { Serial } from './serial';
 
 /**
  * The wait before an attempt, as `retry({ delay })`'s notifier: `delay` ms on the scheduler,
  * or at once when `nudge$` emits (`retry()`, a wake-up); `'hold'` waits for the nudge alone
  * (a give-up being delivered, which a handler may resume).
+ *
+ * Its end runs inside `serial`'s work, as every socket and timer callback does: a nudge comes
+ * from inside it (a call, a wake-up), and the timer enters it. So what it sets off downstream
+ * (RxJS `retry()` resubscribing an attempt) runs as work, and what that emits is delivered
+ * once it is done.
  */
-export function waitOrNudge(delay: number | 'hold', nudge$: Observable<void>, scheduler: SchedulerLike): Observable<unknown> {
-  return (delay === 'hold' ? nudge$ : merge(timer(delay, scheduler), nudge$)).pipe(take(1));
+export function waitOrNudge(
+  delay: number | 'hold',
+  nudge$: Observable<void>,
+  scheduler: SchedulerLike,
+  serial: Serial,
+): Observable<unknown> {
+  if (delay === 'hold') return nudge$.pipe(take(1));
+  const timer$ = new Observable<void>((subscriber) =>
+    scheduler.schedule(() => serial.run(() => subscriber.next()), delay),
+  );
+  return merge(timer$, nudge$).pipe(take(1));
 }
 
 /**
@@ -26,38 +42,39 @@ export function attemptLoop(
   return firstWait === undefined ? attempts$ : firstWait.pipe(switchMap(() => attempts$));
 }
 
-/** @internal What the start of a connection calls back. */
+/** @internal What the start of a connection reads and calls back. */
 export interface StartHost {
-  /** The first hop is done: schedule the second (see {@link scheduleStart}). */
-  secondHop(): void;
-  /** The time of the first attempt has come; `starting` is the action that ran. */
-  begin(starting: Subscription): void;
-}
-
-/** @internal The state of the start action: which connection, and which hop. */
-interface StartHop {
-  readonly host: StartHost;
-  readonly hop: 1 | 2;
+  readonly scheduler: SchedulerLike;
+  readonly serial: Serial;
+  /** The scheduled start (its first hop, then its second), until it runs. */
+  starting: Subscription | undefined;
+  /** Feeds the lifecycle `start`: the time of the first attempt has come. */
+  dispatch(input: LifecycleInput): unknown;
 }
 
 /**
- * Schedules hop `hop` of a connection's start. The start takes two hops at time 0: observers
- * that subscribe in the tick of `connect()`, including marble tests' `expectObservable` (itself
- * scheduled at frame 0, after the call), see the first `Connecting`.
+ * Schedules a connection's start, kept in the host's `starting` (its first hop, then its
+ * second) until it runs. The start takes two hops at time 0: observers that subscribe in the
+ * tick of `connect()`, including marble tests' `expectObservable` (itself scheduled at frame
+ * 0, after the call), see the first `Connecting`.
  *
  * The second hop is a new action, not the first rescheduled: inside `TestScheduler.run()`,
  * rxjs emulates `setInterval`, and an action that reschedules itself at 0 ms can have its
  * pending run taken by another timer due in the same frame; cancelling that timer then leaves
  * a run behind that throws "Expected a due immediate or interval".
  */
-export function scheduleStart(scheduler: SchedulerLike, host: StartHost, hop: 1 | 2): Subscription {
-  const state: StartHop = { host, hop };
-  return scheduler.schedule(startHop, 0, state);
+export function scheduleStart(host: StartHost): void {
+  host.starting = host.scheduler.schedule(firstHop, 0, host);
 }
 
-/** A module function, so no closure per connection. */
-function startHop(this: SchedulerAction<StartHop>, state?: StartHop): void {
-  const { host, hop } = state!;
-  if (hop === 1) host.secondHop();
-  else host.begin(this);
+/** Module functions, so no closure per connection. */
+function firstHop(host?: StartHost): void {
+  host!.starting = host!.scheduler.schedule(secondHop, 0, host);
+}
+
+/** The time of the first attempt has come: the lifecycle's `start`. */
+function secondHop(this: SchedulerAction<StartHost>, state?: StartHost): void {
+  const host = state!;
+  if (host.starting === this) host.starting = undefined; // spent: nothing kept for it
+  host.serial.run(() => host.dispatch({ type: 'start' }));
 }

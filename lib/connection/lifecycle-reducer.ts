@@ -123,7 +123,7 @@ export interface LifecycleStep {
    * For `failed`: what the attempt loop does next, as `retry({ delay })`'s notifier: wait
    * `delay` ms (or until nudged), `'hold'` until nudged, or nothing (the loop ends).
    */
-  readonly wait?: number | 'hold';
+  readonly wait: number | 'hold' | undefined;
 }
 
 /** @internal The fixed settings the rules read. */
@@ -303,9 +303,11 @@ export function reduceLifecycle(
     case 'leave-rest':
       if (state.phase !== 'idle') return step(state);
       // The rest ended the outage, and its breaker with it: waking is a fresh start, attempt 0.
-      return step({ ...state, ...restartOutage(state, now), attempt: 0, phase: 'starting' }, NO_EVENTS, [
-        { type: 'schedule-start' },
-      ]);
+      return step(
+        { ...state, outageStartedAt: now, breaker: state.breaker && CLOSED_BREAKER, attempt: 0, phase: 'starting' },
+        NO_EVENTS,
+        [{ type: 'schedule-start' }],
+      );
   }
 }
 
@@ -339,13 +341,7 @@ function failed(
       0,
     );
   }
-  const plan = planRetry(rules.retry, error, {
-    attempt: next.attempt,
-    everConnected: next.everConnected,
-    elapsed: now - next.outageStartedAt,
-    maxAttempts: next.maxAttempts,
-    stopRequested: next.stopRequested,
-  });
+  const plan = planRetry(rules.retry, error, next, now);
   if (plan.kind === 'give-up') {
     const reason = plan.reason === 'fatal' ? 'fatal' : error.reason;
     return giveUp(next, reason, error, made, plan.reason, plan.error, effects);
@@ -405,14 +401,12 @@ function outageAfterLoss(state: LifecycleState, wasUp: boolean, rules: Lifecycle
   };
 }
 
-/** A new outage from now, the breaker closed. */
-function restartOutage(state: LifecycleState, now: number): Pick<LifecycleState, 'outageStartedAt' | 'breaker'> {
-  return { outageStartedAt: now, breaker: state.breaker && CLOSED_BREAKER };
-}
-
-/** `retry()` after a give-up, or `reconnect()`: a fresh series whose attempt 1 is next. */
+/**
+ * `retry()` after a give-up, or `reconnect()`: a fresh series whose attempt 1 is next (a new
+ * outage from now, the breaker closed).
+ */
 function freshSeries(state: LifecycleState, now: number): LifecycleState {
-  return { ...state, ...restartOutage(state, now), stopRequested: false, attempt: 1 };
+  return { ...state, outageStartedAt: now, breaker: state.breaker && CLOSED_BREAKER, stopRequested: false, attempt: 1 };
 }
 
 function disconnected(
@@ -441,7 +435,7 @@ function step(
   effects: readonly LifecycleEffect[] = NO_EFFECTS,
   wait?: number | 'hold',
 ): LifecycleStep {
-  return wait === undefined ? { state, events, effects } : { state, events, effects, wait };
+  return { state, events, effects, wait };
 }
 
 const NO_EVENTS: readonly ConnectionEvent<never>[] = [];

@@ -18,14 +18,12 @@ export class Lifecycle<Out> {
   private events: Subject<ConnectionEvent<Out>> | undefined = undefined;
   /** The state as a replaying subject (rx-stomp's `connectionState$` shape), made on first use. */
   private states: BehaviorSubject<ConnectionState> | undefined = undefined;
-  /** The fold of every event delivered so far: what `state$` last emitted. */
+  /** The fold of every event delivered so far: what `state$` last emitted (`'closed'` once `Closed` has been delivered). */
   current: ConnectionState;
-  /** `Closed` has reached every subscriber. */
-  private ended = false;
 
   constructor(
     private readonly serial: Serial,
-    initial: ConnectionState = 'connecting',
+    initial: ConnectionState,
   ) {
     this.current = initial;
   }
@@ -33,8 +31,9 @@ export class Lifecycle<Out> {
   /** Every event, from the moment of subscription; completes after `Closed`. Made on first use. */
   get events$(): Observable<ConnectionEvent<Out>> {
     return (this.eventsObservable ??= new Observable<ConnectionEvent<Out>>((subscriber) => {
-      if (this.ended) subscriber.complete();
-      else subscriber.add((this.events ??= new Subject()).subscribe(subscriber));
+      // The subscriber itself subscribes (as operators do): leaving unsubscribes it from the Subject.
+      if (this.current === 'closed') subscriber.complete();
+      else (this.events ??= new Subject()).subscribe(subscriber);
     }));
   }
 
@@ -47,7 +46,7 @@ export class Lifecycle<Out> {
         if (this.current === 'closed') {
           subscriber.next(this.current);
           subscriber.complete();
-        } else subscriber.add((this.states ??= new BehaviorSubject<ConnectionState>(this.current)).subscribe(subscriber));
+        } else (this.states ??= new BehaviorSubject<ConnectionState>(this.current)).subscribe(subscriber);
       });
     }));
   }
@@ -65,7 +64,6 @@ export class Lifecycle<Out> {
     }
     this.events?.next(event);
     if (event.type === 'Closed') {
-      this.ended = true;
       this.states?.complete();
       this.events?.complete();
     }

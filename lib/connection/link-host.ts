@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { DisconnectError } from '../errors/disconnect-error';
 import type { Thrown } from '../guard';
+import type { MessageCodec } from '../codec/message-codec';
 import type { HandshakeOptions, HeartbeatOptions } from '../options';
 import type { TransportOption } from '../options/transport-options';
 import type { Frame } from '../serializer';
@@ -17,18 +18,16 @@ export interface LinkHost {
   readonly protocols: string | string[] | undefined;
   readonly connectTimeout: number;
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
-  /** An attempt starts now: returns its number. */
-  beginAttempt(): number;
-  /** A new attempt started: it is the connection's link of the moment. */
-  attach(link: Link): void;
+  /** An attempt starts now, on `link`: the connection's link of the moment. Returns the attempt's number. */
+  beginAttempt(link: Link): number;
   /** The servers: `pick()` gives this attempt's (a URL, or a promise of one from a factory; may throw). */
   readonly pool: UrlPool;
   /** The `transport` option: client options for the socket, or a factory of them (its result may be a promise; it may throw). */
   readonly transport: TransportOption | undefined;
   /** The attempt is about to open a socket to `url`. */
   connecting(link: Link, url: string): void;
-  /** The socket is open: the host makes the link's decoder, then starts its link-up sequence ({@link Link.linkUp}). */
-  opened(link: Link): void;
+  /** Messages to and from frames: the link makes its decoder with it once its socket is open. */
+  readonly codec: MessageCodec<unknown, unknown>;
   /** An inbound frame (called inside the connection's queue). */
   frame(link: Link, data: unknown): void;
   /** The application-level ping frame of `heartbeat`, whose `message` is set (may throw). */

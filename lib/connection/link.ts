@@ -1,6 +1,6 @@
 import { Observable } from '../rx';
 import type { Subscriber, Subscription } from 'rxjs';
-import { ABNORMAL_CLOSURE, NORMAL_CLOSURE } from '../close-codes';
+import { ABNORMAL_CLOSURE } from '../close-codes';
 import { DisconnectError } from '../errors/disconnect-error';
 import { guarded, settleUserValue, threw } from '../guard';
 import { Heartbeat, type HeartbeatTarget } from '../liveness/heartbeat';
@@ -35,30 +35,29 @@ export class Link implements SocketEvents, HeartbeatTarget {
   url = '';
   /** Inbound frames so far (messages and pongs): liveness and ack ordering count on it. */
   framesHeard = 0;
-  /** Close code and reason sent when the link is torn down from our side. */
-  closeCode: number = NORMAL_CLOSURE;
-  closeReason: string | undefined = undefined;
-  /** The link's own decoder, when the connection has a codec (made once the socket is open). */
+  /** The link's own decoder, when the connection has a codec (made once the socket is open, before the handshake). */
   decoder: Decoder<unknown> | undefined = undefined;
-  /** When a frame was last written (kept only while an outbound heartbeat needs it). */
-  writtenAt = 0;
-  private trackWrites = false;
+  /** When a frame was last written: kept only for an outbound heartbeat (undefined without one). */
+  writtenAt: number | undefined = undefined;
   // Every field is set here, so each has its slot in the object from the start (none added later).
   private socket: Socket | undefined = undefined;
   private connectTimer: Subscription | undefined = undefined;
   /** The handshake's timeout, while it runs. */
   private handshakeTimer: Subscription | undefined = undefined;
-  private heartbeat: Heartbeat | undefined = undefined;
+  /** The link's liveness, once it is up (when it has a heartbeat): wake-ups and pongs go to it. */
+  heartbeat: Heartbeat | undefined = undefined;
   /** The attempt's subscriber, until the link is up (or the attempt fails). */
   private subscriber: Subscriber<void> | undefined;
+  /** The attempt number this link was opened by. */
+  readonly attempt: number;
 
   private constructor(
     private readonly host: LinkHost,
-    /** The attempt number this link was opened by. */
-    readonly attempt: number,
     subscriber: Subscriber<void>,
   ) {
     this.subscriber = subscriber;
+    // Last, once the link is whole: it becomes the connection's link of the moment.
+    this.attempt = host.beginAttempt(this);
   }
 
   /**
@@ -70,8 +69,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
    */
   static attempt$(host: LinkHost): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const link = new Link(host, host.beginAttempt(), subscriber);
-      host.attach(link);
+      const link = new Link(host, subscriber);
       link.start();
       // Unsubscribed before the attempt ended: end it (a link already up is not the loop's).
       return () => {
@@ -95,7 +93,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
     if (!this.canWrite()) return false;
     try {
       this.socket!.send(frame);
-      if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
+      if (this.writtenAt !== undefined) this.writtenAt = this.host.scheduler.now();
       return true;
     } catch (error) {
       this.fail(new DisconnectError('error', { cause: error, message: 'the transport refused a frame' }));
@@ -110,21 +108,6 @@ export class Link implements SocketEvents, HeartbeatTarget {
     this.subscriber = undefined;
     if (subscriber !== undefined) subscriber.error(error);
     else this.host.lost(this, error);
-  }
-
-  /** Probe liveness now (a wake-up while connected). */
-  probe(): void {
-    this.heartbeat?.probeNow();
-  }
-
-  /** An `isPong` frame: swallowed (true) when it answers a probe in flight. */
-  consumePong(): boolean {
-    return this.heartbeat?.consumePong() ?? false;
-  }
-
-  /** True when an application pong may be owed: only then is `isPong` consulted. */
-  get awaitingPong(): boolean {
-    return this.heartbeat?.awaitingPong ?? false;
   }
 
   private start(): void {
@@ -216,7 +199,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
   // message, and fatally when `ack` returns an `Error`.
 
   /** Starts the link-up sequence (the socket is open, its decoder made): the handshake, or the link-up. */
-  linkUp(): void {
+  private linkUp(): void {
     const { handshake, serial } = this.host;
     if (!handshake) {
       this.handshakeDone();
@@ -287,11 +270,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
       if (restoring) host.restored(count);
       // The buffer goes out once the all-clear has reached every subscriber: what a handler
       // sends meanwhile is buffered behind it, and a handler that closes keeps it in `unsent`.
-      host.serial.deliver(() =>
-        host.serial.run(() => {
-          if ((this.phase as LinkPhase) === 'restoring') host.flush(this);
-        }),
-      );
+      host.serial.deliver(() => {
+        if ((this.phase as LinkPhase) === 'restoring') host.flush(this);
+      });
     });
   }
 
@@ -307,7 +288,13 @@ export class Link implements SocketEvents, HeartbeatTarget {
         return;
       }
       this.phase = 'handshake';
-      this.host.opened(this);
+      const decoder = this.host.codec.decoderFor({ url: this.url, attempt: this.attempt });
+      if (threw(decoder)) {
+        this.fail(new DisconnectError('error', { cause: decoder.error, message: 'codec.decoder() failed' }));
+        return;
+      }
+      this.decoder = decoder;
+      this.linkUp();
     });
   }
 
@@ -343,9 +330,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
   socketClosed(code: number, reason: string, error: unknown): void {
     this.host.serial.run(() => {
       if (this.phase === 'ended') return;
-      const cleanClose = code !== ABNORMAL_CLOSURE;
       this.fail(
-        new DisconnectError(cleanClose ? 'server-closed' : 'error', {
+        // 1006: no close frame came (the connection broke).
+        new DisconnectError(code !== ABNORMAL_CLOSURE ? 'server-closed' : 'error', {
           code,
           // A refused upgrade's status, headers and Retry-After (Node `ws` only: none in a browser build).
           ...upgradeFailureDetails(error, !this.isUp),
@@ -365,12 +352,9 @@ export class Link implements SocketEvents, HeartbeatTarget {
     // A heartbeat option comes resolved with its defaults filled in (resolveHeartbeat): both are set.
     const { interval, timeout } = (options === 'default' ? DEFAULT_HEARTBEAT_OPTIONS : options) as typeof DEFAULT_HEARTBEAT_OPTIONS;
     if (options === 'default' || options.message === undefined) socket.listenForPongs?.(); // our probes are pings
-    const outbound = options !== 'default' && options.outbound === true;
-    if (outbound) {
-      this.trackWrites = true;
-      this.writtenAt = this.host.scheduler.now();
-    }
-    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this, outbound);
+    // Outbound: writes are timed from now on, and the heartbeat keeps the link from going quiet.
+    if (options !== 'default' && options.outbound === true) this.writtenAt = this.host.scheduler.now();
+    this.heartbeat = new Heartbeat(interval, timeout, this.host.scheduler, this);
   }
 
   // ---- HeartbeatTarget ---------------------------------------------------------------------
@@ -382,7 +366,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
       const options = this.host.heartbeat;
       if (options === false || options === 'default' || options.message === undefined) {
         this.socket!.ping?.();
-        if (this.trackWrites) this.writtenAt = this.host.scheduler.now();
+        if (this.writtenAt !== undefined) this.writtenAt = this.host.scheduler.now();
         return;
       }
       const frame = guarded(this.host.pingFrame, options, this.host);
@@ -410,10 +394,13 @@ export class Link implements SocketEvents, HeartbeatTarget {
     return true;
   }
 
-  /** Ends the link from our side (closing with {@link closeCode}): `close()`, a lazy rest, an abandoned attempt. */
-  end(): void {
+  /**
+   * Ends the link from our side, closing with `code` and `reason` (`close()`'s), or 1000: a
+   * lazy rest, an abandoned attempt.
+   */
+  end(code?: number, reason?: string): void {
     this.subscriber = undefined;
-    this.stop(false, this.closeCode, this.closeReason);
+    this.stop(false, code, reason);
   }
 }
 

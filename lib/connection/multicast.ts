@@ -39,7 +39,7 @@ export class Multicast<T> extends Observable<T> {
   /** @internal Called by `Observable.subscribe()` (not in rxjs's public typings). */
   protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
     if (this.ended) {
-      if (this.ended.failed) subscriber.error(this.ended.error);
+      if (this.ended.error) subscriber.error(this.ended.error);
       else subscriber.complete();
       return undefined;
     }
@@ -55,14 +55,14 @@ export class Multicast<T> extends Observable<T> {
     this.onCountChange?.();
   }
 
-  /** Completes every subscriber, now and later (`failed`: errors each with `error` instead). */
-  end(failed: boolean, error: unknown): void {
+  /** Completes every subscriber, now and later; or, given an `error`, errors each with it. */
+  end(error?: Error): void {
     if (this.ended) return;
-    this.ended = { failed, error };
+    this.ended = { error };
     const subscribers = this.subscribers;
     this.subscribers = NONE;
     for (const subscriber of subscribers) {
-      if (failed) subscriber.error(error);
+      if (error) subscriber.error(error);
       else subscriber.complete();
     }
   }
@@ -80,8 +80,7 @@ class Membership<T> implements Unsubscribable {
   }
 }
 
-/** @internal How a {@link Multicast} ended. */
+/** @internal How a {@link Multicast} ended: with an error, or (none) completed. */
 interface MulticastEnd {
-  readonly failed: boolean;
-  readonly error: unknown;
+  readonly error: Error | undefined;
 }

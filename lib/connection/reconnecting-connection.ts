@@ -30,7 +30,7 @@ import { requireCloseReason, requireCount } from '../validate';
 import type { Connection, RetryNowOptions } from './connection';
 import { Lifecycle } from './lifecycle';
 import { Link, type LinkHost } from './link';
-import { insideWork, Serial } from './serial';
+import { Serial } from './serial';
 import { Multicast } from './multicast';
 import { attemptLoop, scheduleStart, waitOrNudge, type StartHost } from './attempt-loop';
 import {
@@ -68,7 +68,8 @@ export class ReconnectingConnection<In, Out>
     return this.lifecycle.state$;
   }
 
-  readonly messages$: Observable<In>;
+  /** Every inbound message (see {@link Connection.messages$}): a {@link Multicast}, which the connection feeds. */
+  readonly messages$: Multicast<In>;
 
   /** The state `state$` last emitted (see {@link Connection.state}). */
   get state(): ConnectionState {
@@ -88,9 +89,8 @@ export class ReconnectingConnection<In, Out>
   readonly heartbeat: HeartbeatOptions<unknown, unknown> | false | 'default';
 
   private readonly lifecycle: Lifecycle<Out>;
-  private readonly messages: Multicast<In>;
-  /** Messages to and from frames (the serializer, or the codec). */
-  private readonly codec: MessageCodec<In, Out>;
+  /** @internal LinkHost: messages to and from frames (the serializer, or the codec). */
+  readonly codec: MessageCodec<In, Out>;
   private readonly isPong: ((message: In) => boolean) | undefined;
   /** The offline buffer, made on the first send that needs it. */
   private outbox: Outbox<Out> | undefined = undefined;
@@ -115,8 +115,8 @@ export class ReconnectingConnection<In, Out>
   private readonly rest: Rest | undefined;
   /** The attempt loop (retry pipeline) while one runs. */
   private attempts: Subscription | undefined = undefined;
-  /** The scheduled start of the attempt loop, until it runs. */
-  private starting: Subscription | undefined = undefined;
+  /** @internal StartHost: the scheduled start of the attempt loop, until it runs. */
+  starting: Subscription | undefined = undefined;
   /** Made on the real clock with the default scheduler (see {@link onSameClock}). */
   private readonly startedReal: boolean;
   /** Set once, when the connection ends (why, and what ended it): every public call checks it. */
@@ -151,8 +151,7 @@ export class ReconnectingConnection<In, Out>
     this.life = initialLifecycle(this.rules, options.scheduler.now(), options.lazy !== false);
     this.rest = options.lazy === false ? undefined : new Rest(options.lazy.idleAfter, this);
     this.lifecycle = new Lifecycle<Out>(this.serial, this.rest ? 'idle' : 'connecting');
-    this.messages = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
-    this.messages$ = this.messages;
+    this.messages$ = new Multicast<In>(this.rest ? () => this.serial.run(() => this.rest!.demandChanged()) : undefined);
 
     const wake$ = options.wake$ ?? defaultWake$();
     if (wake$) {
@@ -164,7 +163,7 @@ export class ReconnectingConnection<In, Out>
       );
       if (!threw(wakes)) this.wakes = wakes;
     }
-    if (!this.rest) this.starting = scheduleStart(this.scheduler, this, 1);
+    if (!this.rest) scheduleStart(this);
   }
 
   channel(spec: ChannelSpec<In, Out>): Observable<In> {
@@ -208,10 +207,10 @@ export class ReconnectingConnection<In, Out>
     if (this.closed !== undefined) return false;
     const frame = this.codec.encode(message);
     const link = this.link;
-    if (link === undefined || !link.canWrite()) return false;
+    if (link === undefined) return false;
     this.serial.enter();
     try {
-      return link.write(frame);
+      return link.write(frame); // false, and nothing done, when it cannot be written now
     } finally {
       this.serial.exit();
     }
@@ -247,19 +246,16 @@ export class ReconnectingConnection<In, Out>
       throw new ClockMixUpError();
     }
     this.serial.run(() => {
-      const link = this.link;
-      if (link !== undefined) {
-        link.closeCode = code;
-        link.closeReason = reason;
-      }
+      // The link of the moment closes with this code and reason (ended, the close that follows leaves it be).
+      this.link?.end(code, reason);
       this.dispatch({ type: 'close', code });
     });
   }
 
   // ---- the lifecycle: feed the reducer, queue its events, perform its effects ------------
 
-  /** Applies one input to the lifecycle: its events are queued, then its effects performed. */
-  private dispatch(input: LifecycleInput): LifecycleStep {
+  /** @internal Applies one input to the lifecycle: its events are queued, then its effects performed. */
+  dispatch(input: LifecycleInput): LifecycleStep {
     const result = reduceLifecycle(this.life, input, this.rules, this.scheduler.now());
     this.life = result.state;
     for (const event of result.events) this.lifecycle.emit(event);
@@ -273,7 +269,7 @@ export class ReconnectingConnection<In, Out>
         this.runAttempts(undefined);
         return;
       case 'schedule-start':
-        this.starting = scheduleStart(this.scheduler, this, 1);
+        scheduleStart(this);
         return;
       case 'nudge':
         this.nudges?.next();
@@ -288,29 +284,25 @@ export class ReconnectingConnection<In, Out>
         this.link?.fail(effect.error, !effect.forced);
         return;
       case 'probe':
-        this.link?.probe();
+        this.link?.heartbeat?.probeNow();
         return;
       case 'rotate-url':
         this.pool.rotate();
         return;
       case 'after-delivery':
-        this.serial.deliver(() =>
-          this.serial.run(() => {
-            this.dispatch({ type: 'give-up-delivered' });
-            // `lazy`: demand that changed while the give-up was delivered (a handler that left and
-            // resumed) was not acted on then: a resumed outage still rests in time.
-            this.rest?.demandChanged();
-          }),
-        );
+        this.serial.deliver(() => {
+          this.dispatch({ type: 'give-up-delivered' });
+          // `lazy`: demand that changed while the give-up was delivered (a handler that left and
+          // resumed) was not acted on then: a resumed outage still rests in time.
+          this.rest?.demandChanged();
+        });
         return;
       case 'wake-rest':
         this.rest?.wake();
         return;
-      case 'stop-attempts': {
-        const link = this.forgetLink();
-        this.stopAttempts(link); // ends the attempt or link of the moment (its socket closes with 1000)
+      case 'stop-attempts':
+        this.stopAttempts(this.forgetLink()); // ends the attempt or link of the moment (its socket closes with 1000)
         return;
-      }
       case 'finish':
         this.finish(effect.reason, effect.error);
         return;
@@ -320,7 +312,7 @@ export class ReconnectingConnection<In, Out>
   /** The wait the reducer decided, as `retry()`'s notifier (nothing: the loop ends). */
   private waitFor(wait: number | 'hold' | undefined): Observable<unknown> {
     if (wait === undefined) return EMPTY;
-    return waitOrNudge(wait, (this.nudges ??= new Subject<void>()), this.scheduler).pipe(insideWork(this.serial));
+    return waitOrNudge(wait, (this.nudges ??= new Subject<void>()), this.scheduler, this.serial);
   }
 
   /** Runs the attempt loop; `firstWait` first when a link was lost (its backoff) or a give-up holds it. */
@@ -373,41 +365,17 @@ export class ReconnectingConnection<In, Out>
     return link;
   }
 
-  /** @internal The first attempt's time has come (see {@link scheduleStart}). */
-  begin(starting: Subscription): void {
-    if (this.starting === starting) this.starting = undefined; // spent: nothing kept for it
-    this.serial.run(() => this.dispatch({ type: 'start' }));
-  }
-
-  /** @internal The first hop is done: the second is an action of its own (see {@link scheduleStart}). */
-  secondHop(): void {
-    this.starting = scheduleStart(this.scheduler, this, 2);
-  }
 
   // ---- LinkHost ----------------------------------------------------------------------------
 
-  /** @internal An attempt starts now: its number. */
-  beginAttempt(): number {
-    return this.dispatch({ type: 'attempt' }).state.attempt;
-  }
-
-  attach(link: Link): void {
+  /** @internal An attempt starts now, on `link`: its number. */
+  beginAttempt(link: Link): number {
     this.link = link;
+    return this.dispatch({ type: 'attempt' }).state.attempt;
   }
 
   connecting(link: Link, url: string): void {
     this.lifecycle.emit({ type: 'Connecting', attempt: link.attempt, url });
-  }
-
-  opened(link: Link): void {
-    if (link !== this.link) return;
-    const decoder = this.codec.decoderFor({ url: link.url, attempt: link.attempt });
-    if (threw(decoder)) {
-      link.fail(new DisconnectError('error', { cause: decoder.error, message: 'codec.decoder() failed' }));
-      return;
-    }
-    link.decoder = decoder;
-    link.linkUp();
   }
 
   frame(link: Link, data: unknown): void {
@@ -432,10 +400,10 @@ export class ReconnectingConnection<In, Out>
   /** One inbound message: the handshake, a pong, channel acks, then delivery. */
   private inbound(link: Link, message: In, seq: number): void {
     if (link.phase === 'handshake') link.handshakeReceived(message);
-    else if (this.isPong !== undefined && link.awaitingPong) {
+    else if (this.isPong !== undefined && link.heartbeat?.awaitingPong) {
       const pong = guarded(this.isPong, message);
       if (threw(pong)) this.invalid(pong.error, message);
-      else if (pong === true && link.consumePong()) return;
+      else if (pong === true && link.heartbeat.consumePong()) return;
     }
     this.channels?.checkAcks(message, seq);
     if (this.serial.mayDeliverNow) this.deliverMessage(message);
@@ -502,7 +470,7 @@ export class ReconnectingConnection<In, Out>
   /** @internal Something needs a link: a `messages$` subscriber, a channel, a buffered send. */
   needed(): boolean {
     return (
-      this.messages.count > 0 ||
+      this.messages$.count > 0 ||
       (this.channels?.size ?? 0) > 0 ||
       (this.outbox?.size ?? 0) > 0 ||
       (this.acked?.some((acked) => acked.pending > 0) ?? false)
@@ -514,15 +482,6 @@ export class ReconnectingConnection<In, Out>
     return this.closed === undefined && this.life.phase !== 'giving-up';
   }
 
-  /** @internal Leaves the rest: the attempt loop afresh, attempt 0. */
-  startAfresh(): void {
-    this.dispatch({ type: 'leave-rest' });
-  }
-
-  /** @internal `lazy`: ends the link or outage (no retry); the connection rests until something needs a link. */
-  settleIdle(): void {
-    this.dispatch({ type: 'rest' });
-  }
 
   private createChannels(): ChannelRegistry<In, Out> {
     const channels = new ChannelRegistry<In, Out>(
@@ -538,7 +497,7 @@ export class ReconnectingConnection<In, Out>
 
   private deliverMessage(message: In): void {
     if (this.acked) for (const acked of this.acked) acked.delivered(message);
-    this.messages.emit(message);
+    this.messages$.emit(message);
     this.channels?.dispatch(message);
   }
 
@@ -554,8 +513,7 @@ export class ReconnectingConnection<In, Out>
   private finish(reason: ClosedReason, error: unknown): void {
     if (this.closed !== undefined) return;
     this.closed = { reason, error };
-    const link = this.forgetLink();
-    this.stopAttempts(link);
+    this.stopAttempts(this.forgetLink());
     this.rest?.stop();
     this.wakes?.unsubscribe();
     this.wakes = undefined;
@@ -566,10 +524,10 @@ export class ReconnectingConnection<In, Out>
       const ended = new ConnectionClosedError(reason, error);
       for (const acked of this.acked) acked.end(ended);
     }
-    this.serial.deliver(() => {
-      if (reason === 'manual') this.messages.end(false, undefined);
-      else this.messages.end(true, new ConnectionClosedError(reason, error));
-    });
+    // `close()` completes messages$; any other end errors it.
+    this.serial.deliver(() =>
+      this.messages$.end(reason === 'manual' ? undefined : new ConnectionClosedError(reason, error)),
+    );
     // After what is being delivered: a frame in delivery when a handler closed still reaches
     // every channel that had it when its delivery began.
     const channels = this.channels;

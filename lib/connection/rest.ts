@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import type { LifecycleInput } from './lifecycle-reducer';
 import type { Serial } from './serial';
 
 /** @internal What the rest of a `lazy` connection asks of the connection. */
@@ -9,10 +10,11 @@ export interface RestHost {
   needed(): boolean;
   /** True while the connection may rest: not ended, no give-up being delivered. */
   mayRest(): boolean;
-  /** Starts the attempt loop afresh (attempt 0). */
-  startAfresh(): void;
-  /** Ends the link or outage of the moment, without retry: the connection now rests. */
-  settleIdle(): void;
+  /**
+   * Feeds the lifecycle `leave-rest` (the attempt loop starts afresh, attempt 0) or `rest` (the
+   * link or outage of the moment ends, without retry: the connection rests).
+   */
+  dispatch(input: LifecycleInput): unknown;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Rest {
   wake(): void {
     if (!this.idle || !this.host.mayRest()) return;
     this.idle = false;
-    this.host.startAfresh();
+    this.host.dispatch({ type: 'leave-rest' });
     this.unneeded(); // woken by reconnect() with nothing that needs it: rest again later
   }
 
@@ -85,6 +87,6 @@ export class Rest {
     if (this.idle || !this.host.mayRest() || this.host.needed()) return;
     this.idle = true;
     this.unneededSince = undefined;
-    this.host.settleIdle();
+    this.host.dispatch({ type: 'rest' });
   }
 }

@@ -5,14 +5,14 @@ import { guarded, threw } from '../guard';
 import type { ResolvedRetryOptions } from '../options/resolve-retry';
 import { retryDelay } from '../retry/retry-delay';
 
-/** @internal Where an outage stands when an attempt fails or a link is lost. */
+/** @internal Where an outage stands when an attempt fails or a link is lost (the lifecycle's state is one). */
 export interface OutageSnapshot {
   /** The last attempt made in this outage: 0 for the initial attempt or an established link. */
   readonly attempt: number;
   /** Whether any link of this connection has ever been up. */
   readonly everConnected: boolean;
-  /** Ms the outage has lasted so far. */
-  readonly elapsed: number;
+  /** When the outage began, on the scheduler's clock. */
+  readonly outageStartedAt: number;
   /** The attempt limit in force (`retry({ maxAttempts })` may have changed it). */
   readonly maxAttempts: number;
   /** `stopRetry()` was called. */
@@ -35,7 +35,12 @@ export type RetryPlan =
  * otherwise the next attempt and its delay, cut short so it starts by the outage deadline.
  * The user's `shouldRetry` and `delay` are guarded: a throw is fatal and carries the thrown error.
  */
-export function planRetry(options: ResolvedRetryOptions, failure: DisconnectError, outage: OutageSnapshot): RetryPlan {
+export function planRetry(
+  options: ResolvedRetryOptions,
+  failure: DisconnectError,
+  outage: OutageSnapshot,
+  now: number,
+): RetryPlan {
   if (outage.stopRequested) return giveUp('stopped', failure);
   if (failure.reason === 'fatal' && isConfigError(failure.cause)) return giveUp('fatal', failure.cause);
   const verdict = guarded(options.shouldRetry, failure);
@@ -45,7 +50,7 @@ export function planRetry(options: ResolvedRetryOptions, failure: DisconnectErro
     return giveUp('max-attempts', failure);
   }
   if (outage.attempt >= outage.maxAttempts) return giveUp('max-attempts', failure);
-  const remaining = options.timeout - outage.elapsed;
+  const remaining = options.timeout - (now - outage.outageStartedAt);
   if (remaining <= 0) return giveUp('timeout', failure);
   const attempt = outage.attempt + 1;
   const delay = guarded((n: number) => retryDelay(options, n, failure), attempt);

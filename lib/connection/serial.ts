@@ -1,6 +1,3 @@
-import { Observable } from '../rx';
-import type { MonoTypeOperatorFunction } from 'rxjs';
-
 /**
  * The connection's one emitter. Work (a socket callback, a timer, a public call) runs at once;
  * deliveries to subscribers (events, state, messages, channel values, completions) are queued
@@ -51,7 +48,11 @@ export class Serial {
     return this.depth === 1 && !this.draining && (this.queue === undefined || this.head === this.queue.length);
   }
 
-  /** Queues a delivery; it runs after everything queued before it (at once when nothing runs). */
+  /**
+   * Queues a delivery; it runs after everything queued before it (at once when nothing runs).
+   * A delivery may do work as well: what that work queues runs after it, as the queue is being
+   * drained.
+   */
   deliver(delivery: () => void): void {
     (this.queue ??= []).push(delivery);
     if (this.depth === 0 && !this.draining) this.drain();
@@ -82,20 +83,4 @@ export class Serial {
 
 function noop(): void {
   // A delivered slot, released for the garbage collector.
-}
-
-/**
- * Passes the source's values on inside `serial`'s work: what they set off downstream (RxJS
- * `retry()` resubscribing an attempt when a wait ends on its timer) runs as work, as every
- * socket and timer callback does, and what it emits is delivered once that work is done.
- */
-export function insideWork<T>(serial: Serial): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
-        next: (value) => serial.run(() => subscriber.next(value)),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
 }

@@ -8,8 +8,8 @@ export interface HeartbeatTarget {
   sendProbe(): void;
   /** A probe went unanswered for `timeout` ms: the link is dead. */
   probeUnanswered(timeout: number): void;
-  /** When a frame was last written, on the scheduler's clock (read only by an outbound heartbeat). */
-  readonly writtenAt: number;
+  /** When a frame was last written, on the scheduler's clock; set (from the start) only when the heartbeat is outbound. */
+  readonly writtenAt: number | undefined;
 }
 
 /** @internal One probe in flight: answered by any frame heard after it was sent. */
@@ -31,15 +31,16 @@ interface Probe {
  * `timeout` is never stale, and a dead one is stale `timeout` ms after its first unanswered
  * probe, for any `interval`/`timeout` pair and however often `probeNow()` is called.
  *
- * With `outbound`, it is also a keepalive (MQTT's): whenever nothing has been written for
- * `interval` ms, a probe goes out, so the peer never sees us silent for longer than that.
+ * Outbound (`heartbeat.outbound`: the target times its writes), it is also a keepalive
+ * (MQTT's): whenever nothing has been written for `interval` ms, a probe goes out, so the
+ * peer never sees us silent for longer than that.
  *
  * @internal
  */
 export class Heartbeat {
   /** The interval tick (a field each, not a `Subscription` of them: one array less per link). */
   private readonly ticking: Subscription;
-  /** The outbound keepalive check, with `outbound`. */
+  /** The outbound keepalive check, for an outbound heartbeat. */
   private readonly keeping: Subscription | undefined;
   /** Probes whose deadline has not passed, oldest first. */
   private readonly inFlight: Probe[] = [];
@@ -50,31 +51,50 @@ export class Heartbeat {
   private keptAliveSinceTick = false;
 
   constructor(
-    private readonly interval: number,
+    interval: number,
     private readonly timeout: number,
     private readonly scheduler: SchedulerLike,
     private readonly target: HeartbeatTarget,
-    /** Also probe whenever nothing has been written for `interval` ms (a keepalive). */
-    outbound = false,
   ) {
     this.heardAtTick = target.framesHeard;
+    // The interval tick.
     this.ticking = scheduler.schedule<Heartbeat>(
       function (heartbeat) {
-        heartbeat!.tick();
+        const self = heartbeat!;
+        const heard = self.target.framesHeard;
+        // Traffic spares a probe, but the answer to the previous probe is not traffic.
+        const quiet = heard === self.heardAtTick || self.probedSinceTick;
+        const keptAlive = self.keptAliveSinceTick;
+        self.heardAtTick = heard;
+        self.probedSinceTick = false;
+        self.keptAliveSinceTick = false;
+        // A keepalive probe since the last tick already has a deadline watching the link.
+        if (quiet && !keptAlive) self.probeNow();
         this.schedule(heartbeat, interval);
       },
       interval,
       this,
     );
-    this.keeping = outbound
-      ? scheduler.schedule<Heartbeat>(
-          function (heartbeat) {
-            this.schedule(heartbeat, heartbeat!.keepAlive());
-          },
-          interval,
-          this,
-        )
-      : undefined;
+    // An outbound heartbeat (the target times its writes) also probes whenever nothing has
+    // been written for `interval` ms (the probe is a write), then checks again when the link
+    // could next have been idle that long.
+    this.keeping =
+      target.writtenAt !== undefined
+        ? scheduler.schedule<Heartbeat>(
+            function (heartbeat) {
+              const self = heartbeat!;
+              const idle = scheduler.now() - target.writtenAt!;
+              if (idle < interval) this.schedule(heartbeat, interval - idle);
+              else {
+                self.keptAliveSinceTick = true;
+                self.probe();
+                this.schedule(heartbeat, interval);
+              }
+            },
+            interval,
+            this,
+          )
+        : undefined;
   }
 
   /** Probes now (a wake-up), unless a probe already in flight has heard nothing yet: it decides sooner. */
@@ -83,20 +103,6 @@ export class Heartbeat {
     if (newest !== undefined && this.target.framesHeard === newest.sentAt) return;
     this.probedSinceTick = true;
     this.probe();
-  }
-
-  /**
-   * @internal The outbound check: probes when nothing has been written for `interval` ms (the
-   * probe is a write), and returns the ms until the link could next have been idle that long.
-   */
-  keepAlive(): number {
-    const idle = this.scheduler.now() - this.target.writtenAt;
-    if (!(idle < this.interval)) {
-      this.keptAliveSinceTick = true;
-      this.probe();
-      return this.interval;
-    }
-    return this.interval - idle;
   }
 
   private probe(): void {
@@ -134,18 +140,5 @@ export class Heartbeat {
     this.keeping?.unsubscribe();
     for (const probe of this.inFlight) probe.deadline?.unsubscribe();
     this.inFlight.length = 0;
-  }
-
-  /** @internal The interval tick. */
-  tick(): void {
-    const heard = this.target.framesHeard;
-    // Traffic spares a probe, but the answer to the previous probe is not traffic.
-    const quiet = heard === this.heardAtTick || this.probedSinceTick;
-    const keptAlive = this.keptAliveSinceTick;
-    this.heardAtTick = heard;
-    this.probedSinceTick = false;
-    this.keptAliveSinceTick = false;
-    // A keepalive probe since the last tick already has a deadline watching the link.
-    if (quiet && !keptAlive) this.probeNow();
   }
 }

@@ -32,8 +32,8 @@ describe('Multicast (the subscribers of messages$)', () => {
     const completed = new Multicast<number>();
     const ends: string[] = [];
     completed.subscribe({ complete: () => ends.push('complete 1') });
-    completed.end(false, undefined);
-    completed.end(true, new Error('ignored: already ended'));
+    completed.end();
+    completed.end(new Error('ignored: already ended'));
     completed.subscribe({ complete: () => ends.push('complete 2'), error: () => ends.push('error') });
     completed.emit(1); // nobody left
     expect(ends).toEqual(['complete 1', 'complete 2']);
@@ -42,7 +42,7 @@ describe('Multicast (the subscribers of messages$)', () => {
     const cause = new Error('closed');
     const errors: unknown[] = [];
     failed.subscribe({ error: (e: unknown) => errors.push(e) });
-    failed.end(true, cause);
+    failed.end(cause);
     failed.subscribe({ error: (e: unknown) => errors.push(e) });
     expect(errors).toEqual([cause, cause]);
   });
