@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from './development';
 /**
  * The one place where user-supplied code is called. A throw never escapes into a socket or
  * timer handler: it comes back as a {@link Thrown}, and the caller applies the outcome the
@@ -102,7 +103,7 @@ export function guardedEach<T>(values: unknown, each: (value: T) => void, goOn: 
 
 /** Not an iterable, or one whose iterator breaks the protocol (not an object, no `next()`): a TypeError, as `for…of` would throw. */
 function notIterable(): Thrown {
-  return new Thrown(new TypeError('not an iterable (or its iterator breaks the iterator protocol)'));
+  return new Thrown(new TypeError(DEVELOPMENT ? 'not an iterable (or its iterator breaks the iterator protocol)' : 'not an iterable'));
 }
 
 function isObject(value: unknown): value is object {

@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from './development';
 /** A frame as it travels: text, or binary. */
 export type Frame = string | ArrayBufferLike | ArrayBufferView;
 
@@ -45,7 +46,7 @@ export const jsonSerializer: Serializer<never, unknown> = {
  */
 export function checkFrame(result: unknown, source = 'serializer.serialize()'): Frame {
   if (typeof result === 'string' || ArrayBuffer.isView(result) || isArrayBufferLike(result)) return result;
-  throw new TypeError(`${source} returned ${result === null ? 'null' : typeof result}; expected a string, ArrayBuffer or ArrayBufferView`);
+  throw new TypeError(`${source} returned ${result === null ? 'null' : typeof result}${DEVELOPMENT ? '; expected a string, ArrayBuffer or ArrayBufferView' : ''}`);
 }
 
 /**

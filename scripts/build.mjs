@@ -13,7 +13,7 @@
 // What only Node can use is chosen in ESM by the `node` condition of `#…` specifiers
 // (dist/esm/package.json `imports`, which Node and the bundlers resolve): the Node module under
 // `node`, a stub everywhere else, so browser bundles never see it. In lib/ and CommonJS nothing
-// changes. Three such specifiers:
+// changes. Four such specifiers:
 //   #node-websocket  transport/node-websocket.js, `ws` as the default transport in Node;
 //                  elsewhere transport/no-node-websocket.js (the runtime's own WebSocket)
 //   #node-require  the one CommonJS construct in lib/, the lazy `require('ws')` of
@@ -23,6 +23,9 @@
 //   #node-socket   every import of transport/node-socket.js (the `ws` extras: EventEmitter
 //                  wiring, pings, terminate, refused upgrades, Retry-After) goes through it;
 //                  elsewhere it is transport/no-node-socket.js (every socket a browser socket)
+//   #node-transport-options  options/node-transport-options.js, the checks of the `ws` client
+//                  options in `transport`; elsewhere options/no-node-transport-options.js (a
+//                  browser ignores those options: only their object is checked)
 //
 // lib/development.ts's `DEVELOPMENT` flag is inlined where it is read: each read becomes its
 // guarded `process.env.NODE_ENV` expression, so that a bundler's define folds it in the file
@@ -55,6 +58,11 @@ const NODE_ONLY = {
   '#node-require': { node: 'transport/node-require.js', default: 'transport/no-node-require.js', copied: true },
   '#node-socket': { node: 'transport/node-socket.js', default: 'transport/no-node-socket.js', copied: false },
   '#node-websocket': { node: 'transport/node-websocket.js', default: 'transport/no-node-websocket.js', copied: false },
+  '#node-transport-options': {
+    node: 'options/node-transport-options.js',
+    default: 'options/no-node-transport-options.js',
+    copied: false,
+  },
 };
 /** The file that needs `require` in ESM, relative to dist/esm, and what it may require. */
 const REQUIRE_USER = 'transport/node-websocket.js';

@@ -81,8 +81,8 @@ socket.emit('hello');`,
 connect({ servers: 'wss://nats.example' }).then((nc) => { nc.subscribe('ticks'); nc.publish('orders'); });`,
 };
 
-/** Text only development builds carry (did-you-mean, what an option accepts, the test-clock check). */
-const DEVELOPMENT_DETAIL = /did you mean|a finite number of milliseconds|REAL_CLOCK|1e12/;
+/** Text only development builds carry (did-you-mean, what an option accepts, the test-clock check, the figures and explanations of runtime messages). */
+const DEVELOPMENT_DETAIL = /did you mean|a finite number of milliseconds|REAL_CLOCK|1e12|messages buffered|buffer: false|iterator protocol/;
 
 /** rxjs's Subscriber class as esbuild prints it unminified (a second copy becomes Subscriber2). */
 const SUBSCRIBER_DEFINITION = /\bvar Subscriber\d* = (?:\/\* @__PURE__ \*\/ )?\(?function ?\(_super\)|\bclass Subscriber\d* extends\b/g;

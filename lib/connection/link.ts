@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 import { Observable } from '../rx';
 import type { Subscriber, Subscription } from 'rxjs';
 import { ABNORMAL_CLOSURE } from '../close-codes';
@@ -406,7 +407,7 @@ export class Link implements SocketEvents, HeartbeatTarget {
 
 function errorMessage(error: unknown): string {
   // A browser reports a failed WebSocket with a bare Event: it gives no detail, on purpose.
-  if (typeof Event === 'function' && error instanceof Event) return 'WebSocket error (the browser gives no detail)';
+  if (typeof Event === 'function' && error instanceof Event) return DEVELOPMENT ? 'WebSocket error (the browser gives no detail)' : 'WebSocket error';
   try {
     // An Error's message, or any object's string `message` (a getter may throw: this is a transport's value).
     const message = (error as { message?: unknown } | null | undefined)?.message;

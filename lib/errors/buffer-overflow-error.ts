@@ -1,3 +1,4 @@
+import { DEVELOPMENT } from '../development';
 /** Which limit of the offline buffer a send would have broken. */
 export type BufferLimit = 'maxMessages' | 'maxBytes';
 
@@ -27,10 +28,13 @@ export class BufferOverflowError extends Error {
     readonly buffer: BufferKind = 'offline',
   ) {
     super(
+      // The figures are this error's fields: production builds name only the limit.
       `${buffer === 'acked' ? 'Acked send' : 'Offline'} buffer full: ${
-        limit === 'maxMessages'
-          ? `${bufferedMessages} of ${max} messages buffered`
-          : `${bufferedBytes} + ${messageBytes} bytes would exceed ${max} bytes`
+        !DEVELOPMENT
+          ? limit
+          : limit === 'maxMessages'
+            ? `${bufferedMessages} of ${max} messages buffered`
+            : `${bufferedBytes} + ${messageBytes} bytes would exceed ${max} bytes`
       }`,
     );
   }

@@ -1,7 +1,6 @@
 import { DEVELOPMENT } from '../development';
 import { invalid, isOptionsObject } from '../validate';
-import { applySchema } from './schema';
-import { TRANSPORT_SCHEMA } from './transport-headers';
+import { checkNodeTransportOptions } from './node-transport-options';
 
 /**
  * Client options for the socket of each attempt: in Node, the third argument of `ws`'s
@@ -45,7 +44,7 @@ export type TransportOption =
 export function validateTransportOptions(field: string, options: unknown): asserts options is TransportOptions | undefined {
   if (options === undefined) return;
   if (!isOptionsObject(options)) invalid(field, options, DEVELOPMENT ? 'an object of WebSocket client options' : '');
-  applySchema(field, options, TRANSPORT_SCHEMA);
+  checkNodeTransportOptions(field, options); // the `ws` client options: Node only (browsers ignore them)
 }
 
 /** Checks the `transport` option itself: an options object (checked) or a factory; returns it. */

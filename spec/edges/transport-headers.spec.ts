@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { ConfigError, connect, isConfigError, type TransportOptions } from '../../lib';
-import { checkTransportOptions } from '../../lib/options/transport-headers';
+import { checkTransportOptions } from '../../lib/options/node-transport-options';
 import { EventLog, Resources } from '../support/until';
 
 /**

@@ -20,11 +20,18 @@ const NODE_ONLY_TEXT = {
   'the Retry-After header': /retry-after/i,
   'the HTTP date of Retry-After': /Mon\|Tue\|Wed/,
   "ws's subprotocol mismatch words": /Server sent/,
+  'the checks of ws client options': /joinDuplicateHeaders/,
+  "loading ws as the default transport": /createRequire|cannot load/,
 };
 
-/** The modules the Node paths live in, and the stub that stands for them elsewhere. */
-const NODE_MODULES = ['transport/node-socket.js', 'transport/upgrade-failure.js'];
-const STUB = 'transport/no-node-socket.js';
+/** The modules the Node paths live in, and the stubs that stand for them elsewhere. */
+const NODE_MODULES = [
+  'transport/node-socket.js',
+  'transport/upgrade-failure.js',
+  'transport/node-websocket.js',
+  'options/node-transport-options.js',
+];
+const STUBS = ['transport/no-node-socket.js', 'transport/no-node-websocket.js', 'options/no-node-transport-options.js'];
 
 /** The production bundle of {@link APP} from the packed package, for a browser or for Node (rxjs and ws external). */
 function bundle(install: PackedInstall, platform: 'browser' | 'node'): { text: string; inputs: string[] } {
@@ -61,19 +68,19 @@ function nodeEsm(install: PackedInstall, script: string): string {
  * browser bundles leave it out (with a browser's WebSocket none of it can run), Node keeps it.
  */
 export function describeNodeOnlyCode(install: () => PackedInstall): void {
-  describe('Node-only code (#node-socket)', () => {
+  describe('Node-only code (the #node-… specifiers)', () => {
     it('a production browser bundle of connect() has none of the ws paths: the stub stands for them', () => {
       const { text, inputs } = bundle(install(), 'browser');
       expect(nodeOnlyTextIn(text)).toEqual([]);
       expect(inputs.filter((input) => NODE_MODULES.includes(input))).toEqual([]);
-      expect(inputs).toContain(STUB);
+      expect(inputs).toEqual(expect.arrayContaining(STUBS));
     });
 
     it('a bundle built for Node (the node condition) keeps all of them, and not the stub', () => {
       const { text, inputs } = bundle(install(), 'node');
       expect(nodeOnlyTextIn(text)).toEqual(Object.keys(NODE_ONLY_TEXT));
       expect(inputs).toEqual(expect.arrayContaining(NODE_MODULES));
-      expect(inputs).not.toContain(STUB);
+      expect(inputs.filter((input) => STUBS.includes(input))).toEqual([]);
     });
 
     it('Node running the ESM build gets the ws paths: a refused upgrade keeps its status, headers and Retry-After', () => {
@@ -95,6 +102,20 @@ export function describeNodeOnlyCode(install: () => PackedInstall): void {
          });`,
       );
       expect(out).toBe('fatal 401 3 3000');
+    });
+
+    it("Node running the ESM build checks the ws client options in transport", () => {
+      const out = nodeEsm(
+        install(),
+        `import { connect } from 'rx-reconnect';
+         try {
+           connect({ url: 'ws://127.0.0.1:9', transport: { headers: { 'bad name': 'x' } } });
+           console.log('accepted');
+         } catch (error) {
+           console.log(error.name, error.field);
+         }`,
+      );
+      expect(out).toBe('ConfigError transport.headers');
     });
   });
 }

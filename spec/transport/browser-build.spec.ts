@@ -10,11 +10,24 @@ import { TestServer } from '../../lib/testing';
 // socket is used through the browser API (scripts/build.mjs; spec/package checks the bundles).
 jest.mock('../../lib/transport/node-socket', () => jest.requireActual('../../lib/transport/no-node-socket'));
 jest.mock('../../lib/transport/node-websocket', () => jest.requireActual('../../lib/transport/no-node-websocket'));
+jest.mock('../../lib/options/node-transport-options', () => jest.requireActual('../../lib/options/no-node-transport-options'));
 
 /** The event types the socket listens to, sorted. */
 const listened = (socket: { eventNames(): Array<string | symbol> }): string[] => socket.eventNames().map(String).sort();
 
 describe('a browser build (no Node extras): every socket is a browser socket', () => {
+  it('transport: the ws client options, which a browser ignores, are not checked; the option itself still is', () => {
+    const server = new TestServer();
+    const ignored = { headers: { 'bad name': 'x\r\n' }, agent: 5, protocolVersion: 7 };
+    const conn = connect({ url: 'ws://test', WebSocket: server.WebSocket, transport: ignored as never, lazy: true });
+    conn.close();
+    for (const transport of [5, [], null, 'headers']) {
+      expect(() => connect({ url: 'ws://test', WebSocket: server.WebSocket, transport: transport as never })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', field: 'transport' }),
+      );
+    }
+  });
+
   it("the default transport is the runtime's WebSocket, even where a polyfilled process claims Node", () => {
     const Native = new TestServer().WebSocket;
     expect(defaultWebSocket({ process: { versions: { node: '20.0.0' } }, WebSocket: Native })).toBe(Native);

@@ -1,3 +1,11 @@
+/**
+ * The checks of the `ws` client options in `transport` (headers, origin, agent, …). Node-only:
+ * a browser's WebSocket takes no client options and ignores the object, so there these checks
+ * would guard nothing. The ESM build reaches this module through `#node-transport-options`,
+ * which outside the `node` condition is no-node-transport-options.ts (no check of the object's
+ * fields; that it is an object, or a factory, is still checked: transport-options.ts). lib/ and
+ * the CommonJS build always check (scripts/build.mjs).
+ */
 import { DEVELOPMENT } from '../development';
 import { ConfigError, isConfigError } from '../errors/config-error';
 import {
@@ -69,6 +77,15 @@ export const TRANSPORT_SCHEMA = {
     DEVELOPMENT ? 'a boolean or an object' : '',
   ),
 } satisfies Partial<OptionsSchema<TransportOptions>>;
+
+/**
+ * Checks the `ws` client options of a `transport` options object (the static option, or a
+ * factory's result), each field read once: throws the {@link ConfigError} naming the first
+ * invalid field (`field.key`).
+ */
+export function checkNodeTransportOptions(field: string, options: object): void {
+  applySchema(field, options, TRANSPORT_SCHEMA);
+}
 
 /**
  * {@link validateTransportOptions}'s check of an options object, returning the error instead of
