@@ -81,10 +81,12 @@ export const TRANSPORT_SCHEMA = {
 /**
  * Checks the `ws` client options of a `transport` options object (the static option, or a
  * factory's result), each field read once: throws the {@link ConfigError} naming the first
- * invalid field (`field.key`).
+ * invalid field (`field.key`), or naming `field` when reading a field threw (see
+ * {@link checkTransportOptions}).
  */
 export function checkNodeTransportOptions(field: string, options: object): void {
-  applySchema(field, options, TRANSPORT_SCHEMA);
+  const error = checkTransportOptions(options, field);
+  if (error !== undefined) throw error;
 }
 
 /**

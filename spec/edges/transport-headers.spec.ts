@@ -97,7 +97,7 @@ describe('transport options ws would reject on every attempt (#16 item 3)', () =
     });
   });
 
-  describe('checkTransportOptions(value, field): the check the attempt uses on a factory’s result', () => {
+  describe('checkTransportOptions(value, field): the check of the option and of a factory’s result', () => {
     it('returns the ConfigError naming the field, or undefined', () => {
       expect(checkTransportOptions({ headers: { a: 'b' } }, 'transport')).toBeUndefined();
       expect(checkTransportOptions(undefined, 'transport')).toBeUndefined();
@@ -115,6 +115,10 @@ describe('transport options ws would reject on every attempt (#16 item 3)', () =
         },
       });
       expect(checkTransportOptions(hostile, 'transport')).toMatchObject({ name: 'ConfigError', field: 'transport' });
+      // And so it is for the option itself: connect() throws that ConfigError, not the getter's error.
+      expect(() => connect({ url: 'ws://127.0.0.1:1', transport: hostile, lazy: true })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', field: 'transport' }),
+      );
     });
   });
 
